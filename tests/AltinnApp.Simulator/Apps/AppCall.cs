@@ -1,0 +1,54 @@
+using AltinnApp.Simulator.Exchange;
+using AltinnApp.Simulator.Infrastructure;
+using AltinnApp.Simulator.Storage;
+
+namespace AltinnApp.Simulator.Apps;
+
+/// <summary>The authenticated caller and the app an app route addresses, set by <see cref="AppCallFilter"/>.</summary>
+public sealed record AppCall(HttpContext Http, AppDefinition App, Caller Caller)
+{
+    private const string ItemKey = "altinnapp.simulator.appcall";
+
+    public string BaseUrl => InstanceViews.BaseUrl(Http.Request);
+
+    public static AppCall From(HttpContext http) => (AppCall)http.Items[ItemKey]!;
+
+    public static void Attach(HttpContext http, AppCall call) => http.Items[ItemKey] = call;
+
+    /// <summary>
+    /// Finds an instance of this app the caller may act on: 403 when the party in the URL (or the
+    /// instance's owner) is not the caller's organisation, 404 when there is no such instance.
+    /// </summary>
+    public (SimInstance? Instance, IResult? Error) LoadInstance(int partyId, Guid instanceGuid)
+    {
+        var store = Http.RequestServices.GetRequiredService<InstanceStore>();
+        var parties = Http.RequestServices.GetRequiredService<PartyRegistry>();
+        var party = parties.ById(partyId);
+        if (party is not null && !Caller.MayActFor(party)) return (null, Responses.BareProblem(403));
+        var instance = store.Find(instanceGuid);
+        if (instance is null || instance.Owner.PartyId != partyId || instance.App.AppId != App.AppId || instance.IsHardDeleted)
+            return (null, Responses.BareProblem(404));
+        if (!Caller.MayActFor(instance.Owner)) return (null, Responses.BareProblem(403));
+        return (instance, null);
+    }
+}
+
+/// <summary>
+/// Runs before every app route: the Bearer must be an Altinn token (401, empty body, otherwise) and the
+/// app must exist (404).
+/// </summary>
+public sealed class AppCallFilter(AltinnAuth auth, AppRegistry apps) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var caller = auth.Authenticate(http.Request);
+        if (caller is null) return Responses.Empty(StatusCodes.Status401Unauthorized);
+        string org = http.Request.RouteValues["org"]?.ToString() ?? "";
+        string app = http.Request.RouteValues["app"]?.ToString() ?? "";
+        var definition = apps.Find(org, app);
+        if (definition is null) return Responses.BareProblem(404);
+        AppCall.Attach(http, new AppCall(http, definition, caller));
+        return await next(context);
+    }
+}

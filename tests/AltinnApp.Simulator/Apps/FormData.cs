@@ -1,0 +1,119 @@
+using System.Text;
+using System.Text.Json;
+using System.Xml;
+using System.Xml.Linq;
+using AltinnApp.Simulator.Infrastructure;
+
+namespace AltinnApp.Simulator.Apps;
+
+/// <summary>A form-data body that could not be read, with the ProblemDetails the app would answer.</summary>
+public sealed record FormDataError(int Status, string Title, string? Detail);
+
+/// <summary>
+/// Reads and writes the flat form data model (reference §4.7): XML when Content-Type is XML or missing,
+/// JSON when it is JSON, 415 otherwise. Element and property names match model fields case-insensitively;
+/// unknown ones are ignored as the app's serializer ignores them.
+/// </summary>
+public static class FormData
+{
+    public static Dictionary<string, string?> Empty(AppDefinition app) =>
+        app.ModelFields.ToDictionary(f => f, _ => (string?)null, StringComparer.Ordinal);
+
+    /// <summary>Prefill keys are C# property names: case-insensitive, '-' removed; unknown keys ignored.</summary>
+    public static void ApplyPrefill(AppDefinition app, Dictionary<string, string?> values, IReadOnlyDictionary<string, string?>? prefill)
+    {
+        if (prefill is null) return;
+        foreach (var (key, value) in prefill)
+        {
+            string normalized = key.Replace("-", "");
+            var field = app.ModelFields.FirstOrDefault(f => f.Equals(normalized, StringComparison.OrdinalIgnoreCase));
+            if (field is not null) values[field] = value;
+        }
+    }
+
+    public static (Dictionary<string, string?>? Values, FormDataError? Error) Parse(AppDefinition app, string? contentType, byte[] body)
+    {
+        string mediaType = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        bool isXml = mediaType.Length == 0 || mediaType.Contains("xml");
+        bool isJson = mediaType.Contains("json");
+        if (!isXml && !isJson)
+            return (null, new FormDataError(415, "Unsupported content type", $"Unsupported content type {contentType}. Use application/json or application/xml"));
+        var values = Empty(app);
+        if (body.Length == 0) return (values, null);
+        return isJson ? ParseJson(app, body, values) : ParseXml(app, body, values);
+    }
+
+    private static (Dictionary<string, string?>?, FormDataError?) ParseXml(AppDefinition app, byte[] body, Dictionary<string, string?> values)
+    {
+        try
+        {
+            using var stream = new MemoryStream(body);
+            var document = XDocument.Load(stream);
+            // Namespaces and the root name are taken loosely, as the app retries without a namespace.
+            foreach (var element in document.Root!.Elements())
+            {
+                var field = app.ModelFields.FirstOrDefault(f => f.Equals(element.Name.LocalName, StringComparison.OrdinalIgnoreCase));
+                if (field is null) continue;
+                bool isNil = element.Attributes().Any(a => a.Name.LocalName == "nil" && a.Value == "true");
+                values[field] = isNil ? null : element.Value;
+            }
+            return (values, null);
+        }
+        catch (XmlException e)
+        {
+            return (null, new FormDataError(400, "Failed to deserialize XML", e.Message));
+        }
+    }
+
+    private static (Dictionary<string, string?>?, FormDataError?) ParseJson(AppDefinition app, byte[] body, Dictionary<string, string?> values)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return (null, new FormDataError(400, "Failed to deserialize JSON", "The JSON body must be an object"));
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                var field = app.ModelFields.FirstOrDefault(f => f.Equals(property.Name, StringComparison.OrdinalIgnoreCase));
+                if (field is null) continue;
+                values[field] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.Null or JsonValueKind.Undefined => null,
+                    JsonValueKind.String => property.Value.GetString(),
+                    _ => property.Value.GetRawText(),
+                };
+            }
+            return (values, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, new FormDataError(400, "Failed to deserialize JSON", e.Message));
+        }
+    }
+
+    public static byte[] ToXml(AppDefinition app, IReadOnlyDictionary<string, string?> values)
+    {
+        XNamespace xsi = "http://www.w3.org/2001/XMLSchema-instance";
+        XNamespace xsd = "http://www.w3.org/2001/XMLSchema";
+        var root = new XElement(app.ModelRootElement,
+            new XAttribute(XNamespace.Xmlns + "xsi", xsi),
+            new XAttribute(XNamespace.Xmlns + "xsd", xsd));
+        foreach (var field in app.ModelFields)
+            if (values.GetValueOrDefault(field) is { } value) root.Add(new XElement(field, value));
+        using var stream = new MemoryStream();
+        using (var writer = XmlWriter.Create(stream, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true }))
+            new XDocument(new XDeclaration("1.0", "utf-8", null), root).Save(writer);
+        return stream.ToArray();
+    }
+
+    public static byte[] ToJson(AppDefinition app, IReadOnlyDictionary<string, string?> values)
+    {
+        var ordered = new Dictionary<string, string?>();
+        foreach (var field in app.ModelFields) ordered[JsonNamingPolicy.CamelCase.ConvertName(field)] = values.GetValueOrDefault(field);
+        return JsonSerializer.SerializeToUtf8Bytes(ordered, SimJson.Options);
+    }
+
+    /// <summary>The stored representation: XML unless the data type allows application/json.</summary>
+    public static (byte[] Content, string ContentType) Stored(AppDefinition app, DataTypeDefinition type, IReadOnlyDictionary<string, string?> values) =>
+        type.StoresJson ? (ToJson(app, values), "application/json") : (ToXml(app, values), "application/xml");
+}

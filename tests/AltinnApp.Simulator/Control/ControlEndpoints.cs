@@ -1,0 +1,121 @@
+using AltinnApp.Simulator.Apps;
+using AltinnApp.Simulator.Infrastructure;
+using AltinnApp.Simulator.Maskinporten;
+using AltinnApp.Simulator.Storage;
+
+namespace AltinnApp.Simulator.Control;
+
+/// <summary>The test control API under <c>/_sim/</c> (no authentication; never faulted).</summary>
+public static class ControlEndpoints
+{
+    public static void MapControl(this IEndpointRouteBuilder routes)
+    {
+        var sim = routes.MapGroup("/_sim").DisableAntiforgery();
+
+        sim.MapGet("/health", () => Responses.Json(new { Status = "ok" }));
+
+        sim.MapPost("/reset", (IServiceProvider services) =>
+        {
+            services.GetRequiredService<InstanceStore>().Clear();
+            services.GetRequiredService<ClientRegistry>().Clear();
+            services.GetRequiredService<FaultInjector>().Clear();
+            services.GetRequiredService<Counters>().Clear();
+            services.GetRequiredService<JtiCache>().Clear();
+            services.GetRequiredService<GrantLog>().Clear();
+            services.GetRequiredService<AppRegistry>().Reset();
+            services.GetRequiredService<PartyRegistry>().Reset();
+            services.GetRequiredService<SimulatorSettings>().Reset();
+            return Responses.Json(new { Status = "reset" });
+        });
+
+        sim.MapPost("/clients", (ClientRegistrationDto dto, ClientRegistry clients) =>
+        {
+            RegisteredClient client;
+            try { client = RegisteredClient.Parse(dto); }
+            catch (Exception e) when (e is ArgumentException or FormatException or System.Security.Cryptography.CryptographicException)
+            {
+                return Responses.Problem(400, "Invalid client registration", e.Message);
+            }
+            clients.Register(client);
+            return Responses.Json(new
+            {
+                client.ClientId,
+                client.ConsumerOrganizationNumber,
+                client.SystemId,
+                SystemUsers = client.SystemUsers.Select(u => new { u.OrganizationNumber, u.ExternalRef, u.SystemUserId }),
+            }, StatusCodes.Status201Created);
+        });
+
+        sim.MapDelete("/clients/{clientId}", (string clientId, ClientRegistry clients) =>
+        {
+            clients.Remove(clientId);
+            return Results.NoContent();
+        });
+
+        sim.MapPut("/settings", (SettingsUpdate update, SimulatorSettings settings) => Responses.Json(settings.Apply(update)));
+        sim.MapGet("/settings", (SimulatorSettings settings) => Responses.Json(settings.Current));
+
+        sim.MapPut("/faults", (FaultConfiguration configuration, FaultInjector faults) =>
+        {
+            faults.Configure(configuration);
+            return Responses.Json(configuration);
+        });
+        sim.MapDelete("/faults", (FaultInjector faults) =>
+        {
+            faults.Clear();
+            return Results.NoContent();
+        });
+
+        sim.MapGet("/counters", (Counters counters) => Responses.Json(counters.Snapshot()));
+        sim.MapDelete("/counters", (Counters counters) =>
+        {
+            counters.Clear();
+            return Results.NoContent();
+        });
+
+        sim.MapPost("/apps", (AppDefinitionDto dto, AppRegistry apps) =>
+        {
+            AppDefinition app;
+            try { app = AppDefinition.Parse(dto); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                return Responses.Problem(400, "Invalid app definition", e.Message);
+            }
+            apps.AddOrReplace(app);
+            return Responses.Json(app.Metadata, StatusCodes.Status201Created);
+        });
+
+        sim.MapPost("/parties", (PartyDto dto, PartyRegistry parties) =>
+        {
+            if (dto.PartyId is not int partyId || (string.IsNullOrEmpty(dto.OrganizationNumber) == string.IsNullOrEmpty(dto.PersonNumber)))
+                return Responses.Problem(400, "Invalid party", "Give partyId and exactly one of organizationNumber or personNumber");
+            var party = new Party(partyId,
+                string.IsNullOrEmpty(dto.OrganizationNumber) ? null : dto.OrganizationNumber,
+                string.IsNullOrEmpty(dto.PersonNumber) ? null : dto.PersonNumber,
+                dto.Name ?? $"Party {partyId}");
+            parties.Add(party);
+            return Responses.Json(new { party.PartyId, OrganizationNumber = party.OrganisationNumber, party.PersonNumber, party.Name }, StatusCodes.Status201Created);
+        });
+
+        sim.MapGet("/instances", (HttpRequest request, InstanceStore store) =>
+        {
+            string baseUrl = InstanceViews.BaseUrl(request);
+            var all = new List<Models.Instance>();
+            foreach (var instance in store.All())
+                lock (instance.Gate) all.Add(InstanceViews.Instance(instance, baseUrl));
+            return Responses.Json(all);
+        });
+
+        sim.MapGet("/grants", (GrantLog grants) => Responses.Json(grants.Snapshot()));
+    }
+}
+
+/// <summary>Body of <c>POST /_sim/parties</c>; <c>organisationNumber</c> is accepted as a spelling too.</summary>
+public sealed class PartyDto
+{
+    public int? PartyId { get; set; }
+    public string? OrganizationNumber { get; set; }
+    public string? OrganisationNumber { set => OrganizationNumber ??= value; }
+    public string? PersonNumber { get; set; }
+    public string? Name { get; set; }
+}

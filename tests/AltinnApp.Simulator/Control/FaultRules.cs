@@ -1,0 +1,83 @@
+namespace AltinnApp.Simulator.Control;
+
+/// <summary>Body of <c>PUT /_sim/faults</c>.</summary>
+public sealed class FaultConfiguration
+{
+    public List<FaultRule> Rules { get; set; } = [];
+    public int? Seed { get; set; }
+}
+
+public sealed class FaultRule
+{
+    public string PathPrefix { get; set; } = "/";
+    public List<string>? Methods { get; set; }
+    public double Rate429 { get; set; }
+    public int? RetryAfterSeconds { get; set; }
+    public double Rate503 { get; set; }
+    public double RateDrop { get; set; }
+    public int LatencyMs { get; set; }
+    public bool DropAfterProcessing { get; set; }
+
+    public bool Matches(HttpRequest request) =>
+        request.Path.Value is { } path
+        && path.StartsWith(PathPrefix, StringComparison.OrdinalIgnoreCase)
+        && (Methods is null || Methods.Count == 0 || Methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase));
+}
+
+/// <summary>What the injector decided for one request.</summary>
+public sealed record FaultDecision(int LatencyMs, int? Status, int? RetryAfterSeconds, bool Drop, bool DropAfterProcessing)
+{
+    public static readonly FaultDecision None = new(0, null, null, false, false);
+}
+
+/// <summary>
+/// Holds the fault rules and one seeded random source; every draw happens under one lock so a seeded
+/// run is reproducible for a given request order.
+/// </summary>
+public sealed class FaultInjector
+{
+    private readonly object _gate = new();
+    private List<FaultRule> _rules = [];
+    private Random _random = new();
+
+    public void Configure(FaultConfiguration configuration)
+    {
+        lock (_gate)
+        {
+            _rules = configuration.Rules.ToList();
+            _random = configuration.Seed is int seed ? new Random(seed) : new Random();
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _rules = [];
+            _random = new Random();
+        }
+    }
+
+    public FaultDecision Decide(HttpRequest request)
+    {
+        lock (_gate)
+        {
+            if (_rules.Count == 0) return FaultDecision.None;
+            int latency = 0;
+            foreach (var rule in _rules.Where(r => r.Matches(request)))
+            {
+                latency += Math.Max(0, rule.LatencyMs);
+                // One draw per rate, in a fixed order, so each rate is an independent probability.
+                bool is429 = Draw(rule.Rate429);
+                bool is503 = Draw(rule.Rate503);
+                bool drop = Draw(rule.RateDrop);
+                if (is429) return new FaultDecision(latency, 429, rule.RetryAfterSeconds ?? 1, false, false);
+                if (is503) return new FaultDecision(latency, 503, rule.RetryAfterSeconds, false, false);
+                if (drop) return new FaultDecision(latency, null, null, true, rule.DropAfterProcessing);
+            }
+            return latency > 0 ? FaultDecision.None with { LatencyMs = latency } : FaultDecision.None;
+        }
+    }
+
+    private bool Draw(double rate) => rate > 0 && _random.NextDouble() < rate;
+}

@@ -1,0 +1,35 @@
+@{
+    RootModule           = 'AltinnApp.PowerShell.dll'
+    # The one version source: build.ps1 reads it and stamps the assemblies with it.
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0d7f64-2b8e-4c55-9a3e-5d1c8f4b2a71'
+    Author               = 'AltinnApp contributors'
+    CompanyName          = 'AltinnApp'
+    Copyright            = '(c) AltinnApp contributors. MIT licence.'
+    Description          = 'Submit forms to Altinn 3 apps from PowerShell: Maskinporten system-user login with automatic token renewal, instances, form data, attachments, process and receipts, as a pipeline that survives retries and reruns.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('AltinnApp.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-Altinn'
+        'Disconnect-Altinn'
+        'Get-AltinnSession'
+        'Get-AltinnApplication'
+        'New-AltinnInstance'
+        'Get-AltinnInstance'
+        'Set-AltinnData'
+        'Invoke-AltinnProcessNext'
+        'Save-AltinnReceipt'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Altinn', 'Maskinporten', 'Norway', 'eGovernment', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/altinnapp/AltinnApp'
+            LicenseUri   = 'https://github.com/altinnapp/AltinnApp/blob/main/LICENSE'
+            ReleaseNotes = 'See CHANGELOG.md.'
+        }
+    }
+}

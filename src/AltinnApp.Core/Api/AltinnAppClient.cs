@@ -1,0 +1,410 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using AltinnApp.Core.Http;
+using AltinnApp.Core.Models;
+using AltinnApp.Core.Session;
+using AltinnApp.Core.Validation;
+
+namespace AltinnApp.Core.Api
+{
+    /// <summary>
+    /// One method per app API operation (reference §4), typed models in and out. It builds every URL and
+    /// reads every body; it never writes to a PowerShell stream.
+    /// </summary>
+    public sealed class AltinnAppClient
+    {
+        private readonly AltinnSession _session;
+
+        internal AltinnAppClient(AltinnSession session)
+        {
+            _session = session;
+        }
+
+        private AltinnHttp Http => _session.Http;
+
+        public Uri AppUri(AppIdentifier app, string route, IDictionary<string, string> values = null, string query = null)
+        {
+            var path = route;
+            if (values != null)
+            {
+                foreach (var pair in values) path = path.Replace("{" + pair.Key + "}", Uri.EscapeDataString(pair.Value));
+            }
+
+            var baseUri = _session.Environment.AppBaseUri.Replace("{org}", app.Org);
+            var uri = UriRules.WithTrailingSlash(baseUri) + app.Org + "/" + app.App + "/" + path;
+            if (!string.IsNullOrEmpty(query)) uri += "?" + query;
+            return new Uri(uri);
+        }
+
+        private Uri InstanceUri(AppIdentifier app, InstanceIdentifier id, string route, IDictionary<string, string> more = null, string query = null)
+        {
+            var values = new Dictionary<string, string>
+            {
+                ["instanceOwnerPartyId"] = id.PartyId.ToString(CultureInfo.InvariantCulture),
+                ["instanceGuid"] = id.InstanceGuid.ToString("D"),
+            };
+            if (more != null) foreach (var pair in more) values[pair.Key] = pair.Value;
+            return AppUri(app, route, values, query);
+        }
+
+        private static string LanguageQuery(string language) => string.IsNullOrEmpty(language) ? null : "language=" + Uri.EscapeDataString(language);
+
+        // ---- application ----
+
+        public Task<AltinnApplication> GetApplicationAsync(AppIdentifier app, CancellationToken cancellationToken) =>
+            _session.GetApplicationCachedAsync(app.ToString(), async () =>
+            {
+                // metadata is anonymous in Altinn, but a token does no harm and keeps one code path
+                var request = new AltinnRequest(HttpMethod.Get, AppUri(app, AppRoutes.ApplicationMetadata), RequestKind.Read, "GetApplication");
+                var application = await SendForJsonAsync<AltinnApplication>(request, $"Reading the metadata of app {app}", CancellationToken.None, notFoundHint: $"Check the app id '{app}' and the environment: the app may not be deployed there.").ConfigureAwait(false);
+                return Bind(application);
+            });
+
+        // ---- instances ----
+
+        public async Task<AltinnInstance> CreateInstanceAsync(AppIdentifier app, InstanceOwnerSpec owner, DateTime? dueBefore, DateTime? visibleAfter,
+            IDictionary<string, object> prefill, string language, CancellationToken cancellationToken)
+        {
+            var body = new Dictionary<string, object> { ["instanceOwner"] = owner.ToJson() };
+            if (dueBefore.HasValue) body["dueBefore"] = ToUtc(dueBefore.Value);
+            if (visibleAfter.HasValue) body["visibleAfter"] = ToUtc(visibleAfter.Value);
+            if (prefill != null && prefill.Count > 0) body["prefill"] = prefill;
+            var json = JsonSerializer.Serialize(body, AltinnJson.Options);
+
+            var request = new AltinnRequest(HttpMethod.Post, AppUri(app, AppRoutes.CreateSimple, query: LanguageQuery(language)), RequestKind.Create, "NewInstance")
+            {
+                Content = () => new StringContent(json, Encoding.UTF8, "application/json"),
+            };
+            return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken).ConfigureAwait(false));
+        }
+
+        public async Task<AltinnInstance> CreateInstanceMultipartAsync(AppIdentifier app, InstanceOwnerSpec owner, DateTime? dueBefore, DateTime? visibleAfter,
+            IReadOnlyList<MultipartPart> parts, string language, CancellationToken cancellationToken)
+        {
+            var template = new Dictionary<string, object> { ["instanceOwner"] = owner.ToJson() };
+            if (dueBefore.HasValue) template["dueBefore"] = ToUtc(dueBefore.Value);
+            if (visibleAfter.HasValue) template["visibleAfter"] = ToUtc(visibleAfter.Value);
+            var templateJson = JsonSerializer.Serialize(template, AltinnJson.Options);
+
+            var request = new AltinnRequest(HttpMethod.Post, AppUri(app, AppRoutes.CreateMultipart, query: LanguageQuery(language)), RequestKind.Create, "NewInstance")
+            {
+                Content = () =>
+                {
+                    var multipart = new MultipartFormDataContent();
+                    var instancePart = new StringContent(templateJson, Encoding.UTF8, "application/json");
+                    multipart.Add(instancePart, "instance");
+                    foreach (var part in parts)
+                    {
+                        if (part.FormData != null)
+                        {
+                            var content = new StringContent(part.FormData.Text, Encoding.UTF8);
+                            content.Headers.ContentType = new MediaTypeHeaderValue(part.FormData.ContentType);
+                            multipart.Add(content, part.DataType);
+                        }
+                        else
+                        {
+                            var content = FileContent(part.File, null);
+                            content.Headers.ContentDisposition = FormDataDisposition(part.DataType, part.File.FileName);
+                            multipart.Add(content);
+                        }
+                    }
+
+                    return multipart;
+                },
+            };
+            return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken).ConfigureAwait(false));
+        }
+
+        public async Task<AltinnInstance> GetInstanceAsync(AppIdentifier app, InstanceIdentifier id, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.Instance), RequestKind.Read, "GetInstance");
+            return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Reading instance {id}", cancellationToken,
+                notFoundHint: "Check the instance id and the app: Altinn answers 403 or 404 for an instance that does not exist.").ConfigureAwait(false));
+        }
+
+        public async Task<AltinnInstance> DeleteInstanceAsync(AppIdentifier app, InstanceIdentifier id, bool hard, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Delete, InstanceUri(app, id, AppRoutes.Instance, query: "hard=" + (hard ? "true" : "false")), RequestKind.Write, "RemoveInstance");
+            var instance = await SendForJsonAsync<AltinnInstance>(request, $"Deleting instance {id}", cancellationToken).ConfigureAwait(false);
+            return Bind(instance);
+        }
+
+        public async Task<IReadOnlyList<AltinnActiveInstance>> GetActiveInstancesAsync(AppIdentifier app, int partyId, CancellationToken cancellationToken)
+        {
+            var uri = AppUri(app, AppRoutes.ActiveInstances, new Dictionary<string, string> { ["instanceOwnerPartyId"] = partyId.ToString(CultureInfo.InvariantCulture) });
+            var request = new AltinnRequest(HttpMethod.Get, uri, RequestKind.Read, "GetActiveInstances");
+            var list = await SendForJsonAsync<List<AltinnActiveInstance>>(request, $"Listing the active instances of party {partyId} in {app}", cancellationToken).ConfigureAwait(false);
+            foreach (var item in list)
+            {
+                item.App = app.ToString();
+                ((ISessionBound)item).Bind(_session);
+            }
+
+            return list;
+        }
+
+        // ---- data ----
+
+        public async Task<AltinnDataElement> PutFormDataAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, string dataType, FormDataPayload payload,
+            string language, CancellationToken cancellationToken)
+        {
+            var uri = InstanceUri(app, id, AppRoutes.DataElementTyped, new Dictionary<string, string> { ["dataGuid"] = dataGuid, ["dataType"] = dataType }, LanguageQuery(language));
+            var request = new AltinnRequest(HttpMethod.Put, uri, RequestKind.Write, "SetData")
+            {
+                Content = () =>
+                {
+                    var content = new StringContent(payload.Text, Encoding.UTF8);
+                    content.Headers.ContentType = new MediaTypeHeaderValue(payload.ContentType) { CharSet = "utf-8" };
+                    return content;
+                },
+            };
+            var element = await SendForJsonAsync<AltinnDataElement>(request, $"Updating {dataType} data of instance {id}", cancellationToken).ConfigureAwait(false);
+            element.InstanceId = id.ToString();
+            element.AppId = app.ToString();
+            return Bind(element);
+        }
+
+        /// <summary>Uploads a file as a new data element (<c>POST data/type/{dataType}</c>, answered 200 with DataPostResponse).</summary>
+        public async Task<(AltinnDataElement Element, AltinnInstance Instance)> UploadAsync(AppIdentifier app, InstanceIdentifier id, string dataType, FileUpload file,
+            string language, IProgress<long> progress, CancellationToken cancellationToken)
+        {
+            var uri = InstanceUri(app, id, AppRoutes.DataByType, new Dictionary<string, string> { ["dataType"] = dataType }, LanguageQuery(language));
+            var request = new AltinnRequest(HttpMethod.Post, uri, RequestKind.Upload, "AddAttachment")
+            {
+                Content = () =>
+                {
+                    var content = FileContent(file, progress);
+                    content.Headers.ContentDisposition = AttachmentDisposition(file.FileName);
+                    return content;
+                },
+            };
+
+            using (var doc = await SendForDocumentAsync(request, $"Uploading '{file.FileName}' as {dataType} to instance {id}", cancellationToken).ConfigureAwait(false))
+            {
+                var root = doc.RootElement;
+                var newId = root.TryGetProperty("newDataElementId", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                var instance = root.TryGetProperty("instance", out var i) ? i.Deserialize<AltinnInstance>(AltinnJson.Options) : null;
+                var element = instance?.Data?.FirstOrDefault(d => string.Equals(d.Id, newId, StringComparison.OrdinalIgnoreCase));
+                if (instance != null && instance.AppId == null) instance.AppId = app.ToString();
+                if (element != null) element.InstanceId = id.ToString();
+                return (element != null ? Bind(element) : null, instance != null ? Bind(instance) : null);
+            }
+        }
+
+        /// <summary>Form data as text: JSON, or XML when <paramref name="asXml"/>.</summary>
+        public async Task<string> GetFormDataAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, bool asXml, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.DataElement, new Dictionary<string, string> { ["dataGuid"] = dataGuid }), RequestKind.Read, "GetData")
+            {
+                Configure = r => r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(asXml ? "application/xml" : "application/json")),
+            };
+            using (var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, $"Reading data element {dataGuid} of instance {id}").ConfigureAwait(false);
+                return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// Streams a data element into <paramref name="destination"/>. Returns the server's file name
+        /// (Content-Disposition) when it gave one.
+        /// </summary>
+        public async Task<string> DownloadAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, Stream destination, IProgress<long> progress, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.DataElement, new Dictionary<string, string> { ["dataGuid"] = dataGuid }), RequestKind.Download, "SaveData")
+            {
+                Completion = HttpCompletionOption.ResponseHeadersRead,
+            };
+            using (var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, $"Downloading data element {dataGuid} of instance {id}").ConfigureAwait(false);
+                var disposition = response.Content.Headers.ContentDisposition;
+                var name = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
+                using (var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                {
+                    var buffer = new byte[81920];
+                    long total = 0;
+                    int read;
+                    using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    {
+                        idle.CancelAfter(Http.Options.TransferTimeout);
+                        while ((read = await source.ReadAsync(buffer, 0, buffer.Length, idle.Token).ConfigureAwait(false)) > 0)
+                        {
+                            await destination.WriteAsync(buffer, 0, read, idle.Token).ConfigureAwait(false);
+                            total += read;
+                            progress?.Report(total);
+                        }
+                    }
+                }
+
+                return name;
+            }
+        }
+
+        public async Task<AltinnInstance> DeleteDataAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Delete, InstanceUri(app, id, AppRoutes.DataElement, new Dictionary<string, string> { ["dataGuid"] = dataGuid }), RequestKind.Write, "RemoveData");
+            using (var doc = await SendForDocumentAsync(request, $"Deleting data element {dataGuid} of instance {id}", cancellationToken).ConfigureAwait(false))
+            {
+                return doc.RootElement.TryGetProperty("instance", out var i) && i.ValueKind == JsonValueKind.Object ? Bind(i.Deserialize<AltinnInstance>(AltinnJson.Options)) : null;
+            }
+        }
+
+        // ---- process ----
+
+        public async Task<AltinnProcessState> GetProcessAsync(AppIdentifier app, InstanceIdentifier id, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.Process), RequestKind.Read, "GetProcess");
+            return await SendForJsonAsync<AltinnProcessState>(request, $"Reading the process of instance {id}", cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Moves the process on. A repeat after an unknown outcome first reads the process: if it has moved
+        /// past <paramref name="fromTask"/>, the earlier attempt took effect and is not repeated.
+        /// </summary>
+        public async Task<AltinnProcessState> ProcessNextAsync(AppIdentifier app, InstanceIdentifier id, string fromTask, string action, string language, CancellationToken cancellationToken)
+        {
+            var body = action == null ? null : JsonSerializer.Serialize(new Dictionary<string, object> { ["action"] = action }, AltinnJson.Options);
+            var request = new AltinnRequest(HttpMethod.Put, InstanceUri(app, id, AppRoutes.ProcessNext, query: LanguageQuery(language)), RequestKind.ProcessNext, "ProcessNext")
+            {
+                Content = body == null ? (Func<HttpContent>)null : () => new StringContent(body, Encoding.UTF8, "application/json"),
+                Reconcile = async ct =>
+                {
+                    var state = await GetProcessAsync(app, id, ct).ConfigureAwait(false);
+                    if (state.IsEnded || !string.Equals(state.CurrentTask?.ElementId, fromTask, StringComparison.Ordinal))
+                    {
+                        var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+                        {
+                            Content = new StringContent(JsonSerializer.Serialize(state, AltinnJson.Options), Encoding.UTF8, "application/json"),
+                        };
+                        return response;
+                    }
+
+                    return null;
+                },
+            };
+            return await SendForJsonAsync<AltinnProcessState>(request, $"Moving the process of instance {id} on{(action != null ? " with action '" + action + "'" : string.Empty)}", cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<IReadOnlyList<AltinnValidationIssue>> ValidateAsync(AppIdentifier app, InstanceIdentifier id, string language, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.Validate, query: LanguageQuery(language)), RequestKind.Read, "TestInstance");
+            var issues = await SendForJsonAsync<List<AltinnValidationIssue>>(request, $"Validating instance {id}", cancellationToken).ConfigureAwait(false);
+            foreach (var issue in issues) issue.InstanceId = id.ToString();
+            return issues;
+        }
+
+        // ---- plumbing ----
+
+        private T Bind<T>(T value)
+            where T : ISessionBound
+        {
+            value?.Bind(_session);
+            return value;
+        }
+
+        private async Task<T> SendForJsonAsync<T>(AltinnRequest request, string what, CancellationToken cancellationToken, string notFoundHint = null)
+        {
+            using (var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    var error = await ErrorMapper.ToExceptionAsync(response, request.Operation, what).ConfigureAwait(false);
+                    if (notFoundHint != null && (error.StatusCode == 404 || error.StatusCode == 403))
+                    {
+                        error.RecommendedAction = notFoundHint;
+                    }
+
+                    throw error;
+                }
+
+                using (var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                {
+                    try
+                    {
+                        return await JsonSerializer.DeserializeAsync<T>(stream, AltinnJson.Options, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (JsonException ex)
+                    {
+                        throw new AltinnException($"Altinn.{request.Operation}.BadResponse", AltinnErrorKind.ProtocolError,
+                            $"{what}: the answer from {request.Uri.GetLeftPart(UriPartial.Authority)} is not the JSON Altinn sends ({ex.Message}). Check the environment's addresses.");
+                    }
+                }
+            }
+        }
+
+        private async Task<JsonDocument> SendForDocumentAsync(AltinnRequest request, string what, CancellationToken cancellationToken)
+        {
+            using (var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, what).ConfigureAwait(false);
+                using (var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                {
+                    return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private static string ToUtc(DateTime value) =>
+            (value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(value, DateTimeKind.Local) : value).ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+        private static HttpContent FileContent(FileUpload file, IProgress<long> progress)
+        {
+            var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            var content = new ProgressStreamContent(stream, progress);
+            content.Headers.ContentType = new MediaTypeHeaderValue(file.ContentType);
+            content.Headers.ContentLength = file.Length;
+            return content;
+        }
+
+        /// <summary><c>attachment; filename="a b.pdf"; filename*=UTF-8''a%20b.pdf</c>: quoted, with RFC 5987 for non-ASCII (reference §10).</summary>
+        internal static ContentDispositionHeaderValue AttachmentDisposition(string fileName)
+        {
+            var value = new ContentDispositionHeaderValue("attachment") { FileName = QuoteAscii(fileName) };
+            value.Parameters.Add(new NameValueHeaderValue("filename*", "UTF-8''" + Rfc5987(fileName)));
+            return value;
+        }
+
+        private static ContentDispositionHeaderValue FormDataDisposition(string name, string fileName)
+        {
+            var value = new ContentDispositionHeaderValue("form-data") { Name = "\"" + name + "\"", FileName = QuoteAscii(fileName) };
+            value.Parameters.Add(new NameValueHeaderValue("filename*", "UTF-8''" + Rfc5987(fileName)));
+            return value;
+        }
+
+        private static string QuoteAscii(string fileName)
+        {
+            var sb = new StringBuilder("\"");
+            foreach (var c in fileName)
+            {
+                if (c == '"' || c == '\\') sb.Append('_');
+                else if (c < 32 || c > 126) sb.Append('_');
+                else sb.Append(c);
+            }
+
+            return sb.Append('"').ToString();
+        }
+
+        internal static string Rfc5987(string value)
+        {
+            var sb = new StringBuilder();
+            foreach (var b in Encoding.UTF8.GetBytes(value))
+            {
+                var c = (char)b;
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$&+-.^_`|~".IndexOf(c) >= 0) sb.Append(c);
+                else sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+
+            return sb.ToString();
+        }
+    }
+}

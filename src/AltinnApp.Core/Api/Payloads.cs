@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+
+namespace AltinnApp.Core.Api
+{
+    /// <summary>Who the instance is for: exactly one of the three.</summary>
+    public sealed class InstanceOwnerSpec
+    {
+        public string OrganizationNumber { get; set; }
+        public string PersonNumber { get; set; }
+        public int? PartyId { get; set; }
+
+        internal Dictionary<string, object> ToJson()
+        {
+            var owner = new Dictionary<string, object>();
+            if (PartyId.HasValue) owner["partyId"] = PartyId.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (OrganizationNumber != null) owner["organisationNumber"] = OrganizationNumber;
+            if (PersonNumber != null) owner["personNumber"] = PersonNumber;
+            return owner;
+        }
+
+        /// <summary>For logs and errors: a person number is masked.</summary>
+        public override string ToString() =>
+            OrganizationNumber != null ? "organisation " + OrganizationNumber
+            : PersonNumber != null ? "person " + Validation.NorwegianIdentifiers.MaskPersonNumber(PersonNumber)
+            : "party " + PartyId;
+    }
+
+    /// <summary>Form data ready to send: JSON or XML text.</summary>
+    public sealed class FormDataPayload
+    {
+        public FormDataPayload(string text, string contentType)
+        {
+            Text = text;
+            ContentType = contentType;
+        }
+
+        public string Text { get; }
+
+        /// <summary><c>application/json</c> or <c>application/xml</c>.</summary>
+        public string ContentType { get; }
+
+        public bool IsXml => ContentType.IndexOf("xml", StringComparison.OrdinalIgnoreCase) >= 0;
+    }
+
+    /// <summary>A file to upload, streamed from disk.</summary>
+    public sealed class FileUpload
+    {
+        public string Path { get; set; }
+        public string FileName { get; set; }
+        public string ContentType { get; set; }
+        public long Length { get; set; }
+    }
+
+    /// <summary>One part of a multipart create: form data or a file, under its data type's name.</summary>
+    public sealed class MultipartPart
+    {
+        public string DataType { get; set; }
+        public FormDataPayload FormData { get; set; }
+        public FileUpload File { get; set; }
+    }
+}

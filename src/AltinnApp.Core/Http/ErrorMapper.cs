@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading.Tasks;
+using AltinnApp.Core.Models;
+
+namespace AltinnApp.Core.Http
+{
+    /// <summary>Turns a failed answer into an <see cref="AltinnApiException"/> with the server's own words.</summary>
+    public static class ErrorMapper
+    {
+        private const int MaxBodyChars = 4000;
+
+        public static async Task<AltinnApiException> ToExceptionAsync(HttpResponseMessage response, string operation, string what)
+        {
+            string text = null;
+            try
+            {
+                if (response.Content != null) text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // a body that cannot be read is an empty body for the error's purpose
+            }
+
+            var body = ParseBody(text, response.Content?.Headers.ContentType?.MediaType);
+            var status = (int)response.StatusCode;
+            var kind = KindFor(status);
+            var reason = ReasonFor(status);
+            var serverSays = body.Summary;
+            var message = $"{what} failed: {status} {response.ReasonPhrase}{(string.IsNullOrEmpty(serverSays) ? string.Empty : " – " + serverSays)}";
+            var hint = HintFor(status);
+            if (hint != null) message += ". " + hint;
+            return new AltinnApiException($"Altinn.{operation}.{reason}", kind, message, status, body)
+            {
+                ValidationIssues = body.ValidationIssues,
+            };
+        }
+
+        /// <summary>JSON object (ProblemDetails, maybe with validation issues), JSON string, JSON array, text, or empty.</summary>
+        public static ErrorBody ParseBody(string text, string mediaType)
+        {
+            var body = new ErrorBody { Kind = ErrorBodyKind.Empty };
+            if (string.IsNullOrWhiteSpace(text)) return body;
+            var trimmed = text.Trim();
+            if (trimmed.Length > MaxBodyChars) trimmed = trimmed.Substring(0, MaxBodyChars) + "…";
+            body.Text = Redactor.Redact(trimmed);
+            body.Kind = ErrorBodyKind.Text;
+
+            if (trimmed.StartsWith("{", StringComparison.Ordinal) || trimmed.StartsWith("[", StringComparison.Ordinal) || trimmed.StartsWith("\"", StringComparison.Ordinal))
+            {
+                try
+                {
+                    using (var doc = JsonDocument.Parse(text))
+                    {
+                        var root = doc.RootElement;
+                        switch (root.ValueKind)
+                        {
+                            case JsonValueKind.String:
+                                body.Kind = ErrorBodyKind.JsonString;
+                                body.Text = Redactor.Redact(root.GetString());
+                                break;
+                            case JsonValueKind.Array:
+                                body.Kind = ErrorBodyKind.JsonArray;
+                                body.ValidationIssues = ReadIssues(root);
+                                break;
+                            case JsonValueKind.Object:
+                                body.Kind = root.TryGetProperty("title", out _) || root.TryGetProperty("status", out _) || root.TryGetProperty("detail", out _)
+                                    ? ErrorBodyKind.ProblemDetails
+                                    : ErrorBodyKind.JsonObject;
+                                body.Title = Redactor.Redact(GetString(root, "title"));
+                                body.Detail = Redactor.Redact(GetString(root, "detail"));
+                                if (root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number) body.Status = s.GetInt32();
+                                foreach (var name in new[] { "validationIssues", "uploadValidationIssues" })
+                                {
+                                    if (root.TryGetProperty(name, out var issues) && issues.ValueKind == JsonValueKind.Array)
+                                    {
+                                        body.ValidationIssues.AddRange(ReadIssues(issues));
+                                    }
+                                }
+
+                                if (body.Kind == ErrorBodyKind.JsonObject && root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+                                {
+                                    body.Text = Redactor.Redact(m.GetString());
+                                }
+
+                                break;
+                        }
+                    }
+                }
+                catch (JsonException)
+                {
+                    // not JSON after all: keep it as text
+                }
+            }
+
+            return body;
+        }
+
+        private static List<AltinnValidationIssue> ReadIssues(JsonElement array)
+        {
+            var list = new List<AltinnValidationIssue>();
+            foreach (var item in array.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object) continue;
+                try
+                {
+                    var issue = JsonSerializer.Deserialize<AltinnValidationIssue>(item.GetRawText(), AltinnJson.Options);
+                    issue.Description = Redactor.Redact(issue.Description);
+                    list.Add(issue);
+                }
+                catch (JsonException)
+                {
+                    // an entry we cannot read is skipped; the status and title still say what happened
+                }
+            }
+
+            return list;
+        }
+
+        private static string GetString(JsonElement element, string name) =>
+            element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        public static AltinnErrorKind KindFor(int status)
+        {
+            switch (status)
+            {
+                case 400: return AltinnErrorKind.InvalidData;
+                case 401: return AltinnErrorKind.Authentication;
+                case 403: return AltinnErrorKind.PermissionDenied;
+                case 404: return AltinnErrorKind.ObjectNotFound;
+                case 409: return AltinnErrorKind.Conflict;
+                case 413: return AltinnErrorKind.InvalidData;
+                case 415: return AltinnErrorKind.InvalidData;
+                case 429:
+                case 502:
+                case 503:
+                case 504: return AltinnErrorKind.ResourceUnavailable;
+                default: return status >= 500 ? AltinnErrorKind.ProtocolError : AltinnErrorKind.InvalidOperation;
+            }
+        }
+
+        public static string ReasonFor(int status)
+        {
+            switch (status)
+            {
+                case 400: return "BadRequest";
+                case 401: return "Unauthorized";
+                case 403: return "Forbidden";
+                case 404: return "NotFound";
+                case 409: return "Conflict";
+                case 413: return "TooLarge";
+                case 415: return "UnsupportedContentType";
+                case 429: return "TooManyRequests";
+                case 503: return "ServiceUnavailable";
+                default: return status >= 500 ? "ServerError" : "Http" + status;
+            }
+        }
+
+        private static string HintFor(int status)
+        {
+            switch (status)
+            {
+                case 401: return "Altinn refused the access token even after renewing it: check that the system user is set up for this client and the scopes altinn:instances.read and altinn:instances.write";
+                case 403: return "The system user is not allowed to do this for this party or app: check the rights delegated to the system user in Altinn";
+                case 429:
+                case 503: return "Altinn is busy; the request was repeated and still failed. Try again later, or raise -MaximumRetryCount on Connect-Altinn";
+                default: return null;
+            }
+        }
+    }
+}

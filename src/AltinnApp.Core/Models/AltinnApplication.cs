@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Serialization;
+using AltinnApp.Core.Session;
+
+namespace AltinnApp.Core.Models
+{
+    /// <summary>An app's metadata (<c>api/v1/applicationmetadata</c>).</summary>
+    public sealed class AltinnApplication : ISessionBound
+    {
+        [JsonPropertyName("id")] public string Id { get; set; }
+        [JsonPropertyName("org")] public string Org { get; set; }
+        [JsonPropertyName("title")] public Dictionary<string, string> Title { get; set; }
+        [JsonPropertyName("dataTypes")] public List<AltinnDataType> DataTypes { get; set; } = new List<AltinnDataType>();
+        [JsonPropertyName("partyTypesAllowed")] public AltinnPartyTypesAllowed PartyTypesAllowed { get; set; }
+        [JsonPropertyName("created")] public DateTime? Created { get; set; }
+        [JsonPropertyName("lastChanged")] public DateTime? LastChanged { get; set; }
+
+        [JsonIgnore] public string App => Id;
+
+        /// <summary>The title in Norwegian bokmål, else English, else any.</summary>
+        [JsonIgnore]
+        public string DisplayTitle => Title == null ? null :
+            Title.TryGetValue("nb", out var nb) ? nb : Title.TryGetValue("en", out var en) ? en : Title.Values.FirstOrDefault();
+
+        /// <summary>The data types a form is filled into (they have <c>appLogic.classRef</c>).</summary>
+        [JsonIgnore] public AltinnDataType[] FormDataTypes => DataTypes.Where(d => d.IsFormData).ToArray();
+
+        /// <summary>The task ids the data types are bound to, in order of appearance.</summary>
+        [JsonIgnore] public string[] Tasks => DataTypes.Select(d => d.TaskId).Where(t => !string.IsNullOrEmpty(t)).Distinct().ToArray();
+
+        [JsonIgnore] public AltinnSession Session { get; set; }
+
+        void ISessionBound.Bind(AltinnSession session) => Session = session;
+
+        public AltinnDataType FindDataType(string id) =>
+            DataTypes.FirstOrDefault(d => string.Equals(d.Id, id, StringComparison.OrdinalIgnoreCase));
+
+        public override string ToString() => Id;
+    }
+
+    public sealed class AltinnDataType
+    {
+        [JsonPropertyName("id")] public string Id { get; set; }
+        [JsonPropertyName("description")] public Dictionary<string, string> Description { get; set; }
+        [JsonPropertyName("allowedContentTypes")] public List<string> AllowedContentTypes { get; set; }
+        [JsonPropertyName("allowedContributors")] public List<string> AllowedContributors { get; set; }
+        [JsonPropertyName("appLogic")] public AltinnApplicationLogic AppLogic { get; set; }
+        [JsonPropertyName("taskId")] public string TaskId { get; set; }
+        /// <summary>Megabytes, as Altinn states it; null when the type sets no limit.</summary>
+        [JsonPropertyName("maxSize")] public int? MaxSize { get; set; }
+        /// <summary>0 = unlimited.</summary>
+        [JsonPropertyName("maxCount")] public int MaxCount { get; set; }
+        [JsonPropertyName("minCount")] public int MinCount { get; set; }
+        [JsonPropertyName("enablePdfCreation")] public bool EnablePdfCreation { get; set; }
+        [JsonPropertyName("enableFileScan")] public bool EnableFileScan { get; set; }
+
+        [JsonIgnore] public bool IsFormData => !string.IsNullOrEmpty(AppLogic?.ClassRef);
+
+        [JsonIgnore] public long? MaxSizeBytes => MaxSize.HasValue ? MaxSize.Value * 1024L * 1024L : (long?)null;
+
+        public override string ToString() => Id;
+    }
+
+    public sealed class AltinnApplicationLogic
+    {
+        [JsonPropertyName("autoCreate")] public bool? AutoCreate { get; set; }
+        [JsonPropertyName("classRef")] public string ClassRef { get; set; }
+        [JsonPropertyName("schemaRef")] public string SchemaRef { get; set; }
+        [JsonPropertyName("allowAnonymousOnStateless")] public bool AllowAnonymousOnStateless { get; set; }
+        [JsonPropertyName("disallowUserCreate")] public bool DisallowUserCreate { get; set; }
+        [JsonPropertyName("disallowUserDelete")] public bool DisallowUserDelete { get; set; }
+    }
+
+    public sealed class AltinnPartyTypesAllowed
+    {
+        [JsonPropertyName("bankruptcyEstate")] public bool BankruptcyEstate { get; set; }
+        [JsonPropertyName("organisation")] public bool Organisation { get; set; }
+        [JsonPropertyName("person")] public bool Person { get; set; }
+        [JsonPropertyName("subUnit")] public bool SubUnit { get; set; }
+    }
+}

@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Serialization;
+using AltinnApp.Core.Session;
+using AltinnApp.Core.Validation;
+
+namespace AltinnApp.Core.Models
+{
+    /// <summary>An app instance as the app API returns it (InstanceResponse / Storage Instance).</summary>
+    public sealed class AltinnInstance : ISessionBound
+    {
+        [JsonPropertyName("id")] public string Id { get; set; }
+        [JsonPropertyName("instanceOwner")] public AltinnInstanceOwner InstanceOwner { get; set; }
+        [JsonPropertyName("appId")] public string AppId { get; set; }
+        [JsonPropertyName("org")] public string Org { get; set; }
+        [JsonPropertyName("selfLinks")] public AltinnSelfLinks SelfLinks { get; set; }
+        [JsonPropertyName("dueBefore")] public DateTime? DueBefore { get; set; }
+        [JsonPropertyName("visibleAfter")] public DateTime? VisibleAfter { get; set; }
+        [JsonPropertyName("process")] public AltinnProcessState Process { get; set; }
+        [JsonPropertyName("status")] public AltinnInstanceStatus Status { get; set; }
+        [JsonPropertyName("data")] public List<AltinnDataElement> Data { get; set; } = new List<AltinnDataElement>();
+        [JsonPropertyName("created")] public DateTime? Created { get; set; }
+        [JsonPropertyName("createdBy")] public string CreatedBy { get; set; }
+        [JsonPropertyName("lastChanged")] public DateTime? LastChanged { get; set; }
+        [JsonPropertyName("lastChangedBy")] public string LastChangedBy { get; set; }
+
+        /// <summary><c>partyId/instanceGuid</c>, the id every instance route takes.</summary>
+        [JsonIgnore] public string InstanceId => Id;
+
+        /// <summary><c>org/app</c>.</summary>
+        [JsonIgnore] public string App => AppId;
+
+        [JsonIgnore] public int PartyId => InstanceIdentifier.Parse(Id).PartyId;
+
+        [JsonIgnore] public Guid InstanceGuid => InstanceIdentifier.Parse(Id).InstanceGuid;
+
+        /// <summary>Who owns it: the organisation number, a masked person number, or the party id.</summary>
+        [JsonIgnore] public string Owner => InstanceOwner?.Display;
+
+        /// <summary>The current task's id (<c>Task_1</c>), or null when the process has ended.</summary>
+        [JsonIgnore] public string CurrentTask => Process?.CurrentTask?.ElementId;
+
+        [JsonIgnore] public bool Ended => Process?.Ended != null;
+
+        [JsonIgnore] public bool IsArchived => Status?.IsArchived ?? false;
+
+        /// <summary>The session this instance was read with; the next cmdlet in a pipeline uses it.</summary>
+        [JsonIgnore] public AltinnSession Session { get; set; }
+
+        public AltinnDataElement[] GetDataElements(string dataType) =>
+            (Data ?? new List<AltinnDataElement>()).Where(d => string.Equals(d.DataType, dataType, StringComparison.OrdinalIgnoreCase)).ToArray();
+
+        void ISessionBound.Bind(AltinnSession session)
+        {
+            Session = session;
+            foreach (var element in Data ?? new List<AltinnDataElement>())
+            {
+                element.Session = session;
+                element.AppId = AppId;
+            }
+        }
+
+        public override string ToString() => Id;
+    }
+
+    public sealed class AltinnInstanceOwner
+    {
+        [JsonPropertyName("partyId")] public string PartyId { get; set; }
+        [JsonPropertyName("personNumber")] public string PersonNumber { get; set; }
+        [JsonPropertyName("organisationNumber")] public string OrganisationNumber { get; set; }
+        [JsonPropertyName("username")] public string Username { get; set; }
+        [JsonPropertyName("externalIdentifier")] public string ExternalIdentifier { get; set; }
+        [JsonPropertyName("party")] public AltinnParty Party { get; set; }
+
+        [JsonIgnore]
+        public string Display =>
+            OrganisationNumber ?? (PersonNumber != null ? Validation.NorwegianIdentifiers.MaskPersonNumber(PersonNumber) : null) ?? Username ?? PartyId;
+
+        public override string ToString() => Display;
+    }
+
+    public sealed class AltinnParty
+    {
+        [JsonPropertyName("partyId")] public int PartyId { get; set; }
+        [JsonPropertyName("partyUuid")] public Guid? PartyUuid { get; set; }
+        [JsonPropertyName("partyTypeName")] public AltinnPartyType? PartyTypeName { get; set; }
+        [JsonPropertyName("ssn")] public string Ssn { get; set; }
+        [JsonPropertyName("orgNumber")] public string OrgNumber { get; set; }
+        [JsonPropertyName("unitType")] public string UnitType { get; set; }
+        [JsonPropertyName("name")] public string Name { get; set; }
+        [JsonPropertyName("isDeleted")] public bool IsDeleted { get; set; }
+
+        public override string ToString() => Name ?? OrgNumber ?? PartyId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public enum AltinnPartyType
+    {
+        Person = 1,
+        Organisation = 2,
+        SelfIdentified = 3,
+        SubUnit = 4,
+        BankruptcyEstate = 5,
+    }
+
+    public sealed class AltinnSelfLinks
+    {
+        [JsonPropertyName("apps")] public string Apps { get; set; }
+        [JsonPropertyName("platform")] public string Platform { get; set; }
+    }
+
+    public sealed class AltinnInstanceStatus
+    {
+        [JsonPropertyName("isArchived")] public bool IsArchived { get; set; }
+        [JsonPropertyName("archived")] public DateTime? Archived { get; set; }
+        [JsonPropertyName("isSoftDeleted")] public bool IsSoftDeleted { get; set; }
+        [JsonPropertyName("softDeleted")] public DateTime? SoftDeleted { get; set; }
+        [JsonPropertyName("isHardDeleted")] public bool IsHardDeleted { get; set; }
+        [JsonPropertyName("hardDeleted")] public DateTime? HardDeleted { get; set; }
+        [JsonPropertyName("readStatus")] public AltinnReadStatus ReadStatus { get; set; }
+        [JsonPropertyName("substatus")] public AltinnSubstatus Substatus { get; set; }
+    }
+
+    public enum AltinnReadStatus
+    {
+        Unread = 0,
+        Read = 1,
+        UpdatedSinceLastReview = 2,
+    }
+
+    public sealed class AltinnSubstatus
+    {
+        [JsonPropertyName("label")] public string Label { get; set; }
+        [JsonPropertyName("description")] public string Description { get; set; }
+    }
+
+    /// <summary>One entry of <c>GET instances/{partyId}/active</c>.</summary>
+    public sealed class AltinnActiveInstance : ISessionBound
+    {
+        [JsonPropertyName("id")] public string Id { get; set; }
+        [JsonPropertyName("presentationTexts")] public Dictionary<string, string> PresentationTexts { get; set; }
+        [JsonPropertyName("dueBefore")] public DateTime? DueBefore { get; set; }
+        [JsonPropertyName("lastChanged")] public DateTime? LastChanged { get; set; }
+        [JsonPropertyName("lastChangedBy")] public string LastChangedBy { get; set; }
+
+        [JsonIgnore] public string InstanceId => Id;
+        [JsonIgnore] public string App { get; set; }
+        [JsonIgnore] public AltinnSession Session { get; set; }
+
+        void ISessionBound.Bind(AltinnSession session) => Session = session;
+
+        public override string ToString() => Id;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Collections.Generic;
+
+namespace AltinnApp.Core.Models
+{
+    public enum ErrorBodyKind
+    {
+        Empty,
+        ProblemDetails,
+        JsonString,
+        JsonArray,
+        JsonObject,
+        Text,
+    }
+
+    /// <summary>An error answer from Altinn, parsed by what it is (reference §3, "Client rule").</summary>
+    public sealed class ErrorBody
+    {
+        public ErrorBodyKind Kind { get; set; }
+        public string Title { get; set; }
+        public string Detail { get; set; }
+        public int? Status { get; set; }
+
+        /// <summary>The text of a JSON string or text/plain body; the raw JSON otherwise. Redacted.</summary>
+        public string Text { get; set; }
+
+        public List<AltinnValidationIssue> ValidationIssues { get; set; } = new List<AltinnValidationIssue>();
+
+        /// <summary>The server's own words, in one line, for an error message.</summary>
+        public string Summary
+        {
+            get
+            {
+                switch (Kind)
+                {
+                    case ErrorBodyKind.ProblemDetails:
+                        if (!string.IsNullOrEmpty(Title) && !string.IsNullOrEmpty(Detail) && Title != Detail) return $"{Title}: {Detail}";
+                        return Detail ?? Title;
+                    case ErrorBodyKind.Empty:
+                        return null;
+                    default:
+                        return Text;
+                }
+            }
+        }
+    }
+}

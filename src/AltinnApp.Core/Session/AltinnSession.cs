@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using AltinnApp.Core.Api;
+using AltinnApp.Core.Auth;
+using AltinnApp.Core.Http;
+using AltinnApp.Core.Models;
+
+namespace AltinnApp.Core.Session
+{
+    /// <summary>What Connect-Altinn was given.</summary>
+    public sealed class AltinnConnectOptions
+    {
+        public AltinnEnvironment Environment { get; set; }
+        public string ClientId { get; set; }
+        public string SystemUserOrganization { get; set; }
+        public string SystemUserExternalRef { get; set; }
+        public string Scope { get; set; } = "altinn:instances.read altinn:instances.write";
+        public string DefaultApp { get; set; }
+
+        /// <summary>Exactly one of <see cref="Key"/>, <see cref="AccessToken"/> or a local-test environment.</summary>
+        public SigningKey Key { get; set; }
+        public string AccessToken { get; set; }
+
+        public IWebProxy Proxy { get; set; }
+        public bool NoProxy { get; set; }
+        public AltinnHttpOptions Http { get; set; } = new AltinnHttpOptions();
+    }
+
+    /// <summary>
+    /// One connection to one Altinn environment as one system user. It keeps the signing key (not only
+    /// a token) and renews tokens itself; it is safe to share between runspaces.
+    /// </summary>
+    public sealed class AltinnSession : IDisposable
+    {
+        private readonly ConcurrentDictionary<string, Lazy<Task<AltinnApplication>>> _applications =
+            new ConcurrentDictionary<string, Lazy<Task<AltinnApplication>>>(StringComparer.OrdinalIgnoreCase);
+
+        private AltinnSession(AltinnConnectOptions options, AltinnHttp http, TokenProvider tokens)
+        {
+            Id = Guid.NewGuid();
+            Environment = options.Environment;
+            ClientId = options.ClientId;
+            SystemUserOrganization = options.SystemUserOrganization;
+            SystemUserExternalRef = options.SystemUserExternalRef;
+            Scope = options.Scope;
+            DefaultApp = options.DefaultApp;
+            Http = http;
+            Tokens = tokens;
+            Client = new AltinnAppClient(this);
+            Connected = DateTimeOffset.Now;
+        }
+
+        public Guid Id { get; }
+
+        public AltinnEnvironment Environment { get; }
+
+        public string EnvironmentName => Environment.Name;
+
+        public string ClientId { get; }
+
+        public string SystemUserOrganization { get; }
+
+        public string SystemUserExternalRef { get; }
+
+        public string Scope { get; }
+
+        public string DefaultApp { get; }
+
+        public DateTimeOffset Connected { get; }
+
+        /// <summary>Where the key came from (a certificate's subject and thumbprint, a key id, a file): never the key.</summary>
+        public string KeySource => Tokens.Source.Description;
+
+        public DateTimeOffset? TokenExpiresOn => Tokens.ExpiresOn;
+
+        public int TokenFetchCount => Tokens.FetchCount;
+
+        public bool IsDisconnected { get; private set; }
+
+        internal AltinnHttp Http { get; }
+
+        internal TokenProvider Tokens { get; }
+
+        public AltinnAppClient Client { get; }
+
+        public static async Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, CancellationToken cancellationToken)
+        {
+            var http = new AltinnHttp(CreateHandler(options), options.Http);
+            ITokenSource source;
+            if (options.AccessToken != null)
+            {
+                source = new StaticTokenSource(options.AccessToken);
+            }
+            else if (options.Environment.IsLocalTest && options.Key == null)
+            {
+                source = new LocalTestTokenSource(options.Environment.PlatformUri, options.SystemUserOrganization,
+                    options.ClientId ?? "913312465_sbs", "d111dbab-d619-4f15-bf29-58fe570a9ae6", options.Scope, http);
+            }
+            else
+            {
+                var grant = new GrantRequest
+                {
+                    ClientId = options.ClientId,
+                    Audience = UriRules.WithTrailingSlash(options.Environment.MaskinportenUri),
+                    Scope = options.Scope,
+                    SystemUserOrganization = options.SystemUserOrganization,
+                    SystemUserExternalRef = options.SystemUserExternalRef,
+                };
+                source = new MaskinportenTokenSource(options.Key, grant, options.Environment.MaskinportenUri, options.Environment.PlatformUri, http);
+            }
+
+            var tokens = new TokenProvider(source);
+            http.Tokens = tokens;
+            var session = new AltinnSession(options, http, tokens);
+            try
+            {
+                // fail at connect, not at the first submission: fetch a token now
+                await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+
+            return session;
+        }
+
+        private static HttpMessageHandler CreateHandler(AltinnConnectOptions options)
+        {
+            var handler = new HttpClientHandler
+            {
+                // a bearer token must not follow a redirect to another host
+                AllowAutoRedirect = false,
+                // never keep Altinn's runtime cookie: with it, Altinn demands an anti-forgery token (reference §2.5)
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            };
+            if (options.NoProxy)
+            {
+                handler.UseProxy = false;
+            }
+            else if (options.Proxy != null)
+            {
+                handler.UseProxy = true;
+                handler.Proxy = options.Proxy;
+            }
+
+            return handler;
+        }
+
+        /// <summary>The app's metadata, read once per session and app.</summary>
+        internal Task<AltinnApplication> GetApplicationCachedAsync(string appId, Func<Task<AltinnApplication>> load)
+        {
+            var lazy = _applications.GetOrAdd(appId, _ => new Lazy<Task<AltinnApplication>>(load));
+            var task = lazy.Value;
+            if (task.IsFaulted || task.IsCanceled) _applications.TryRemove(appId, out _); // a failure is not cached
+            return task;
+        }
+
+        public string[] CachedApplications => new System.Collections.Generic.List<string>(_applications.Keys).ToArray();
+
+        public void RequireConnected()
+        {
+            if (IsDisconnected)
+            {
+                throw new AltinnException("Altinn.Session.Disconnected", AltinnErrorKind.InvalidOperation,
+                    "This session was closed with Disconnect-Altinn. Run Connect-Altinn again.");
+            }
+        }
+
+        public override string ToString() => $"{Environment.Name} {ClientId} as {SystemUserOrganization}";
+
+        public void Dispose()
+        {
+            IsDisconnected = true;
+            Tokens.Dispose();
+            Http.Dispose();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using AltinnApp.Core;
+using AltinnApp.Core.Http;
+using AltinnApp.Core.Session;
+
+namespace AltinnApp.PowerShell.Infrastructure
+{
+    /// <summary>
+    /// What every AltinnApp cmdlet shares: Ctrl+C cancels the call in flight, the engine's log reaches
+    /// the Verbose/Debug/Warning/Progress streams, and failures become error records.
+    /// </summary>
+    public abstract class AltinnCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+
+        protected CancellationToken StopToken => _stopping.Token;
+
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        /// <summary>
+        /// Runs engine work off the pipeline thread and pumps its messages onto it until it ends. Engine
+        /// failures come back as <see cref="AltinnException"/>; Ctrl+C as <see cref="PipelineStoppedException"/>.
+        /// </summary>
+        protected T Run<T>(Func<CancellationToken, Task<T>> work)
+        {
+            var log = new PipelineLog(GetHashCode() & 0x7fffffff);
+            var previous = AltinnLog.Current;
+            AltinnLog.Current = log;
+            try
+            {
+                var task = Task.Run(() => work(StopToken));
+                while (!task.IsCompleted)
+                {
+                    if (log.Queue.TryTake(out var action, 50)) action(this);
+                }
+
+                while (log.Queue.TryTake(out var remaining)) remaining(this);
+
+                try
+                {
+                    return task.GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+            }
+            finally
+            {
+                AltinnLog.Current = previous;
+            }
+        }
+
+        protected void Run(Func<CancellationToken, Task> work) => Run<object>(async ct =>
+        {
+            await work(ct).ConfigureAwait(false);
+            return null;
+        });
+
+        /// <summary>
+        /// The session to use: -Session, else the one the input object came with, else the runspace's current one.
+        /// No session at all is a terminating error: nothing can work without one.
+        /// </summary>
+        protected AltinnSession ResolveSession(AltinnSession explicitSession, AltinnSession fromInput = null)
+        {
+            var session = explicitSession ?? fromInput ?? SessionRegistry.Current;
+            if (session == null)
+            {
+                ThrowTerminatingError(ErrorRecords.From(new AltinnException("Altinn.Session.NotConnected", AltinnErrorKind.InvalidOperation,
+                    "Not connected to Altinn. Run Connect-Altinn first, or pass a session with -Session."), null));
+            }
+
+            if (session.IsDisconnected)
+            {
+                ThrowTerminatingError(ErrorRecords.From(new AltinnException("Altinn.Session.Disconnected", AltinnErrorKind.InvalidOperation,
+                    "This session was closed with Disconnect-Altinn. Run Connect-Altinn again."), null));
+            }
+
+            return session;
+        }
+
+        /// <summary>A failure of one item: written as a non-terminating error so the rest of the pipeline goes on.</summary>
+        protected void WriteItemError(Exception exception, string operation, object target)
+        {
+            switch (exception)
+            {
+                case PipelineStoppedException _:
+                    throw exception;
+                case AltinnException altinn:
+                    WriteError(ErrorRecords.From(altinn, target));
+                    break;
+                default:
+                    WriteError(ErrorRecords.Unexpected(exception, operation, target));
+                    break;
+            }
+        }
+
+        /// <summary>Runs one item's work; its failure becomes a non-terminating error.</summary>
+        protected void ForItem(string operation, object target, Action body)
+        {
+            try
+            {
+                body();
+            }
+            catch (PipelineStoppedException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                WriteItemError(ex, operation, target);
+            }
+        }
+
+        protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+        protected override void EndProcessing()
+        {
+            _stopping.Dispose();
+            base.EndProcessing();
+        }
+    }
+}

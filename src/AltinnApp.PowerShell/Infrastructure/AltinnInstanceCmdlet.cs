@@ -1,0 +1,41 @@
+using System.Management.Automation;
+using AltinnApp.Core.Models;
+using AltinnApp.Core.Session;
+
+namespace AltinnApp.PowerShell.Infrastructure
+{
+    /// <summary>
+    /// A cmdlet that works on one instance at a time: an instance object from the pipeline, or
+    /// -InstanceId (with -App) by property name, so <c>Import-Csv ids.csv | Get-AltinnInstance</c> works.
+    /// </summary>
+    public abstract class AltinnInstanceCmdlet : AltinnCmdlet
+    {
+        protected const string ObjectSet = "Instance";
+        protected const string IdSet = "InstanceId";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+        [ValidateNotNull]
+        public AltinnInstance Instance { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Alias("Id")]
+        [ValidateNotNullOrEmpty]
+        public string InstanceId { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [ArgumentCompleter(typeof(AppCompleter))]
+        public string App { get; set; }
+
+        [Parameter]
+        public AltinnSession Session { get; set; }
+
+        /// <summary>The target of this pipeline item; a bad id or app is a non-terminating error for this item only.</summary>
+        internal InstanceTarget ResolveTarget()
+        {
+            var session = ResolveSession(Session, Instance?.Session);
+            return InstanceTarget.From(session, Instance, InstanceId, App);
+        }
+
+        protected object TargetObject => (object)Instance ?? InstanceId;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Threading;
+using System.Threading.Tasks;
+using AltinnApp.Core.Models;
+using AltinnApp.Core.Session;
+using AltinnApp.Core.Validation;
+
+namespace AltinnApp.PowerShell.Infrastructure
+{
+    /// <summary>The instance a per-instance cmdlet works on, from an object or from -InstanceId and -App.</summary>
+    internal sealed class InstanceTarget
+    {
+        public InstanceTarget(AltinnSession session, AppIdentifier app, InstanceIdentifier id, AltinnInstance instance)
+        {
+            Session = session;
+            App = app;
+            Id = id;
+            Instance = instance;
+        }
+
+        public AltinnSession Session { get; }
+
+        public AppIdentifier App { get; }
+
+        public InstanceIdentifier Id { get; }
+
+        /// <summary>The object from the pipeline, or null when only the id was given.</summary>
+        public AltinnInstance Instance { get; private set; }
+
+        public string Display => Id.ToString();
+
+        public static InstanceTarget From(AltinnSession session, AltinnInstance instance, string instanceId, string app)
+        {
+            if (instance != null)
+            {
+                return new InstanceTarget(session, AppIdentifier.Parse(instance.AppId ?? app), InstanceIdentifier.Parse(instance.Id), instance);
+            }
+
+            var appId = app ?? session.DefaultApp;
+            if (string.IsNullOrEmpty(appId))
+            {
+                throw new Core.AltinnArgumentException("Altinn.MissingApp",
+                    "No app given. Pass -App org/app (or an App column when piping from a CSV file), or set a default with Connect-Altinn -App.");
+            }
+
+            return new InstanceTarget(session, AppIdentifier.Parse(appId), InstanceIdentifier.Parse(instanceId), null);
+        }
+
+        /// <summary>The instance object, read from Altinn when only the id was given.</summary>
+        public async Task<AltinnInstance> GetInstanceAsync(CancellationToken cancellationToken, bool refresh = false)
+        {
+            if (Instance == null || refresh)
+            {
+                Instance = await Session.Client.GetInstanceAsync(App, Id, cancellationToken).ConfigureAwait(false);
+            }
+
+            return Instance;
+        }
+    }
+}

@@ -19,10 +19,10 @@ public static class ExchangeEndpoints
         routes.MapGet(ExchangeRoute, Exchange)
             .WithMetadata(new CounterKeyMetadata("GET /authentication/api/v1/exchange/maskinporten"));
         routes.MapGet(LocaltestRoute, Localtest);
-        routes.MapGet("/authentication/api/v1/openid/.well-known/openid-configuration", (HttpRequest request) => Responses.Json(new
+        routes.MapGet("/authentication/api/v1/openid/.well-known/openid-configuration", (HttpRequest request) => Responses.Json(new Dictionary<string, object>
         {
-            Issuer = Issuers.Altinn(request),
-            JwksUri = $"{Issuers.Altinn(request)}.well-known/openid-configuration/jwks",
+            ["issuer"] = Issuers.Altinn(request),
+            ["jwks_uri"] = $"{Issuers.Altinn(request)}.well-known/openid-configuration/jwks",
         }));
         routes.MapGet("/authentication/api/v1/openid/.well-known/openid-configuration/jwks",
             (SimulatorKeys keys) => Responses.Json(new { Keys = new[] { keys.Altinn.PublicJwk() } }));

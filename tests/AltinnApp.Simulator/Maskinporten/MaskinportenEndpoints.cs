@@ -9,11 +9,13 @@ public static class MaskinportenEndpoints
     public static void MapMaskinporten(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/token", IssueToken).DisableAntiforgery();
-        routes.MapGet("/.well-known/oauth-authorization-server", (HttpRequest request) => Responses.Json(new
+        routes.MapGet("/.well-known/oauth-authorization-server", (HttpRequest request) => Responses.Json(new Dictionary<string, object>
         {
-            Issuer = Issuers.Maskinporten(request),
-            TokenEndpoint = $"{Issuers.Maskinporten(request)}token",
-            JwksUri = $"{Issuers.Maskinporten(request)}jwk",
+            ["issuer"] = Issuers.Maskinporten(request),
+            ["token_endpoint"] = $"{Issuers.Maskinporten(request)}token",
+            ["jwks_uri"] = $"{Issuers.Maskinporten(request)}jwk",
+            ["token_endpoint_auth_methods_supported"] = new[] { "private_key_jwt" },
+            ["grant_types_supported"] = new[] { GrantValidator.GrantType },
         }));
         routes.MapGet("/jwk", (SimulatorKeys keys) => Responses.Json(new { Keys = new[] { keys.Maskinporten.PublicJwk() } }));
     }

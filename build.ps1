@@ -65,16 +65,21 @@ function Step {
     Write-Host ("<== {0} ({1:n1} s)" -f $Name, $watch.Elapsed.TotalSeconds)
 }
 
+# $null removes the variable (passing $null to a .NET string parameter would set it to '').
+function Set-EnvironmentValue([string] $Name, $Value) {
+    if ($null -eq $Value) { Remove-Item "Env:$Name" -ErrorAction Ignore } else { Set-Item "Env:$Name" ([string]$Value) }
+}
+
 # A child pwsh: a binary module cannot be unloaded, so anything that imports it runs in a fresh process.
 function Invoke-ChildPwsh {
     param([string] $Command, [hashtable] $Environment = @{})
     $saved = @{}
-    foreach ($key in $Environment.Keys) { $saved[$key] = [Environment]::GetEnvironmentVariable($key); [Environment]::SetEnvironmentVariable($key, $Environment[$key]) }
+    foreach ($key in $Environment.Keys) { $saved[$key] = [Environment]::GetEnvironmentVariable($key); Set-EnvironmentValue $key $Environment[$key] }
     try {
         & dotnet $PwshDll -NoProfile -NonInteractive -Command $Command | Out-Host
         return $LASTEXITCODE
     } finally {
-        foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
+        foreach ($key in $saved.Keys) { Set-EnvironmentValue $key $saved[$key] }
     }
 }
 
@@ -110,7 +115,8 @@ Test-ModuleManifest '$ModuleOut/AltinnApp.psd1' | Out-Null
 Register-PSResourceRepository -Name AltinnAppBuild -Uri '$FeedDir' -Trusted -Force
 try { Publish-PSResource -Path '$ModuleOut' -Repository AltinnAppBuild } finally { Unregister-PSResourceRepository -Name AltinnAppBuild }
 "@
-        $code = Invoke-ChildPwsh $command @{ XDG_DATA_HOME = $state; LOCALAPPDATA = $state }
+        $code = Invoke-ChildPwsh $command @{ HOME = $state; XDG_DATA_HOME = $null; LOCALAPPDATA = $state; USERPROFILE = $state
+            DOTNET_CLI_HOME = $(if ($env:DOTNET_CLI_HOME) { $env:DOTNET_CLI_HOME } else { [Environment]::GetFolderPath('UserProfile') }) }
         if ($code -ne 0) { throw "Publish-PSResource failed (exit code $code)" }
         Get-ChildItem $FeedDir -Filter *.nupkg | ForEach-Object { Write-Host "package: $($_.FullName) ($([math]::Round($_.Length / 1KB)) KiB)" }
     }
@@ -161,6 +167,7 @@ Register-PSResourceRepository -Name AltinnAppTest -Uri '$FeedDir' -Trusted -Forc
 Install-PSResource -Name AltinnApp -Repository AltinnAppTest -Scope CurrentUser -TrustRepository -Reinstall -Quiet
 `$installed = Get-Module -ListAvailable AltinnApp
 if (-not `$installed) { throw 'AltinnApp was not installed from the local repository' }
+if (-not `$installed[0].Path.StartsWith('$testHome')) { throw "the module under test is not the one just installed: `$(`$installed[0].Path)" }
 Write-Host "module under test: `$(`$installed[0].Path)"
 Import-Module '$pester'
 `$c = New-PesterConfiguration
@@ -176,7 +183,9 @@ Import-Module '$pester'
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$summary'
 "@
         $environment = @{
-            XDG_DATA_HOME = $testHome; LOCALAPPDATA = $testHome
+            # a clean user profile: Install-PSResource -Scope CurrentUser lands under it, and nothing of the developer's leaks in
+            HOME = $testHome; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null; LOCALAPPDATA = $testHome; USERPROFILE = $testHome
+            DOTNET_CLI_HOME = $(if ($env:DOTNET_CLI_HOME) { $env:DOTNET_CLI_HOME } else { [Environment]::GetFolderPath('UserProfile') })
             ALTINNAPP_REPO_ROOT = $Root
             ALTINNAPP_SIMULATOR_DLL = (Join-Path $SimulatorOut 'AltinnApp.Simulator.dll')
             ALTINNAPP_PWSH_DLL = $PwshDll

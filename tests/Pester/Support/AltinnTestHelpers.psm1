@@ -1,0 +1,161 @@
+<#
+    Test support for the Pester suite: start and stop the local Altinn simulator, drive its control
+    API, and make keys and certificates to register as Maskinporten clients. Every test file imports
+    this and the installed AltinnApp module by name.
+#>
+Set-StrictMode -Version 3.0
+
+$script:RepoRoot = if ($env:ALTINNAPP_REPO_ROOT) { $env:ALTINNAPP_REPO_ROOT } else { (Resolve-Path "$PSScriptRoot/../../..").Path }
+
+function Get-RepoRoot { $script:RepoRoot }
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Start-AltinnSimulator {
+    [CmdletBinding()]
+    param([string] $Name = 'sim')
+    $dll = if ($env:ALTINNAPP_SIMULATOR_DLL) { $env:ALTINNAPP_SIMULATOR_DLL } else { Join-Path $script:RepoRoot 'out/AltinnApp.Simulator/AltinnApp.Simulator.dll' }
+    if (-not (Test-Path $dll)) { throw "The simulator is not built ($dll). Run ./build.ps1 -Task Build." }
+    $logDir = Join-Path $script:RepoRoot 'out/logs'
+    New-Item -ItemType Directory -Force $logDir | Out-Null
+    for ($attempt = 1; $attempt -le 3; $attempt++) {
+        $port = Get-FreeTcpPort
+        $base = "http://127.0.0.1:$port/"
+        $stamp = '{0}-{1}-{2}' -f $Name, $port, [Guid]::NewGuid().ToString('N').Substring(0, 6)
+        # the DLL itself, not 'dotnet run': the process we hold is the server, and killing it stops it
+        $process = Start-Process -FilePath 'dotnet' -ArgumentList @($dll, '--urls', $base.TrimEnd('/')) -PassThru `
+            -RedirectStandardOutput (Join-Path $logDir "$stamp.out.log") -RedirectStandardError (Join-Path $logDir "$stamp.err.log")
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ([DateTime]::UtcNow -lt $deadline -and -not $process.HasExited) {
+            try {
+                $health = Invoke-RestMethod -Uri "${base}_sim/health" -TimeoutSec 2
+                if ($health.status -eq 'ok') {
+                    return [pscustomobject]@{ PSTypeName = 'AltinnTest.Simulator'; BaseUri = $base; Port = $port; Process = $process }
+                }
+            } catch { Start-Sleep -Milliseconds 100 }
+        }
+        if (-not $process.HasExited) { $process.Kill($true) }
+    }
+    throw "The simulator did not start; see $logDir."
+}
+
+function Stop-AltinnSimulator {
+    [CmdletBinding()]
+    param([Parameter(ValueFromPipeline)] $Simulator)
+    process {
+        if ($Simulator -and $Simulator.Process -and -not $Simulator.Process.HasExited) {
+            $Simulator.Process.Kill($true)
+            $Simulator.Process.WaitForExit(10000) | Out-Null
+        }
+    }
+}
+
+function Invoke-Simulator {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Simulator,
+        [ValidateSet('GET', 'POST', 'PUT', 'DELETE')] [string] $Method = 'GET',
+        [Parameter(Mandatory)] [string] $Path,
+        $Body
+    )
+    $parameters = @{ Method = $Method; Uri = ($Simulator.BaseUri + $Path.TrimStart('/')); TimeoutSec = 30 }
+    if ($null -ne $Body) { $parameters.Body = ($Body | ConvertTo-Json -Depth 20 -Compress); $parameters.ContentType = 'application/json' }
+    Invoke-RestMethod @parameters
+}
+
+function ConvertTo-Base64Url([byte[]] $Bytes) {
+    [Convert]::ToBase64String($Bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+}
+
+<# An RSA key pair as JWKs: Private (JSON text, what Connect-Altinn -Jwk takes) and Public (hashtable, what gets registered). #>
+function New-TestRsaJwk {
+    param([string] $KeyId = ('test-' + [Guid]::NewGuid().ToString('N').Substring(0, 8)))
+    $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+    try {
+        $p = $rsa.ExportParameters($true)
+        $public = [ordered]@{ kty = 'RSA'; kid = $KeyId; use = 'sig'; alg = 'RS256'; n = ConvertTo-Base64Url $p.Modulus; e = ConvertTo-Base64Url $p.Exponent }
+        $private = [ordered]@{} + $public
+        $private.d = ConvertTo-Base64Url $p.D; $private.p = ConvertTo-Base64Url $p.P; $private.q = ConvertTo-Base64Url $p.Q
+        $private.dp = ConvertTo-Base64Url $p.DP; $private.dq = ConvertTo-Base64Url $p.DQ; $private.qi = ConvertTo-Base64Url $p.InverseQ
+        [pscustomobject]@{
+            KeyId   = $KeyId
+            Public  = $public
+            Private = ($private | ConvertTo-Json -Compress)
+            Pem     = $rsa.ExportPkcs8PrivateKeyPem()
+            Pkcs1Pem = $rsa.ExportRSAPrivateKeyPem()
+        }
+    } finally { $rsa.Dispose() }
+}
+
+<# A self-signed RSA certificate with its private key, valid from -NotBefore to -NotAfter. #>
+function New-TestCertificate {
+    param(
+        [string] $Subject = 'CN=AltinnApp test client, O=Test',
+        [DateTimeOffset] $NotBefore = [DateTimeOffset]::UtcNow.AddDays(-1),
+        [DateTimeOffset] $NotAfter = [DateTimeOffset]::UtcNow.AddDays(30)
+    )
+    $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+    $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new($Subject, $rsa,
+        [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+    $request.CreateSelfSigned($NotBefore, $NotAfter)
+}
+
+<# Registers a Maskinporten client on the simulator: its keys and the organisations it has a system user for. #>
+function Register-TestClient {
+    param(
+        [Parameter(Mandatory)] $Simulator,
+        [string] $ClientId = ('client-' + [Guid]::NewGuid().ToString('N').Substring(0, 8)),
+        [object[]] $Jwk = @(),
+        [System.Security.Cryptography.X509Certificates.X509Certificate2[]] $Certificate = @(),
+        [string[]] $Organization = @('950474084'),
+        [string] $ExternalRef,
+        [string[]] $Scope = @('altinn:instances.read', 'altinn:instances.write')
+    )
+    $systemUsers = @($Organization | ForEach-Object { @{ organizationNumber = $_; externalRef = $ExternalRef } })
+    $body = @{
+        clientId     = $ClientId
+        jwks         = @($Jwk | ForEach-Object { if ($_.PSObject.Properties['Public']) { $_.Public } else { $_ } })
+        certificates = @($Certificate | ForEach-Object { [Convert]::ToBase64String($_.RawData) })
+        scopes       = $Scope
+        systemUsers  = $systemUsers
+    }
+    Invoke-Simulator -Simulator $Simulator -Method POST -Path '_sim/clients' -Body $body | Out-Null
+    $ClientId
+}
+
+<# The Connect-Altinn address parameters that point the module at the simulator. #>
+function Get-SimulatorConnectParameters {
+    param([Parameter(Mandatory)] $Simulator)
+    @{ MaskinportenUri = $Simulator.BaseUri; PlatformUri = $Simulator.BaseUri; AppBaseUri = $Simulator.BaseUri }
+}
+
+<# A client with a fresh JWK, registered and connected; returns the session. #>
+function Connect-TestSession {
+    param(
+        [Parameter(Mandatory)] $Simulator,
+        [string] $Organization = '950474084',
+        [string] $App,
+        [hashtable] $Extra = @{}
+    )
+    $key = New-TestRsaJwk
+    $clientId = Register-TestClient -Simulator $Simulator -Jwk $key -Organization $Organization
+    $parameters = Get-SimulatorConnectParameters $Simulator
+    $parameters += @{ ClientId = $clientId; Jwk = $key.Private; SystemUserOrganization = $Organization; PassThru = $true; RetryIntervalSec = 0.05 }
+    if ($App) { $parameters.App = $App }
+    $parameters += $Extra
+    Connect-Altinn @parameters
+}
+
+function Get-SimulatorCounters([Parameter(Mandatory)] $Simulator) { Invoke-Simulator -Simulator $Simulator -Path '_sim/counters' }
+
+<# Path of the pwsh that runs the tests, for child processes (crash tests, parallel runs). #>
+function Get-PwshCommand {
+    if ($env:ALTINNAPP_PWSH_DLL) { return @('dotnet', $env:ALTINNAPP_PWSH_DLL) }
+    @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
+}
+
+Export-ModuleMember -Function *

@@ -99,8 +99,9 @@ public sealed class SimulatorHarness
 
     public static string InstancePath(JsonObject instance, string app = App) => $"{app}/instances/{instance["id"]!.GetValue<string>()}";
 
+    /// <summary>The id of the instance's form data element (the first element with no filename).</summary>
     public static string ModelId(JsonObject instance) =>
-        instance["data"]!.AsArray().First(d => d!["dataType"]!.GetValue<string>() == "model")!["id"]!.GetValue<string>();
+        instance["data"]!.AsArray().First(d => d!["filename"] is null && d!["dataType"]!.GetValue<string>() != "ref-data-as-pdf")!["id"]!.GetValue<string>();
 
     public async Task<JsonObject> GetInstanceAsync(string token, JsonObject instance, string app = App)
     {

@@ -82,7 +82,7 @@ public static class ControlEndpoints
                 return Responses.Problem(400, "Invalid app definition", e.Message);
             }
             apps.AddOrReplace(app);
-            return Responses.Json(app.Metadata, StatusCodes.Status201Created);
+            return Results.Text(app.MetadataJson, Responses.JsonContentType, statusCode: StatusCodes.Status201Created);
         });
 
         sim.MapPost("/parties", (PartyDto dto, PartyRegistry parties) =>

@@ -17,8 +17,14 @@
         'Get-AltinnApplication'
         'New-AltinnInstance'
         'Get-AltinnInstance'
+        'Remove-AltinnInstance'
+        'Get-AltinnData'
         'Set-AltinnData'
+        'Add-AltinnAttachment'
+        'Save-AltinnData'
+        'Remove-AltinnData'
         'Invoke-AltinnProcessNext'
+        'Test-AltinnInstance'
         'Save-AltinnReceipt'
     )
     FunctionsToExport    = @()

@@ -7,7 +7,8 @@ using AltinnApp.PowerShell.Infrastructure;
 namespace AltinnApp.PowerShell.Cmdlets
 {
     [Cmdlet(VerbsCommon.Get, "AltinnInstance", DefaultParameterSetName = ObjectSet)]
-    [OutputType(typeof(AltinnInstance), typeof(AltinnActiveInstance))]
+    [OutputType(typeof(AltinnInstance), ParameterSetName = new[] { ObjectSet, IdSet })]
+    [OutputType(typeof(AltinnActiveInstance), ParameterSetName = new[] { ActiveSet })]
     public sealed class GetAltinnInstanceCommand : AltinnInstanceCmdlet
     {
         private const string ActiveSet = "Active";
@@ -19,28 +20,30 @@ namespace AltinnApp.PowerShell.Cmdlets
         [ValidateRange(1, int.MaxValue)]
         public int PartyId { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ActiveSet)]
-        [ArgumentCompleter(typeof(AppCompleter))]
-        [Alias("ActiveApp")]
-        public string ForApp { get; set; }
+        protected override string Operation => ParameterSetName == ActiveSet ? "GetActiveInstances" : "GetInstance";
 
         protected override void ProcessRecord()
         {
             if (ParameterSetName == ActiveSet)
             {
-                ForItem("GetActiveInstances", PartyId, () =>
+                ForItem(Operation, PartyId, () =>
                 {
                     var session = ResolveSession(Session);
-                    var appId = ForApp ?? session.DefaultApp ?? throw new AltinnArgumentException("Altinn.MissingApp",
-                        "No app given. Pass -ForApp org/app, or set a default with Connect-Altinn -App.");
-                    var app = AppIdentifier.Parse(appId, nameof(ForApp));
+                    var appId = string.IsNullOrEmpty(App) ? session.DefaultApp : App;
+                    if (string.IsNullOrEmpty(appId))
+                    {
+                        throw new AltinnArgumentException($"Altinn.{Operation}.MissingApp", "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
+                    }
+
+                    var app = AppIdentifier.Parse(appId, nameof(App), Operation);
                     var list = Run(ct => session.Client.GetActiveInstancesAsync(app, PartyId, ct));
+                    WriteVerbose($"Party {PartyId} has {list.Count} active instance(s) of {app}.");
                     foreach (var item in list) WriteObject(item);
                 });
                 return;
             }
 
-            ForItem("GetInstance", TargetObject, () =>
+            ForItem(Operation, TargetObject, () =>
             {
                 var target = ResolveTarget();
                 WriteObject(Run(ct => target.GetInstanceAsync(ct, refresh: true)));

@@ -22,18 +22,22 @@ namespace AltinnApp.PowerShell.Infrastructure
         [ValidateNotNullOrEmpty]
         public string InstanceId { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        /// <summary>The app (org/app) of -InstanceId; with an instance object it is only a fallback, as the object names its app.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(AppCompleter))]
         public string App { get; set; }
 
         [Parameter]
         public AltinnSession Session { get; set; }
 
+        /// <summary>The operation's name in ErrorIds (<c>Altinn.&lt;Operation&gt;.&lt;Reason&gt;</c>) and in ForItem.</summary>
+        protected abstract string Operation { get; }
+
         /// <summary>The target of this pipeline item; a bad id or app is a non-terminating error for this item only.</summary>
         internal InstanceTarget ResolveTarget()
         {
             var session = ResolveSession(Session, Instance?.Session);
-            return InstanceTarget.From(session, Instance, InstanceId, App);
+            return InstanceTarget.From(session, Instance, InstanceId, App, Operation);
         }
 
         protected object TargetObject => (object)Instance ?? InstanceId;

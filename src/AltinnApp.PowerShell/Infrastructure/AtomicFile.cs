@@ -10,39 +10,55 @@ namespace AltinnApp.PowerShell.Infrastructure
     /// <summary>Writes a file so that it is either whole or absent: into a hidden temporary file beside it, then renamed.</summary>
     internal static class AtomicFile
     {
-        public static async Task WriteAsync(string path, bool overwrite, Func<Stream, Task> write, CancellationToken cancellationToken)
+        public static async Task WriteAsync(string path, bool overwrite, string operation, Func<Stream, Task> write, CancellationToken cancellationToken)
         {
             var folder = Path.GetDirectoryName(Path.GetFullPath(path));
             var temp = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
             try
             {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+                FileStream stream;
+                try
+                {
+                    stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw CannotWrite(operation, path, ex);
+                }
+
+                using (stream)
                 {
                     await write(stream).ConfigureAwait(false);
-                    await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (File.Exists(path))
-                {
-                    if (!overwrite)
+                    try
                     {
-                        throw new AltinnException("Altinn.File.Exists", AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it.");
+                        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
+                    catch (IOException ex)
+                    {
+                        throw CannotWrite(operation, path, ex);
+                    }
+                }
 
-                    File.Replace(temp, path, null);
-                }
-                else
+                try
                 {
-                    File.Move(temp, path);
+                    if (File.Exists(path))
+                    {
+                        if (!overwrite)
+                        {
+                            throw new AltinnException($"Altinn.{operation}.FileExists", AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it, or choose another -Path.");
+                        }
+
+                        File.Replace(temp, path, null);
+                    }
+                    else
+                    {
+                        File.Move(temp, path);
+                    }
                 }
-            }
-            catch (UnauthorizedAccessException ex)
-            {
-                throw new AltinnException("Altinn.File.CannotWrite", AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
-            }
-            catch (IOException ex) when (!(ex is FileNotFoundException))
-            {
-                throw new AltinnException("Altinn.File.CannotWrite", AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw CannotWrite(operation, path, ex);
+                }
             }
             finally
             {
@@ -52,6 +68,9 @@ namespace AltinnApp.PowerShell.Infrastructure
                 }
             }
         }
+
+        private static AltinnException CannotWrite(string operation, string path, Exception ex) =>
+            new AltinnException($"Altinn.{operation}.CannotWrite", AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
     }
 
     internal static class SafeFileName

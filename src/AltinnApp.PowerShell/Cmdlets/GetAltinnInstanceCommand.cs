@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using AltinnApp.Core;
 using AltinnApp.Core.Models;
+using AltinnApp.Core.Session;
 using AltinnApp.Core.Validation;
 using AltinnApp.PowerShell.Infrastructure;
 
@@ -16,9 +17,23 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter(Mandatory = true, ParameterSetName = ActiveSet)]
         public SwitchParameter Active { get; set; }
 
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ActiveSet)]
+        // not from the pipeline: a mandatory by-property-name parameter in this set stops PowerShell from binding CSV rows
+        // (InstanceId, App) to the -InstanceId set
+        [Parameter(Mandatory = true, ParameterSetName = ActiveSet)]
         [ValidateRange(1, int.MaxValue)]
         public int PartyId { get; set; }
+
+        /// <summary>The app (org/app): of -InstanceId, or the app whose active instances -Active lists.</summary>
+        [Parameter(ParameterSetName = ObjectSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Parameter(ParameterSetName = ActiveSet)]
+        [ArgumentCompleter(typeof(AppCompleter))]
+        public override string App { get; set; }
+
+        [Parameter(ParameterSetName = ObjectSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Parameter(ParameterSetName = ActiveSet)]
+        public override AltinnSession Session { get; set; }
 
         protected override string Operation => ParameterSetName == ActiveSet ? "GetActiveInstances" : "GetInstance";
 

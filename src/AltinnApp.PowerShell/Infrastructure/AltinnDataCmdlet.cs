@@ -4,6 +4,7 @@ using System.Management.Automation;
 using AltinnApp.Core;
 using AltinnApp.Core.Api;
 using AltinnApp.Core.Models;
+using AltinnApp.Core.Session;
 
 namespace AltinnApp.PowerShell.Infrastructure
 {
@@ -28,6 +29,11 @@ namespace AltinnApp.PowerShell.Infrastructure
         [Parameter(ParameterSetName = ObjectSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         public Guid? DataElementId { get; set; }
+
+        [Parameter(ParameterSetName = ObjectSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        [Parameter(ParameterSetName = ElementSet)]
+        public override AltinnSession Session { get; set; }
 
         protected object DataTargetObject => (object)DataElement ?? TargetObject;
 

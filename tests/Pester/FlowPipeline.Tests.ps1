@@ -49,6 +49,13 @@ Describe 'CSV rows with InstanceId and App columns' {
         @($rows | Save-AltinnReceipt -Path "$receipts/" -Session $script:Session -Force) | Should -HaveCount 3
     }
 
+    It 'takes -App and -Session from the command line for rows without those columns' {
+        $ids = Join-Path $script:Work 'ids-only.csv'
+        $script:Rows | Select-Object InstanceId | Export-Csv -Path $ids -NoTypeInformation
+        (Import-Csv $ids | Get-AltinnInstance -App brg/aarsregnskap -Session $script:Session).Id | Should -Be $script:Rows.Id
+        @(Import-Csv $ids | Save-AltinnReceipt -App brg/aarsregnskap -Session $script:Session -Path "$script:Work/again/") | Should -HaveCount 3
+    }
+
     It 'uses the session''s default app when the rows have no App column' {
         $withDefault = Connect-TestSession -Simulator $script:Sim -App brg/aarsregnskap
         $ids = Join-Path $script:Work 'ids.csv'

@@ -17,7 +17,9 @@ namespace AltinnApp.PowerShell.Cmdlets
     /// the end, so the count rules are checked against all of them before the first is sent, and the
     /// instance is output once.
     /// </summary>
-    [Cmdlet(VerbsCommon.Add, "AltinnAttachment", SupportsShouldProcess = true, DefaultParameterSetName = ObjectSet)]
+    // no default parameter set: with one, PowerShell tries CSV rows (InstanceId, App, Path) against the instance-object set
+    // whenever -Session or -App is on the command line, and fails for the missing -Instance
+    [Cmdlet(VerbsCommon.Add, "AltinnAttachment", SupportsShouldProcess = true)]
     [OutputType(typeof(AltinnInstance))]
     public sealed class AddAltinnAttachmentCommand : AltinnInstanceCmdlet
     {

@@ -17,13 +17,17 @@ function Get-FreeTcpPort {
 
 function Start-AltinnSimulator {
     [CmdletBinding()]
-    param([string] $Name = 'sim')
+    param(
+        [string] $Name = 'sim',
+        # a fixed port: to start a new simulator where a stopped one was (new signing keys, same address)
+        [int] $Port = 0
+    )
     $dll = if ($env:ALTINNAPP_SIMULATOR_DLL) { $env:ALTINNAPP_SIMULATOR_DLL } else { Join-Path $script:RepoRoot 'out/AltinnApp.Simulator/AltinnApp.Simulator.dll' }
     if (-not (Test-Path $dll)) { throw "The simulator is not built ($dll). Run ./build.ps1 -Task Build." }
     $logDir = Join-Path $script:RepoRoot 'out/logs'
     New-Item -ItemType Directory -Force $logDir | Out-Null
     for ($attempt = 1; $attempt -le 3; $attempt++) {
-        $port = Get-FreeTcpPort
+        $port = if ($Port) { $Port } else { Get-FreeTcpPort }
         $base = "http://127.0.0.1:$port/"
         $stamp = '{0}-{1}-{2}' -f $Name, $port, [Guid]::NewGuid().ToString('N').Substring(0, 6)
         # the DLL itself, not 'dotnet run': the process we hold is the server, and killing it stops it
@@ -39,6 +43,7 @@ function Start-AltinnSimulator {
             } catch { Start-Sleep -Milliseconds 100 }
         }
         if (-not $process.HasExited) { $process.Kill($true) }
+        if ($Port) { Start-Sleep -Milliseconds 500 }
     }
     throw "The simulator did not start; see $logDir."
 }
@@ -156,6 +161,32 @@ function Get-SimulatorCounters([Parameter(Mandatory)] $Simulator) { Invoke-Simul
 function Get-PwshCommand {
     if ($env:ALTINNAPP_PWSH_DLL) { return @('dotnet', $env:ALTINNAPP_PWSH_DLL) }
     @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
+}
+
+<# Every grant the simulator's Maskinporten received, decoded: header and payload (most recent last). #>
+function Get-SimulatorGrants([Parameter(Mandatory)] $Simulator) {
+    # Invoke-RestMethod hands a JSON array over as one object: enumerate it, one grant per pipeline item
+    foreach ($grant in (Invoke-Simulator -Simulator $Simulator -Path '_sim/grants')) { $grant }
+}
+
+<# The payload of a JWT as a hashtable (no signature check): what a test reads from a token the module handed out. #>
+function ConvertFrom-TestJwt([Parameter(Mandatory)] [string] $Token) {
+    $part = $Token.Split('.')[1].Replace('-', '+').Replace('_', '/')
+    $part += '=' * ((4 - $part.Length % 4) % 4)
+    [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($part)) | ConvertFrom-Json -AsHashtable
+}
+
+<# An unsigned JWT with the given claims: for inputs the module must refuse before sending anything. #>
+function New-TestJwt([Parameter(Mandatory)] [hashtable] $Claims) {
+    $header = ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes('{"alg":"RS256","typ":"JWT"}'))
+    $payload = ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes(($Claims | ConvertTo-Json -Depth 10 -Compress)))
+    "$header.$payload." + (ConvertTo-Base64Url ([byte[]](1..32)))
+}
+
+<# A certificate as a PFX whose private key can be exported and stored (CurrentUser\My, files). #>
+function ConvertTo-ExportableCertificate([Parameter(Mandatory)] [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate) {
+    $flags = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]'Exportable, PersistKeySet'
+    [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($Certificate.Export('Pfx'), [string]$null, $flags)
 }
 
 Export-ModuleMember -Function *

@@ -17,17 +17,13 @@ function Get-FreeTcpPort {
 
 function Start-AltinnSimulator {
     [CmdletBinding()]
-    param(
-        [string] $Name = 'sim',
-        # a fixed port: to start a new simulator where a stopped one was (new signing keys, same address)
-        [int] $Port = 0
-    )
+    param([string] $Name = 'sim')
     $dll = if ($env:ALTINNAPP_SIMULATOR_DLL) { $env:ALTINNAPP_SIMULATOR_DLL } else { Join-Path $script:RepoRoot 'out/AltinnApp.Simulator/AltinnApp.Simulator.dll' }
     if (-not (Test-Path $dll)) { throw "The simulator is not built ($dll). Run ./build.ps1 -Task Build." }
     $logDir = Join-Path $script:RepoRoot 'out/logs'
     New-Item -ItemType Directory -Force $logDir | Out-Null
     for ($attempt = 1; $attempt -le 3; $attempt++) {
-        $port = if ($Port) { $Port } else { Get-FreeTcpPort }
+        $port = Get-FreeTcpPort
         $base = "http://127.0.0.1:$port/"
         $stamp = '{0}-{1}-{2}' -f $Name, $port, [Guid]::NewGuid().ToString('N').Substring(0, 6)
         # the DLL itself, not 'dotnet run': the process we hold is the server, and killing it stops it
@@ -43,7 +39,6 @@ function Start-AltinnSimulator {
             } catch { Start-Sleep -Milliseconds 100 }
         }
         if (-not $process.HasExited) { $process.Kill($true) }
-        if ($Port) { Start-Sleep -Milliseconds 500 }
     }
     throw "The simulator did not start; see $logDir."
 }

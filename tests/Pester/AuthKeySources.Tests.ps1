@@ -343,3 +343,19 @@ Describe 'New-AltinnSigningKey' {
         $err.Exception.Message | Should -Match 'does not exist'
     }
 }
+
+Describe 'Help for the session cmdlets' {
+    It '<Name> has a synopsis, two or more examples and a description for every parameter' -TestCases @(
+        @{ Name = 'Connect-Altinn' }, @{ Name = 'Disconnect-Altinn' }, @{ Name = 'Get-AltinnSession' }, @{ Name = 'Get-AltinnAccessToken' }, @{ Name = 'New-AltinnSigningKey' }
+    ) {
+        $help = Get-Help $Name -Full
+        $help.Synopsis | Should -Not -BeLike "$Name *[<-]*" -Because 'a synopsis from the docs, not the bare syntax line'
+        $help.Synopsis.Length | Should -BeGreaterThan 30
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        foreach ($parameter in (Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $text = (Get-Help $Name -Parameter $parameter).description.Text -join ' '
+            $text | Should -Not -BeNullOrEmpty -Because "-$parameter needs a paragraph in docs/cmdlets/$Name.md"
+        }
+    }
+}

@@ -22,6 +22,7 @@
         'Set-AltinnData'
         'Invoke-AltinnProcessNext'
         'Save-AltinnReceipt'
+        'Get-AltinnJournal'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

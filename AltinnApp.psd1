@@ -14,6 +14,8 @@
         'Connect-Altinn'
         'Disconnect-Altinn'
         'Get-AltinnSession'
+        'Get-AltinnAccessToken'
+        'New-AltinnSigningKey'
         'Get-AltinnApplication'
         'New-AltinnInstance'
         'Get-AltinnInstance'
@@ -26,6 +28,7 @@
         'Invoke-AltinnProcessNext'
         'Test-AltinnInstance'
         'Save-AltinnReceipt'
+        'Get-AltinnJournal'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -10,10 +10,13 @@ namespace AltinnApp.PowerShell.Infrastructure
     /// <summary>Writes a file so that it is either whole or absent: into a hidden temporary file beside it, then renamed.</summary>
     internal static class AtomicFile
     {
+        /// <summary>
+        /// Streams into the file. Only file-system failures become <c>Altinn.&lt;operation&gt;.CannotWrite</c>; a failure of
+        /// <paramref name="write"/> itself (a broken download) keeps its own error, and the temporary file is removed either way.
+        /// </summary>
         public static async Task WriteAsync(string path, bool overwrite, string operation, Func<Stream, Task> write, CancellationToken cancellationToken)
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            var temp = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
+            var temp = TempPathFor(path);
             try
             {
                 FileStream stream;
@@ -23,7 +26,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw CannotWrite(operation, path, ex);
+                    throw CannotWrite($"Altinn.{operation}.CannotWrite", path, ex);
                 }
 
                 using (stream)
@@ -35,42 +38,98 @@ namespace AltinnApp.PowerShell.Infrastructure
                     }
                     catch (IOException ex)
                     {
-                        throw CannotWrite(operation, path, ex);
+                        throw CannotWrite($"Altinn.{operation}.CannotWrite", path, ex);
                     }
                 }
 
                 try
                 {
-                    if (File.Exists(path))
-                    {
-                        if (!overwrite)
-                        {
-                            throw new AltinnException($"Altinn.{operation}.FileExists", AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it, or choose another -Path.");
-                        }
-
-                        File.Replace(temp, path, null);
-                    }
-                    else
-                    {
-                        File.Move(temp, path);
-                    }
+                    MoveIntoPlace(temp, path, overwrite, $"Altinn.{operation}.FileExists");
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw CannotWrite(operation, path, ex);
+                    throw CannotWrite($"Altinn.{operation}.CannotWrite", path, ex);
                 }
             }
             finally
             {
-                if (File.Exists(temp))
-                {
-                    try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-                }
+                DeleteQuietly(temp);
             }
         }
 
-        private static AltinnException CannotWrite(string operation, string path, Exception ex) =>
-            new AltinnException($"Altinn.{operation}.CannotWrite", AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
+        /// <summary>
+        /// Writes a secret: <paramref name="protect"/> runs on the still empty temporary file, so the content
+        /// never sits in a file others may read, and again on the final file (a replace may carry the old
+        /// file's permissions over).
+        /// </summary>
+        public static void WriteSecret(string path, bool overwrite, byte[] content, Action<string> protect)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!Directory.Exists(folder))
+            {
+                throw new AltinnException("Altinn.File.NoFolder", AltinnErrorKind.WriteError, $"The folder '{folder}' does not exist. Create it first, or give another -Path.");
+            }
+
+            var temp = TempPathFor(path);
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                    protect(temp);
+                    stream.Write(content, 0, content.Length);
+                    stream.Flush(true);
+                }
+
+                MoveIntoPlace(temp, path, overwrite, "Altinn.File.Exists");
+                protect(path);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw CannotWrite("Altinn.File.CannotWrite", path, ex);
+            }
+            catch (IOException ex) when (!(ex is FileNotFoundException))
+            {
+                throw CannotWrite("Altinn.File.CannotWrite", path, ex);
+            }
+            finally
+            {
+                DeleteQuietly(temp);
+            }
+        }
+
+        private static string TempPathFor(string path)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            return Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
+        }
+
+        private static void MoveIntoPlace(string temp, string path, bool overwrite, string existsErrorId)
+        {
+            if (File.Exists(path))
+            {
+                if (!overwrite)
+                {
+                    throw new AltinnException(existsErrorId, AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it, or choose another -Path.");
+                }
+
+                File.Replace(temp, path, null);
+            }
+            else
+            {
+                File.Move(temp, path);
+            }
+        }
+
+        private static AltinnException CannotWrite(string errorId, string path, Exception ex) =>
+            new AltinnException(errorId, AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
+
+        private static void DeleteQuietly(string temp)
+        {
+            if (File.Exists(temp))
+            {
+                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
     }
 
     internal static class SafeFileName

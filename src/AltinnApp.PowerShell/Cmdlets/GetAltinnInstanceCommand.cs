@@ -28,6 +28,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Parameter(ParameterSetName = ActiveSet)]
         [ArgumentCompleter(typeof(AppCompleter))]
+        [Alias("ForApp")] // the name -Active's app had first; scripts written with it keep working
         public override string App { get; set; }
 
         [Parameter(ParameterSetName = ObjectSet)]

@@ -28,7 +28,7 @@ BeforeAll {
 
     # exactly one instance per key, each submitted and archived, one whole receipt per key
     function Assert-ExactlyOncePerKey($Run, [int] $Count) {
-        $instances = @(Invoke-Simulator -Simulator $script:Sim -Path '_sim/instances')
+        $instances = @(Get-SimulatorInstances $script:Sim)
         $entries = @(Get-AltinnJournal -Path $Run.Journal)
         $entries | Should -HaveCount $Count
         $entries | Where-Object State -ne 'ReceiptSaved' | Select-Object -ExpandProperty Key | Should -BeNullOrEmpty
@@ -84,7 +84,7 @@ Describe 'The journal' {
             Invoke-AltinnProcessNext | Save-AltinnReceipt -Path $run.Receipts
         $file.Name | Should -Match $entry.InstanceId.Split('/')[1]
         (Get-AltinnJournal -Path $run.Journal -Key 'k1').State | Should -Be 'ReceiptSaved'
-        @(Invoke-Simulator -Simulator $script:Sim -Path '_sim/instances') | Should -HaveCount 1
+        @(Get-SimulatorInstances $script:Sim) | Should -HaveCount 1
     }
 
     It 'refuses -Journal without -Key, clearly, and creates nothing' {
@@ -92,7 +92,7 @@ Describe 'The journal' {
         $session = Connect-TestSession -Simulator $script:Sim
         { New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $run.Journal -Session $session -ErrorAction Stop } |
             Should -Throw -ErrorId 'Altinn.NewInstance.JournalNeedsKey,AltinnApp.PowerShell.Cmdlets.NewAltinnInstanceCommand'
-        @(Invoke-Simulator -Simulator $script:Sim -Path '_sim/instances') | Should -HaveCount 0
+        @(Get-SimulatorInstances $script:Sim) | Should -HaveCount 0
     }
 
     It 'survives a kill at any point: the rerun ends with exactly one instance and one receipt per key' {

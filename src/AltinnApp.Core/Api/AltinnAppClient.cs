@@ -300,14 +300,26 @@ namespace AltinnApp.Core.Api
                             {
                                 read = await source.ReadAsync(buffer, 0, buffer.Length, idle.Token).ConfigureAwait(false);
                             }
-                            catch (Exception ex) when (ex is IOException || ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                            {
+                                throw DownloadTimeout(operation, element, id, written);
+                            }
+                            catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
                             {
                                 throw new AltinnException($"Altinn.{operation}.ConnectionFailed", AltinnErrorKind.ConnectionError,
                                     $"The download of data element {element.Id} of instance {id} broke off after {written} bytes ({ex.Message}). Nothing was kept; try again.");
                             }
 
                             if (read == 0) break;
-                            await destination.WriteAsync(buffer, 0, read, idle.Token).ConfigureAwait(false);
+                            try
+                            {
+                                await destination.WriteAsync(buffer, 0, read, idle.Token).ConfigureAwait(false);
+                            }
+                            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                            {
+                                throw DownloadTimeout(operation, element, id, written);
+                            }
+
                             written += read;
                             progress?.Report(written);
                         }
@@ -323,6 +335,10 @@ namespace AltinnApp.Core.Api
                 return new DownloadResult(name, response.Content.Headers.ContentType?.MediaType, written);
             }
         }
+
+        private AltinnException DownloadTimeout(string operation, AltinnDataElement element, InstanceIdentifier id, long written) =>
+            new AltinnException($"Altinn.{operation}.Timeout", AltinnErrorKind.OperationTimeout,
+                $"The download of data element {element.Id} of instance {id} did not finish within {Http.Options.TransferTimeout.TotalSeconds:0} s ({written} bytes had arrived). Nothing was kept; try again, or raise the timeout with Connect-Altinn {AltinnHttpOptions.TimeoutParameterFor(RequestKind.Download)}.");
 
         /// <summary>
         /// Waits until Altinn's virus scan of the given elements has left <c>Pending</c>. Infected is an error; so is a
@@ -438,13 +454,7 @@ namespace AltinnApp.Core.Api
             {
                 if (!response.IsSuccessStatusCode)
                 {
-                    var error = await ErrorMapper.ToExceptionAsync(response, request.Operation, what).ConfigureAwait(false);
-                    if (notFoundHint != null && (error.StatusCode == 404 || error.StatusCode == 403))
-                    {
-                        error.RecommendedAction = notFoundHint;
-                    }
-
-                    throw error;
+                    throw await ErrorMapper.ToExceptionAsync(response, request.Operation, what, notFoundHint).ConfigureAwait(false);
                 }
 
                 using (var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))

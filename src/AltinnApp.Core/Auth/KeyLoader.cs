@@ -148,15 +148,27 @@ namespace AltinnApp.Core.Auth
                 throw new AltinnArgumentException("Altinn.File.NotFound", $"The {what} file '{path}' does not exist. Check the path (relative paths are taken from the current PowerShell location).");
             }
 
+            byte[] bytes;
             try
             {
-                return File.ReadAllBytes(path);
+                bytes = File.ReadAllBytes(path);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
+                var hint = ex is UnauthorizedAccessException
+                    ? "Check that the account running the script may read it."
+                    : "Another program may hold it open or locked: close it, or check that the account running the script may read the file.";
                 throw new AltinnException("Altinn.File.CannotRead", AltinnErrorKind.ReadError,
-                    $"The {what} file '{path}' could not be read: {ex.Message} Check that the account running the script may read it.");
+                    $"The {what} file '{path}' could not be read: {ex.Message.TrimEnd('.')}. {hint}");
             }
+
+            if (bytes.Length == 0)
+            {
+                throw new AltinnArgumentException("Altinn.File.Empty",
+                    $"The {what} file '{path}' is empty. Check the path, or write the {what} into it again (a copy or download may have been cut short).");
+            }
+
+            return bytes;
         }
     }
 }

@@ -53,7 +53,11 @@ namespace AltinnApp.Core.Auth
             {
                 token = _current;
                 if (IsFresh(token, rejected)) return token; // another caller renewed it while this one waited
+                Http.AltinnLog.Debug(token == null ? $"Fetching an Altinn token ({_source.Description})."
+                    : ReferenceEquals(token, rejected) ? "Fetching a new Altinn token: Altinn refused the current one."
+                    : $"Fetching a new Altinn token: the current one expires at {token.ExpiresOn:u}.");
                 token = await _source.FetchAsync(cancellationToken).ConfigureAwait(false);
+                Http.AltinnLog.Debug($"Got an Altinn token valid until {token.ExpiresOn:u} ({(int)token.Lifetime.TotalSeconds} s).");
                 Interlocked.Increment(ref _fetchCount);
                 Volatile.Write(ref _current, token);
                 _expiryWarned = false;

@@ -64,6 +64,7 @@ namespace AltinnApp.Core.Auth
                 }),
             };
 
+            AltinnLog.Debug($"Maskinporten: a grant signed with {_key.Description} for client '{_grant.ClientId}', system user of {_grant.SystemUserOrganization}, scope '{_grant.Scope}'.");
             using (var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false))
             {
                 var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);

@@ -79,7 +79,7 @@ namespace AltinnApp.Core.Http
             catch (AttemptTimeoutException ex)
             {
                 throw new AltinnException($"Altinn.{request.Operation}.Timeout", AltinnErrorKind.OperationTimeout,
-                    $"{request.Method} {request.Uri.GetLeftPart(UriPartial.Path)} did not answer within {ex.Timeout.TotalSeconds:0} s. Altinn may be slow or unreachable; try again later, or raise the timeout with Connect-Altinn -TimeoutSec.");
+                    $"{request.Method} {request.Uri.GetLeftPart(UriPartial.Path)} did not answer within {ex.Timeout.TotalSeconds:0} s. Altinn may be slow or unreachable; try again later, or raise the timeout with Connect-Altinn {AltinnHttpOptions.TimeoutParameterFor(request.Kind)}.");
             }
             catch (HttpRequestException ex)
             {
@@ -132,6 +132,7 @@ namespace AltinnApp.Core.Http
             var stopwatch = Stopwatch.StartNew();
             Interlocked.Increment(ref _requestCount);
             AltinnLog.Verbose($"{request.Method} {request.Uri}");
+            AltinnLog.Debug($"{request.Operation}: sending {request.Method} {request.Uri.GetLeftPart(UriPartial.Path)} with headers {HeaderNames(message)}{Describe(message.Content)}; timeout {timeout.TotalSeconds:0} s.");
             using (var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 timeoutSource.CancelAfter(timeout);
@@ -139,6 +140,7 @@ namespace AltinnApp.Core.Http
                 {
                     var response = await _client.SendAsync(message, request.Completion, timeoutSource.Token).ConfigureAwait(false);
                     AltinnLog.Verbose($"{request.Method} {request.Uri.GetLeftPart(UriPartial.Path)}: {(int)response.StatusCode} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
+                    AltinnLog.Debug($"{request.Operation}: answer {(int)response.StatusCode} with headers {HeaderNames(response)}{Describe(response.Content)}.");
                     return response;
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -252,6 +254,27 @@ namespace AltinnApp.Core.Http
             if (header.Delta.HasValue) return header.Delta.Value;
             if (header.Date.HasValue) return header.Date.Value - DateTimeOffset.UtcNow;
             return null;
+        }
+
+        // names only: header values (Authorization above all) never reach a log
+        private static string HeaderNames(HttpRequestMessage message) => Names(message.Headers, message.Content?.Headers);
+
+        private static string HeaderNames(HttpResponseMessage message) => Names(message.Headers, message.Content?.Headers);
+
+        private static string Names(HttpHeaders headers, HttpHeaders contentHeaders)
+        {
+            var names = new System.Collections.Generic.List<string>();
+            foreach (var header in headers) names.Add(header.Key);
+            if (contentHeaders != null) foreach (var header in contentHeaders) names.Add(header.Key);
+            return names.Count == 0 ? "(none)" : string.Join(", ", names);
+        }
+
+        private static string Describe(HttpContent content)
+        {
+            if (content == null) return string.Empty;
+            var type = content.Headers.ContentType?.MediaType ?? "no content type";
+            var length = content.Headers.ContentLength;
+            return length.HasValue ? $"; body {type}, {length.Value} bytes" : $"; body {type}";
         }
 
         private static string Describe(Exception exception)

@@ -33,6 +33,18 @@ namespace AltinnApp.Core.Http
             }
         }
 
+        /// <summary>The Connect-Altinn parameter that sets the timeout of a kind of call, for error messages.</summary>
+        public static string TimeoutParameterFor(RequestKind kind)
+        {
+            switch (kind)
+            {
+                case RequestKind.ProcessNext: return "-ProcessNextTimeoutSec";
+                case RequestKind.Upload:
+                case RequestKind.Download: return "-TransferTimeoutSec";
+                default: return "-TimeoutSec";
+            }
+        }
+
         public AltinnHttpOptions Clone() => (AltinnHttpOptions)MemberwiseClone();
     }
 }

@@ -12,7 +12,8 @@ namespace AltinnApp.Core.Http
     {
         private const int MaxBodyChars = 4000;
 
-        public static async Task<AltinnApiException> ToExceptionAsync(HttpResponseMessage response, string operation, string what)
+        /// <param name="notFoundHint">What to check when the thing was not found (404, or 403, which Altinn also answers for what does not exist).</param>
+        public static async Task<AltinnApiException> ToExceptionAsync(HttpResponseMessage response, string operation, string what, string notFoundHint = null)
         {
             string text = null;
             try
@@ -31,10 +32,14 @@ namespace AltinnApp.Core.Http
             var serverSays = body.Summary;
             var message = $"{what} failed: {status} {response.ReasonPhrase}{(string.IsNullOrEmpty(serverSays) ? string.Empty : " – " + serverSays)}";
             var hint = HintFor(status);
-            if (hint != null) message += ". " + hint;
+            if (notFoundHint != null && (status == 404 || status == 403)) hint = hint == null ? notFoundHint : hint + ". " + notFoundHint;
+            message = message.TrimEnd('.', ' ');
+            if (hint != null) message += ". " + hint.TrimEnd('.');
+            message += ".";
             return new AltinnApiException($"Altinn.{operation}.{reason}", kind, message, status, body)
             {
                 ValidationIssues = body.ValidationIssues,
+                RecommendedAction = notFoundHint != null && (status == 404 || status == 403) ? notFoundHint : null,
             };
         }
 
@@ -162,6 +167,7 @@ namespace AltinnApp.Core.Http
         {
             switch (status)
             {
+                case 404: return "Check the app id, the instance or data element id, and the environment: it does not exist there";
                 case 401: return "Altinn refused the access token even after renewing it: check that the system user is set up for this client and the scopes altinn:instances.read and altinn:instances.write";
                 case 403: return "The system user is not allowed to do this for this party or app: check the rights delegated to the system user in Altinn";
                 case 429:

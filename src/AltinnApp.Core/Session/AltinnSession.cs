@@ -81,6 +81,18 @@ namespace AltinnApp.Core.Session
 
         public bool IsDisconnected { get; private set; }
 
+        /// <summary>Seconds one ordinary request may take (Connect-Altinn -TimeoutSec).</summary>
+        public int TimeoutSec => (int)Http.Options.Timeout.TotalSeconds;
+
+        /// <summary>Seconds process/next may take (Connect-Altinn -ProcessNextTimeoutSec).</summary>
+        public int ProcessNextTimeoutSec => (int)Http.Options.ProcessNextTimeout.TotalSeconds;
+
+        /// <summary>Seconds one upload or download may take from start to end (Connect-Altinn -TransferTimeoutSec).</summary>
+        public int TransferTimeoutSec => (int)Http.Options.TransferTimeout.TotalSeconds;
+
+        /// <summary>How often a failed request that is safe to repeat is repeated (Connect-Altinn -MaximumRetryCount).</summary>
+        public int MaximumRetryCount => Http.Options.MaxRetries;
+
         internal AltinnHttp Http { get; }
 
         internal TokenProvider Tokens { get; }
@@ -177,7 +189,7 @@ namespace AltinnApp.Core.Session
 
         private const string LocalTestSystemUserId = "d111dbab-d619-4f15-bf29-58fe570a9ae6";
 
-        private static HttpMessageHandler CreateHandler(AltinnConnectOptions options)
+        internal static HttpClientHandler CreateHandler(AltinnConnectOptions options)
         {
             var handler = new HttpClientHandler
             {
@@ -187,6 +199,7 @@ namespace AltinnApp.Core.Session
                 UseCookies = false,
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
             };
+            TlsPolicy.Apply(handler);
             if (options.NoProxy)
             {
                 handler.UseProxy = false;

@@ -124,6 +124,16 @@ namespace AltinnApp.PowerShell.Cmdlets
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 100;
 
+        /// <summary>process/next may make the PDF receipt while the caller waits: by default at least 300 s.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int ProcessNextTimeoutSec { get; set; }
+
+        /// <summary>One upload or download from start to end: by default at least 30 minutes.</summary>
+        [Parameter]
+        [ValidateRange(1, 604800)]
+        public int TransferTimeoutSec { get; set; }
+
         [Parameter]
         [ValidateRange(0, 20)]
         public int MaximumRetryCount { get; set; } = 5;
@@ -191,7 +201,9 @@ namespace AltinnApp.PowerShell.Cmdlets
                 Http = new AltinnHttpOptions
                 {
                     Timeout = TimeSpan.FromSeconds(TimeoutSec),
-                    ProcessNextTimeout = TimeSpan.FromSeconds(Math.Max(TimeoutSec, 300)),
+                    // left out, the longer kinds never get less time than an ordinary request
+                    ProcessNextTimeout = TimeSpan.FromSeconds(Given(nameof(ProcessNextTimeoutSec)) ? ProcessNextTimeoutSec : Math.Max(TimeoutSec, DefaultProcessNextTimeoutSec)),
+                    TransferTimeout = TimeSpan.FromSeconds(Given(nameof(TransferTimeoutSec)) ? TransferTimeoutSec : Math.Max(TimeoutSec, DefaultTransferTimeoutSec)),
                     MaxRetries = MaximumRetryCount,
                     RetryBaseDelay = TimeSpan.FromSeconds(RetryIntervalSec),
                 },
@@ -327,6 +339,11 @@ namespace AltinnApp.PowerShell.Cmdlets
                     return null;
             }
         }
+
+        private const int DefaultProcessNextTimeoutSec = 300;
+        private const int DefaultTransferTimeoutSec = 1800;
+
+        private bool Given(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
         private static AltinnArgumentException Missing(string parameterName, string message) =>
             new AltinnArgumentException($"Altinn.Connect.Missing{parameterName}", message);

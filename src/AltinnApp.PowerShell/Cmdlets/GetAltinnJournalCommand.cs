@@ -29,6 +29,12 @@ namespace AltinnApp.PowerShell.Cmdlets
             ForItem("GetJournal", Path, () =>
             {
                 var path = ResolvePath(Path);
+                if (System.IO.Directory.Exists(path))
+                {
+                    throw new Core.AltinnArgumentException("Altinn.Journal.IsDirectory",
+                        $"-Path '{path}' is a folder. Give the journal file that New-AltinnInstance -Journal wrote, for example {System.IO.Path.Combine(path, "batch.journal")}.");
+                }
+
                 if (!System.IO.File.Exists(path))
                 {
                     throw new Core.AltinnException("Altinn.Journal.NotFound", Core.AltinnErrorKind.ObjectNotFound,

@@ -66,7 +66,7 @@ namespace AltinnApp.PowerShell.Infrastructure
         {
             if (string.IsNullOrWhiteSpace(path))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.EmptyPath", $"-{parameterName} has an empty path.");
+                throw new AltinnArgumentException($"Altinn.{operation}.EmptyPath", $"-{parameterName} has an empty path. Give the path of each file to send.");
             }
 
             if (Directory.Exists(path))
@@ -77,7 +77,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound, $"The file '{path}' in -{parameterName} does not exist.");
+                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound, $"The file '{path}' in -{parameterName} does not exist. Check the path (relative paths are taken from the current PowerShell location).");
             }
 
             try
@@ -86,7 +86,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new AltinnException($"Altinn.{operation}.CannotReadFile", AltinnErrorKind.ReadError, $"The file '{path}' cannot be read: {ex.Message}");
+                throw CannotRead(path, parameterName, operation, ex);
             }
 
             if (string.IsNullOrEmpty(info.Extension))
@@ -95,6 +95,16 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
 
             return new FileUpload { Path = info.FullName, FileName = info.Name, ContentType = MimeTypes.FromFileName(info.Name), Length = info.Length };
+        }
+
+        /// <summary>A file that exists but cannot be opened: locked by another program, or not readable by this account.</summary>
+        public static AltinnException CannotRead(string path, string parameterName, string operation, Exception ex)
+        {
+            var hint = ex is UnauthorizedAccessException
+                ? "Give the account the script runs as read access to it."
+                : "Another program may hold it open (still writing it, or locking it): close that program or wait until it is done, then run again.";
+            return new AltinnException($"Altinn.{operation}.CannotReadFile", AltinnErrorKind.ReadError,
+                $"The file '{path}' in -{parameterName} cannot be read: {ex.Message.TrimEnd('.')}. {hint}");
         }
 
         /// <summary>
@@ -116,7 +126,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
             catch (ItemNotFoundException)
             {
-                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound, $"No file matches '{path}'.");
+                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound, $"No file matches '{path}'. Check the folder and the wildcard pattern (Get-ChildItem '{path}' shows what it matches).");
             }
         }
 

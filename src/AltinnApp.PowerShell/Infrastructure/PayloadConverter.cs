@@ -46,8 +46,10 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
         }
 
-        private static FormDataPayload FromText(string text, string operation, string parameterName, Func<string, string> resolvePath)
+        private static FormDataPayload FromText(string text, string operation, string parameterName, Func<string, string> resolvePath, string file = null)
         {
+            // what the message names: the parameter, or the file the parameter pointed at
+            var source = file == null ? $"-{parameterName}" : $"The file '{file}' given in -{parameterName}";
             var trimmed = text.Trim();
             if (trimmed.StartsWith("<", StringComparison.Ordinal))
             {
@@ -58,7 +60,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 }
                 catch (XmlException ex)
                 {
-                    throw new AltinnArgumentException($"Altinn.{operation}.InvalidXml", $"-{parameterName} is not well-formed XML: {ex.Message} Fix the XML, or give the data as a hashtable.");
+                    throw new AltinnArgumentException($"Altinn.{operation}.InvalidXml", $"{source} is not well-formed XML: {ex.Message} Fix the XML, or give the data as a hashtable.");
                 }
 
                 return new FormDataPayload(trimmed, "application/xml");
@@ -74,10 +76,21 @@ namespace AltinnApp.PowerShell.Infrastructure
                 }
                 catch (JsonException ex)
                 {
-                    throw new AltinnArgumentException($"Altinn.{operation}.InvalidJson", $"-{parameterName} is not valid JSON: {ex.Message} Fix the JSON, or give the data as a hashtable.");
+                    throw new AltinnArgumentException($"Altinn.{operation}.InvalidJson", $"{source} is not valid JSON: {ex.Message} Fix the JSON, or give the data as a hashtable.");
                 }
 
                 return new FormDataPayload(trimmed, "application/json");
+            }
+
+            if (file != null)
+            {
+                throw new AltinnArgumentException($"Altinn.{operation}.DataUnknownText",
+                    $"{source} holds neither XML nor a JSON object. Form data files must be .xml or .json documents.");
+            }
+
+            if (trimmed.Length == 0)
+            {
+                throw new AltinnArgumentException($"Altinn.{operation}.DataEmpty", $"-{parameterName} is empty text. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
             }
 
             // anything else is taken as the path of a file that holds the XML or JSON
@@ -92,15 +105,34 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
 
             if (path != null && File.Exists(path)) return FromFile(path, operation, parameterName);
+            if (path != null && Directory.Exists(path))
+            {
+                throw new AltinnArgumentException($"Altinn.{operation}.PathIsFolder",
+                    $"-{parameterName} '{path}' is a folder. Give the path of an .xml or .json file that holds the form data, or the data itself.");
+            }
+
+            if (LooksLikePath(trimmed))
+            {
+                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound,
+                    $"-{parameterName} names the file '{path ?? trimmed}', which does not exist. Check the path (relative paths are taken from the current PowerShell location), or give the data itself.");
+            }
+
             throw new AltinnArgumentException($"Altinn.{operation}.DataUnknownText",
-                $"-{parameterName} is text that is neither XML (starting with '<'), a JSON object (starting with '{{') nor the path of an existing file. Give the data as a hashtable, an XmlDocument, XML or JSON text, or a path to an .xml or .json file.");
+                $"-{parameterName} is the text '{Excerpt(trimmed)}', which is neither XML (starting with '<'), a JSON object (starting with '{{') nor the path of an existing file. Give the data as a hashtable, an XmlDocument, XML or JSON text, or a path to an .xml or .json file.");
         }
 
         private static FormDataPayload FromFile(string path, string operation, string parameterName)
         {
+            if (Directory.Exists(path))
+            {
+                throw new AltinnArgumentException($"Altinn.{operation}.PathIsFolder",
+                    $"-{parameterName} '{path}' is a folder. Give the path of an .xml or .json file that holds the form data.");
+            }
+
             if (!File.Exists(path))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.FileNotFound", $"The file '{path}' given in -{parameterName} does not exist.");
+                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound,
+                    $"The file '{path}' given in -{parameterName} does not exist. Check the path (relative paths are taken from the current PowerShell location).");
             }
 
             string text;
@@ -110,17 +142,27 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new AltinnException($"Altinn.{operation}.CannotReadFile", AltinnErrorKind.ReadError, $"The file '{path}' given in -{parameterName} cannot be read: {ex.Message}");
+                throw FileUploads.CannotRead(path, parameterName, operation, ex);
             }
 
-            var trimmed = text.Trim();
-            if (!trimmed.StartsWith("<", StringComparison.Ordinal) && !trimmed.StartsWith("{", StringComparison.Ordinal))
+            if (text.Trim().Length == 0)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.DataUnknownText",
-                    $"The file '{path}' given in -{parameterName} holds neither XML nor a JSON object. Form data files must be .xml or .json documents.");
+                throw new AltinnArgumentException($"Altinn.{operation}.EmptyFile",
+                    $"The file '{path}' given in -{parameterName} is empty. Form data files must hold an XML document or a JSON object.");
             }
 
-            return FromText(trimmed, operation, parameterName, null);
+            return FromText(text, operation, parameterName, null, path);
+        }
+
+        private static bool LooksLikePath(string text) =>
+            text.IndexOfAny(new[] { '/', '\\' }) >= 0 ||
+            text.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>The start of a text for a message, with anything that looks like a person number or a token masked.</summary>
+        private static string Excerpt(string text)
+        {
+            var oneLine = text.Replace('\r', ' ').Replace('\n', ' ');
+            return Redactor.Redact(oneLine.Length > 40 ? oneLine.Substring(0, 40) + "…" : oneLine);
         }
 
         /// <summary>Form data as Altinn sent it (JSON) to what ConvertFrom-Json would give: PSCustomObjects, arrays and plain values.</summary>

@@ -50,13 +50,13 @@ namespace AltinnApp.Core.Api
 
             if (file.Length == 0)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.EmptyFile", $"'{file.FileName}' is empty. Altinn refuses empty files.");
+                throw new AltinnArgumentException($"Altinn.{operation}.EmptyFile", $"'{file.FileName}' is empty. Altinn refuses empty files: check that the file was written completely, or leave it out.");
             }
 
             if (type.MaxSizeBytes.HasValue && file.Length > type.MaxSizeBytes.Value)
             {
                 throw new AltinnArgumentException($"Altinn.{operation}.TooLarge",
-                    $"'{file.FileName}' is {file.Length / 1048576.0:0.0} MB; the data type '{type.Id}' of {application.Id} takes at most {type.MaxSize} MB per file.");
+                    $"'{file.FileName}' is {file.Length / 1048576.0:0.0} MB; the data type '{type.Id}' of {application.Id} takes at most {type.MaxSize} MB per file. Send a smaller file (compressed, or split into parts).");
             }
         }
 

@@ -145,7 +145,7 @@ namespace AltinnApp.Core.Auth
 
             if (!File.Exists(path))
             {
-                throw new AltinnArgumentException("Altinn.File.NotFound", $"The {what} file '{path}' does not exist. Check the path (relative paths are taken from the current PowerShell location).");
+                throw new AltinnException("Altinn.File.NotFound", AltinnErrorKind.ObjectNotFound, $"The {what} file '{path}' does not exist. Check the path (relative paths are taken from the current PowerShell location).");
             }
 
             byte[] bytes;

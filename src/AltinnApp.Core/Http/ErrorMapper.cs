@@ -32,7 +32,9 @@ namespace AltinnApp.Core.Http
             var serverSays = body.Summary;
             var message = $"{what} failed: {status} {response.ReasonPhrase}{(string.IsNullOrEmpty(serverSays) ? string.Empty : " – " + serverSays)}";
             var hint = HintFor(status);
-            if (notFoundHint != null && (status == 404 || status == 403)) hint = hint == null ? notFoundHint : hint + ". " + notFoundHint;
+            // the caller's hint names what it looked for; it replaces the general one for 404, and adds to 403's
+            if (notFoundHint != null && status == 404) hint = notFoundHint;
+            else if (notFoundHint != null && status == 403) hint = hint.TrimEnd('.') + ". " + notFoundHint;
             message = message.TrimEnd('.', ' ');
             if (hint != null) message += ". " + hint.TrimEnd('.');
             message += ".";

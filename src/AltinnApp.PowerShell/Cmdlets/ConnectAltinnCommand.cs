@@ -256,6 +256,10 @@ namespace AltinnApp.PowerShell.Cmdlets
                     $"'{Environment}' is not an Altinn environment. Use one of: {string.Join(", ", AltinnEnvironment.Names)}; or give -MaskinportenUri, -PlatformUri and -AppBaseUri for anything else.");
             }
 
+            // the addresses as the user gave them first, so an error quotes them as typed
+            if (MaskinportenUri != null) UriRules.RequireSecure(MaskinportenUri.OriginalString, nameof(MaskinportenUri), false);
+            if (PlatformUri != null) UriRules.RequireSecure(PlatformUri.OriginalString, nameof(PlatformUri), environment.IsLocalTest);
+            if (AppBaseUri != null) UriRules.RequireSecure(AppBaseUri, nameof(AppBaseUri), environment.IsLocalTest);
             environment = environment.With(MaskinportenUri?.OriginalString, PlatformUri?.OriginalString, AppBaseUri);
             if (environment.MaskinportenUri != null) UriRules.RequireSecure(environment.MaskinportenUri, nameof(MaskinportenUri), false);
             UriRules.RequireSecure(environment.PlatformUri, nameof(PlatformUri), environment.IsLocalTest);

@@ -122,12 +122,15 @@ namespace AltinnApp.PowerShell.Infrastructure
             try
             {
                 var resolved = sessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
-                return resolved;
+                if (resolved.Count > 0) return resolved;
             }
             catch (ItemNotFoundException)
             {
-                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound, $"No file matches '{path}'. Check the folder and the wildcard pattern (Get-ChildItem '{path}' shows what it matches).");
+                // said below, the same as an empty match
             }
+
+            // a pattern that matches nothing is an error, never a silent skip of the files the user meant
+            throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound, $"No file matches '{path}'. Check the folder and the wildcard pattern (Get-ChildItem '{path}' shows what it matches).");
         }
 
         public static string Size(long bytes) =>

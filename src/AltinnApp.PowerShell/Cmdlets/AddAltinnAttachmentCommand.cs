@@ -145,7 +145,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                         var progress = file.Length >= FileUploads.ProgressThreshold ? AltinnLog.Transfer($"Uploading {file.FileName} to {instance.Id}", file.Length) : null;
                         return target.Session.Client.UploadAsync(target.App, target.Id, type.Id, file, Language, progress, ct);
                     });
-                    if (updated != null) latest = updated;
+                    if (updated != null) latest = target.Carry(updated);
                     if (element != null) uploaded.Add(element.Id);
                     WriteVerbose($"Uploaded '{file.FileName}' to instance {instance.Id} as {type.Id}{(element != null ? " (" + element.Id + ")" : string.Empty)}.");
                 });
@@ -154,7 +154,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             if (uploaded.Count == 0) return;
             if (WaitForScan)
             {
-                latest = Run(ct => target.Session.Client.WaitForFileScanAsync(target.App, target.Id, uploaded, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(2), ct));
+                latest = target.Carry(Run(ct => target.Session.Client.WaitForFileScanAsync(target.App, target.Id, uploaded, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(2), ct)));
             }
 
             WriteObject(latest);

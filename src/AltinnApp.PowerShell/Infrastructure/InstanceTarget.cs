@@ -45,6 +45,16 @@ namespace AltinnApp.PowerShell.Infrastructure
             return new InstanceTarget(session, AppIdentifier.Parse(appId, "App", operation), InstanceIdentifier.Parse(instanceId, "InstanceId", operation), null);
         }
 
+        /// <summary>
+        /// A newer copy of the instance from an answer (an upload, a removal): it stays on the journal key of the
+        /// instance it replaces, so the cmdlets after it in the pipeline still record their progress.
+        /// </summary>
+        public AltinnInstance Carry(AltinnInstance fresh)
+        {
+            if (fresh != null && fresh.Journal == null) fresh.Journal = Instance?.Journal;
+            return fresh;
+        }
+
         /// <summary>The instance object, read from Altinn when only the id was given.</summary>
         public async Task<AltinnInstance> GetInstanceAsync(CancellationToken cancellationToken, bool refresh = false)
         {

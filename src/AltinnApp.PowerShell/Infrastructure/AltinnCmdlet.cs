@@ -32,12 +32,22 @@ namespace AltinnApp.PowerShell.Infrastructure
             try
             {
                 var task = Task.Run(() => work(StopToken));
-                while (!task.IsCompleted)
+                try
                 {
-                    if (log.Queue.TryTake(out var action, 50)) action(this);
-                }
+                    while (!task.IsCompleted)
+                    {
+                        if (log.Queue.TryTake(out var action, 50)) action(this);
+                    }
 
-                while (log.Queue.TryTake(out var remaining)) remaining(this);
+                    while (log.Queue.TryTake(out var remaining)) remaining(this);
+                }
+                catch (PipelineStoppedException)
+                {
+                    // Ctrl+C while a message was being written: let the cancelled work finish its cleanup (a partial
+                    // file is removed in its finally) before the cmdlet returns, so nothing is left behind
+                    WaitQuietly(task);
+                    throw;
+                }
 
                 try
                 {
@@ -51,6 +61,18 @@ namespace AltinnApp.PowerShell.Infrastructure
             finally
             {
                 AltinnLog.Current = previous;
+            }
+        }
+
+        private static void WaitQuietly(Task task)
+        {
+            try
+            {
+                task.Wait(TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+                // cancelled or failed: either way it has run its finally blocks
             }
         }
 

@@ -32,8 +32,10 @@ namespace AltinnApp.Core
     /// </summary>
     public class AltinnException : Exception
     {
+        // the message and every inner exception pass the redactor: whatever a lower layer quoted (a token in an
+        // IdentityModel message, a person number in a server's text) never reaches an error record
         public AltinnException(string errorId, AltinnErrorKind kind, string message, Exception inner = null)
-            : base(message, inner)
+            : base(Http.Redactor.Redact(message), RedactedException.Wrap(inner))
         {
             ErrorId = errorId;
             Kind = kind;
@@ -84,5 +86,46 @@ namespace AltinnApp.Core
 
         /// <summary>Validation issues from a 409 on process/next, or from an upload that was refused.</summary>
         public IReadOnlyList<AltinnValidationIssue> ValidationIssues { get; set; } = Array.Empty<AltinnValidationIssue>();
+    }
+
+    /// <summary>
+    /// Stands in for an exception from below the engine (HttpClient, the file system, a library) inside an
+    /// <see cref="AltinnException"/>: the same type name, message and stack trace for whoever investigates, with
+    /// the message redacted, and the same for its own inner exceptions.
+    /// </summary>
+    public sealed class RedactedException : Exception
+    {
+        private readonly string _stackTrace;
+
+        private RedactedException(Exception original)
+            : base(Http.Redactor.Redact(original.Message), Wrap(original.InnerException))
+        {
+            OriginalType = original.GetType().FullName;
+            _stackTrace = original.StackTrace;
+            HResult = original.HResult;
+        }
+
+        /// <summary>The type of the exception this stands in for, e.g. System.Net.Http.HttpRequestException.</summary>
+        public string OriginalType { get; }
+
+        public override string StackTrace => _stackTrace;
+
+        public override string ToString() =>
+            $"{OriginalType}: {Message}{(InnerException != null ? " ---> " + InnerException + Environment.NewLine + "   --- End of inner exception stack trace ---" : string.Empty)}{(_stackTrace != null ? Environment.NewLine + _stackTrace : string.Empty)}";
+
+        internal static Exception Wrap(Exception inner)
+        {
+            switch (inner)
+            {
+                case null:
+                case AltinnException _:
+                case RedactedException _:
+                    return inner; // already redacted when it was made
+                case AggregateException aggregate when aggregate.InnerExceptions.Count == 1:
+                    return Wrap(aggregate.InnerExceptions[0]);
+                default:
+                    return new RedactedException(inner);
+            }
+        }
     }
 }

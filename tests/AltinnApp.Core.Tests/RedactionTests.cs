@@ -26,6 +26,24 @@ public class RedactionTests
         Assert.Contains("party 500700", redacted);
     }
 
+    [Theory]
+    [InlineData("00000000-0000-4000-8000-00000000000d")]
+    [InlineData("7d7e83d0-02c6-496c-b4ee-a08089403198")]
+    [InlineData("7d7e83d0-02c6-496c-b4ee-08089403198f")]
+    public void Digits_inside_an_id_are_not_taken_for_a_person_number(string id)
+    {
+        Assert.Equal($"data element {id} of instance 500700/{id}", Redactor.Redact($"data element {id} of instance 500700/{id}"));
+    }
+
+    [Theory]
+    [InlineData("person 08089403198.", "person 080894*****.")]
+    [InlineData("{\"personNumber\":\"08089403198\"}", "{\"personNumber\":\"080894*****\"}")]
+    [InlineData("ssn=08089403198&x=1", "ssn=080894*****&x=1")]
+    public void A_person_number_in_text_is_masked(string text, string expected)
+    {
+        Assert.Equal(expected, Redactor.Redact(text));
+    }
+
     [Fact]
     public void An_AltinnException_redacts_its_message_and_every_inner_exception_and_keeps_their_types_and_stack_traces()
     {

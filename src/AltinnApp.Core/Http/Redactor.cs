@@ -12,7 +12,8 @@ namespace AltinnApp.Core.Http
         private static readonly Regex Bearer = new Regex(@"(?i)(bearer\s+)[A-Za-z0-9_\-\.=+/]{8,}", RegexOptions.Compiled | RegexOptions.CultureInvariant);
         private static readonly Regex Pem = new Regex(@"-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----", RegexOptions.Compiled | RegexOptions.CultureInvariant);
         private static readonly Regex Assertion = new Regex(@"(?i)(assertion=)[^&\s]+", RegexOptions.Compiled | RegexOptions.CultureInvariant);
-        private static readonly Regex PersonNumber = new Regex(@"(?<![0-9])([0-7][0-9][01][0-9]{3})[0-9]{5}(?![0-9])", RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        // not next to a hexadecimal character: eleven digits inside a GUID (an instance or element id) are no person number
+        private static readonly Regex PersonNumber = new Regex(@"(?<![0-9A-Fa-f])([0-7][0-9][01][0-9]{3})[0-9]{5}(?![0-9A-Fa-f])", RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
         public static string Redact(string text)
         {

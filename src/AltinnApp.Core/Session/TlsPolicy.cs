@@ -1,6 +1,7 @@
 using System;
 using System.Net;
 using System.Net.Http;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Authentication;
 
@@ -40,18 +41,18 @@ namespace AltinnApp.Core.Session
             if (protocols == SslProtocols.None) return;
             try
             {
-                // .NET Framework 4.7.1 and later honour this per handler
-                handler.SslProtocols = protocols;
+                SetOnHandler(handler, protocols);
             }
-            catch (PlatformNotSupportedException)
-            {
-                AllowProcessWide(protocols);
-            }
-            catch (NotSupportedException)
+            catch (Exception ex) when (ex is PlatformNotSupportedException || ex is NotSupportedException || ex is MissingMethodException)
             {
                 AllowProcessWide(protocols);
             }
         }
+
+        // .NET Framework 4.7.1 and later honour this per handler; a separate method, so that a framework without
+        // the property fails at this call (and is caught above) rather than when Apply is compiled
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void SetOnHandler(HttpClientHandler handler, SslProtocols protocols) => handler.SslProtocols = protocols;
 
         /// <summary>
         /// Older .NET Framework reads only the process-wide setting: add TLS 1.2 (and 1.3) to it without taking

@@ -88,8 +88,11 @@ function Invoke-Build {
     Step 'publish module' {
         if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
         Invoke-Native { dotnet publish src/AltinnApp.PowerShell -c $Configuration -o $ModuleOut --nologo -v quiet "-p:Version=$Version" } 'dotnet publish'
-        Get-ChildItem $ModuleOut -Filter *.pdb | Remove-Item
-        Get-ChildItem $ModuleOut -Filter *.deps.json | Remove-Item
+        # the csproj lays the module out: cmdlet assembly at the root, engine and dependencies in Dependencies/
+        Get-ChildItem $ModuleOut -Recurse -Include *.pdb, *.deps.json | Remove-Item
+        foreach ($required in 'AltinnApp.PowerShell.dll', 'Dependencies/AltinnApp.Core.dll', 'Dependencies/AltinnApp.LoadContext.dll') {
+            if (-not (Test-Path (Join-Path $ModuleOut $required))) { throw "The published module has no $($required): check the publish layout in src/AltinnApp.PowerShell/AltinnApp.PowerShell.csproj." }
+        }
     }
     Step 'MAML help from docs/cmdlets' {
         $code = Invoke-ChildPwsh "& '$Root/build/New-MamlHelp.ps1' -ModuleManifest '$ModuleOut/AltinnApp.psd1' -DocsPath '$Root/docs/cmdlets' -AboutPath '$Root/docs/about_AltinnApp.md'; exit `$LASTEXITCODE"
@@ -151,7 +154,7 @@ function Invoke-Test {
     }
 
     Step 'pester (installed module, fresh pwsh)' {
-        Invoke-Native { dotnet restore build/tools.proj --nologo -v quiet } 'restore of Pester'
+        Invoke-Native { dotnet restore build/tools.proj --nologo -v quiet } 'restore of the test tools (Pester, older IdentityModel)'
         $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
         $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
         # the tests run against the module as a user gets it: installed from a repository into a clean module path
@@ -189,6 +192,8 @@ Import-Module '$pester'
             ALTINNAPP_REPO_ROOT = $Root
             ALTINNAPP_SIMULATOR_DLL = (Join-Path $SimulatorOut 'AltinnApp.Simulator.dll')
             ALTINNAPP_PWSH_DLL = $PwshDll
+            # build/tools.proj's downloads (older Microsoft.IdentityModel for Isolation.Tests.ps1)
+            ALTINNAPP_NUGET_PACKAGES = $packages
         }
         $code = Invoke-ChildPwsh $command $environment
         if (-not (Test-Path $summary)) { throw "the Pester run ended without results (exit code $code)" }

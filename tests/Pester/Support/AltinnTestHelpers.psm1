@@ -158,4 +158,38 @@ function Get-PwshCommand {
     @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
 }
 
+<# The NuGet global packages folder: packages that build/tools.proj downloads for the tests live there. #>
+function Get-NuGetPackagesFolder {
+    if ($env:ALTINNAPP_NUGET_PACKAGES) { return $env:ALTINNAPP_NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list
+    if ($LASTEXITCODE -ne 0) { throw 'dotnet nuget locals failed: is the .NET SDK on PATH?' }
+    (($line | Select-Object -First 1) -replace '^global-packages:\s*', '').Trim()
+}
+
+<#
+Runs a script file in a fresh pwsh (a binary module cannot be unloaded, so anything about what a
+session has loaded needs its own process). Returns the exit code, stdout and stderr; $Environment is
+set for the child only.
+#>
+function Invoke-ChildPwsh {
+    param(
+        [Parameter(Mandatory)] [string] $File,
+        [string[]] $ArgumentList = @(),
+        [hashtable] $Environment = @{}
+    )
+    $pwsh = Get-PwshCommand
+    $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $info.Environment['NO_COLOR'] = '1'
+    foreach ($key in $Environment.Keys) { $info.Environment[$key] = [string]$Environment[$key] }
+    $process = [System.Diagnostics.Process]::Start($info)
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $stdout = $process.StandardOutput.ReadToEnd()
+    if (-not $process.WaitForExit(180000)) { $process.Kill($true); throw "The child pwsh running $File did not finish within 180 s." }
+    [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout; Error = $stderr.Result }
+}
+
 Export-ModuleMember -Function *

@@ -1,0 +1,104 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+
+namespace AltinnApp.PowerShell.Infrastructure
+{
+    /// <summary>
+    /// Where the engine and its dependencies come from. They live in the module's Dependencies folder, not
+    /// beside this assembly, so nothing finds them by accident:
+    /// on PowerShell 7 they load into the module's own AssemblyLoadContext (AltinnApp.LoadContext.dll), so
+    /// another module's version of Microsoft.IdentityModel and ours never meet; on Windows PowerShell 5.1
+    /// (.NET Framework, where different versions of a strong-named assembly load side by side) they load
+    /// from the folder as usual, for requests that come from this module.
+    /// </summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+    {
+        internal const string DependencyFolderName = "Dependencies";
+        private const string LoadContextAssemblyFile = "AltinnApp.LoadContext.dll";
+        private const string ResolverTypeName = "AltinnApp.LoadContext.EngineResolver";
+
+        private static readonly string ModuleDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) + Path.DirectorySeparatorChar;
+        private static readonly string DependencyDirectory = Path.Combine(ModuleDirectory, DependencyFolderName);
+
+        // AssemblyLoadContext lives in the core library on .NET Core 3+ and does not exist on .NET Framework
+        private static readonly bool HasLoadContexts = typeof(object).Assembly.GetType("System.Runtime.Loader.AssemblyLoadContext") != null;
+
+        public void OnImport()
+        {
+            if (HasLoadContexts)
+            {
+                InvokeResolver("Register", DependencyDirectory);
+                EngineTypeNames.Register();
+            }
+            else
+            {
+                AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencies;
+                AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencies;
+            }
+        }
+
+        public void OnRemove(PSModuleInfo psModuleInfo)
+        {
+            if (HasLoadContexts)
+            {
+                EngineTypeNames.Unregister();
+                InvokeResolver("Unregister");
+            }
+            else
+            {
+                AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencies;
+            }
+        }
+
+        private static void InvokeResolver(string method, params object[] arguments)
+        {
+            var path = Path.Combine(DependencyDirectory, LoadContextAssemblyFile);
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException(
+                    $"AltinnApp's installation is incomplete: '{path}' is missing. Reinstall the module (Install-PSResource AltinnApp -Reinstall).", path);
+            }
+
+            var resolver = Assembly.LoadFrom(path).GetType(ResolverTypeName, throwOnError: true);
+            try
+            {
+                resolver.GetMethod(method, BindingFlags.Public | BindingFlags.Static).Invoke(null, arguments);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException != null)
+            {
+                ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+            }
+        }
+
+        /// <summary>.NET Framework: serve our own dependencies to our own assemblies, and leave every other request alone.</summary>
+        private static Assembly ResolveFromDependencies(object sender, ResolveEventArgs args)
+        {
+            var requested = new AssemblyName(args.Name);
+            if (args.RequestingAssembly != null && !IsFromThisModule(args.RequestingAssembly)) return null;
+            var path = Path.Combine(DependencyDirectory, requested.Name + ".dll");
+            if (!File.Exists(path)) return null;
+            var shipped = AssemblyName.GetAssemblyName(path);
+            // a request for a newer version than we ship is not ours to answer (binding-redirect style: older ones are)
+            if (requested.Version != null && shipped.Version < requested.Version) return null;
+            return Assembly.LoadFrom(path);
+        }
+
+        private static bool IsFromThisModule(Assembly assembly)
+        {
+            string location;
+            try
+            {
+                location = assembly.Location;
+            }
+            catch (NotSupportedException)
+            {
+                return false; // dynamic assemblies have no location
+            }
+
+            return !string.IsNullOrEmpty(location) && location.StartsWith(ModuleDirectory, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+}

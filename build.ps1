@@ -112,6 +112,9 @@ function Invoke-Package {
         New-Item -ItemType Directory $FeedDir | Out-Null
         # PSResourceGet keeps its repository list under the user's data folder: give it a private one
         $state = Join-Path $Out 'psresourceget-state'
+        # .NET answers '' for the config folder when it does not exist, and NuGet (inside Publish-PSResource)
+        # then writes NuGet/NuGet.Config into the current directory, i.e. the repository
+        New-Item -ItemType Directory -Force (Join-Path $state '.config') | Out-Null
         $command = @"
 `$ErrorActionPreference = 'Stop'
 Test-ModuleManifest '$ModuleOut/AltinnApp.psd1' | Out-Null
@@ -160,7 +163,7 @@ function Invoke-Test {
         # the tests run against the module as a user gets it: installed from a repository into a clean module path
         $testHome = Join-Path $Out 'test-home'
         if (Test-Path $testHome) { Remove-Item $testHome -Recurse -Force }
-        New-Item -ItemType Directory $testHome | Out-Null
+        New-Item -ItemType Directory $testHome, (Join-Path $testHome '.config') | Out-Null   # .config: see the package step
         $xml = Join-Path $resultsDir 'pester.xml'
         $summary = Join-Path $resultsDir 'pester-summary.json'
         $command = @"

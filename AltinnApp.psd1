@@ -20,6 +20,7 @@
         'Set-AltinnData'
         'Invoke-AltinnProcessNext'
         'Save-AltinnReceipt'
+        'Get-AltinnJournal'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -16,6 +16,8 @@ builder.Services.ConfigureHttpJsonOptions(options => SimJson.Configure(options.S
 builder.Services.AddSingleton<SimulatorKeys>();
 builder.Services.AddSingleton<SimulatorSettings>();
 builder.Services.AddSingleton<Counters>();
+builder.Services.AddSingleton<RequestLog>();
+builder.Services.AddSingleton<TokenGeneration>();
 builder.Services.AddSingleton<FaultInjector>();
 builder.Services.AddSingleton<ClientRegistry>();
 builder.Services.AddSingleton<JtiCache>();

@@ -55,7 +55,8 @@ public sealed class AppDefinition
     public required string Org { get; init; }
     public required string App { get; init; }
     public string AppId => $"{Org}/{App}";
-    public required JsonObject Metadata { get; init; }
+    /// <summary>applicationmetadata as served; kept as text because JsonNode is not safe for parallel readers.</summary>
+    public required string MetadataJson { get; init; }
     public required IReadOnlyList<ProcessTask> Process { get; init; }
     public required IReadOnlyList<DataTypeDefinition> DataTypes { get; init; }
     public required IReadOnlyList<string> ModelFields { get; init; }
@@ -63,8 +64,7 @@ public sealed class AppDefinition
     public required string ReceiptFileName { get; init; }
     public required bool GenerateReceipt { get; init; }
     public required string ModelRootElement { get; init; }
-    public string Title =>
-        Metadata["title"]?["nb"]?.GetValue<string>() ?? Metadata["title"]?["en"]?.GetValue<string>() ?? App;
+    public required string Title { get; init; }
 
     public DataTypeDefinition? DataType(string id) =>
         DataTypes.FirstOrDefault(d => d.Id.Equals(id, StringComparison.Ordinal));
@@ -120,7 +120,8 @@ public sealed class AppDefinition
         {
             Org = dto.Org,
             App = dto.App,
-            Metadata = metadata,
+            MetadataJson = metadata.ToJsonString(Infrastructure.SimJson.Options),
+            Title = metadata["title"]?["nb"]?.GetValue<string>() ?? metadata["title"]?["en"]?.GetValue<string>() ?? dto.App,
             Process = process,
             DataTypes = dataTypes,
             ModelFields = dto.ModelFields ?? [],

@@ -9,7 +9,7 @@ public static class AppEndpoints
     {
         routes.MapGet("/{org}/{app}/api/v1/applicationmetadata", (string org, string app, AppRegistry apps) =>
             apps.Find(org, app) is { } definition
-                ? Responses.Json(definition.Metadata)
+                ? Results.Text(definition.MetadataJson, Responses.JsonContentType)
                 : Responses.BareProblem(404));
 
         var group = routes.MapGroup("/{org}/{app}").AddEndpointFilter<AppCallFilter>().DisableAntiforgery();

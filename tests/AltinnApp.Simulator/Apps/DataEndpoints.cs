@@ -197,10 +197,7 @@ public static class DataEndpoints
         {
             Dictionary<string, string?> values;
             lock (instance!.Gate) values = new(element.FormData);
-            // The app picks the serializer by Accept: JSON unless XML is asked for.
-            bool wantsXml = http.Request.Headers.Accept.ToString().Contains("xml", StringComparison.OrdinalIgnoreCase)
-                && !http.Request.Headers.Accept.ToString().Contains("json", StringComparison.OrdinalIgnoreCase);
-            return wantsXml
+            return PrefersXml(http.Request)
                 ? Results.Bytes(FormData.ToXml(instance.App, values), "application/xml; charset=utf-8")
                 : Results.Bytes(FormData.ToJson(instance.App, values), Responses.JsonContentType);
         }
@@ -209,6 +206,16 @@ public static class DataEndpoints
         lock (instance!.Gate) path = element.BlobPath;
         if (path is null || !File.Exists(path)) return Responses.BareProblem(404);
         return Results.File(BlobStore.OpenRead(path), element.ContentType, element.Filename ?? element.Id.ToString());
+    }
+
+    /// <summary>The app picks the form data serializer by Accept: JSON unless XML ranks first.</summary>
+    private static bool PrefersXml(HttpRequest request)
+    {
+        var accepted = request.GetTypedHeaders().Accept
+            .Where(a => a.MediaType.HasValue && (a.MediaType.Value!.Contains("json") || a.MediaType.Value.Contains("xml")))
+            .OrderByDescending(a => a.Quality ?? 1.0)
+            .FirstOrDefault();
+        return accepted?.MediaType.Value?.Contains("xml") == true;
     }
 
     private static async Task<IResult> Put(HttpContext http, BlobStore blobs, int instanceOwnerPartyId, Guid instanceGuid, Guid dataGuid, string? dataType)

@@ -166,6 +166,8 @@ public static class InstanceEndpoints
 
             string name = HeaderUtilities.RemoveQuotes(parsed.Name).Value ?? "";
             string mediaType = Uploads.MediaType(section.ContentType);
+            Control.RequestLog.AddPart(call.Http, new Control.LoggedPart(name, section.ContentType,
+                HeaderUtilities.RemoveQuotes(parsed.FileNameStar.HasValue ? parsed.FileNameStar : parsed.FileName).Value));
             if (name == "instance" || (name.Length == 0 && template is null && mediaType.Contains("json")))
             {
                 if (!mediaType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))

@@ -25,6 +25,8 @@ public static class ControlEndpoints
             services.GetRequiredService<AppRegistry>().Reset();
             services.GetRequiredService<PartyRegistry>().Reset();
             services.GetRequiredService<SimulatorSettings>().Reset();
+            services.GetRequiredService<RequestLog>().Clear();
+            services.GetRequiredService<TokenGeneration>().Reset();
             return Responses.Json(new { Status = "reset" });
         });
 
@@ -82,7 +84,7 @@ public static class ControlEndpoints
                 return Responses.Problem(400, "Invalid app definition", e.Message);
             }
             apps.AddOrReplace(app);
-            return Responses.Json(app.Metadata, StatusCodes.Status201Created);
+            return Results.Text(app.MetadataJson, Responses.JsonContentType, statusCode: StatusCodes.Status201Created);
         });
 
         sim.MapPost("/parties", (PartyDto dto, PartyRegistry parties) =>
@@ -107,6 +109,15 @@ public static class ControlEndpoints
         });
 
         sim.MapGet("/grants", (GrantLog grants) => Responses.Json(grants.Snapshot()));
+
+        sim.MapGet("/requests", (RequestLog log) => Responses.Json(log.Snapshot()));
+        sim.MapDelete("/requests", (RequestLog log) =>
+        {
+            log.Clear();
+            return Results.NoContent();
+        });
+
+        sim.MapPost("/tokens/revoke", (TokenGeneration generation) => Responses.Json(new { Generation = generation.Revoke() }));
     }
 }
 

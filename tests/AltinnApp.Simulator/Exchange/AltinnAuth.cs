@@ -18,7 +18,7 @@ public sealed record Caller(string? SystemUserId, string? SystemUserOrgNumber, s
 /// The JwtCookie check of an app: a Bearer token signed by the Altinn key and not expired (10 s skew).
 /// A raw Maskinporten token is signed by another key, so it is refused like a foreign one.
 /// </summary>
-public sealed class AltinnAuth(SimulatorKeys keys)
+public sealed class AltinnAuth(SimulatorKeys keys, Control.TokenGeneration generation)
 {
     public const int ClockSkewSeconds = 10;
 
@@ -31,6 +31,8 @@ public sealed class AltinnAuth(SimulatorKeys keys)
         long now = Jwt.Now();
         if (token.NumericClaim("exp") is not long exp || exp + ClockSkewSeconds < now) return null;
         if (token.NumericClaim("nbf") is long nbf && nbf - ClockSkewSeconds > now) return null;
+        // revoked by POST /_sim/tokens/revoke: as if Altinn no longer accepted it
+        if ((token.NumericClaim("sim_generation") ?? 0) < generation.Current) return null;
 
         string? systemUserId = null, systemUserOrg = null;
         if (token.Payload["authorization_details"] is JsonObject detail && detail["type"]?.GetValue<string>() == "urn:altinn:systemuser")

@@ -6,7 +6,7 @@ using AltinnApp.Simulator.Maskinporten;
 namespace AltinnApp.Simulator.Exchange;
 
 /// <summary>Mints the Maskinporten access token and the Altinn token, with the claims of reference §2.3/§2.4/§2.8.</summary>
-public sealed class TokenIssuer(SimulatorKeys keys, SimulatorSettings settings, Counters counters)
+public sealed class TokenIssuer(SimulatorKeys keys, SimulatorSettings settings, Counters counters, TokenGeneration generation)
 {
     public (string Token, int ExpiresIn) IssueMaskinportenToken(ValidGrant grant, string issuer)
     {
@@ -98,6 +98,8 @@ public sealed class TokenIssuer(SimulatorKeys keys, SimulatorSettings settings, 
         payload["iat"] = now;
         payload["nbf"] = now;
         payload["exp"] = now + settings.Current.AltinnTokenLifetimeSeconds;
+        // which revocation generation the token belongs to (POST /_sim/tokens/revoke)
+        payload["sim_generation"] = generation.Current;
         counters.AltinnTokenIssued();
         return keys.Altinn.Sign(payload);
     }

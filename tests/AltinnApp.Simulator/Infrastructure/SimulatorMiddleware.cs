@@ -12,7 +12,7 @@ public sealed record CounterKeyMetadata(string Key);
 /// Cross-cutting behaviour of every response: Altinn's security headers, request counters keyed by
 /// route template, and fault injection (latency, 429, 503, dropped connections) outside <c>/_sim/</c>.
 /// </summary>
-public sealed class SimulatorMiddleware(RequestDelegate next, Counters counters, FaultInjector faults)
+public sealed class SimulatorMiddleware(RequestDelegate next, Counters counters, FaultInjector faults, RequestLog log)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -26,6 +26,21 @@ public sealed class SimulatorMiddleware(RequestDelegate next, Counters counters,
             return;
         }
 
+        try
+        {
+            await Handle(context);
+        }
+        finally
+        {
+            log.Add(new LoggedRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "",
+                context.Request.ContentType, context.Request.Headers.ContentDisposition.ToString() is { Length: > 0 } d ? d : null,
+                context.Request.ContentLength, context.Response.StatusCode,
+                context.Items[RequestLog.PartsItemKey] as List<LoggedPart> ?? (IReadOnlyList<LoggedPart>)Array.Empty<LoggedPart>()));
+        }
+    }
+
+    private async Task Handle(HttpContext context)
+    {
         var decision = faults.Decide(context.Request);
         if (decision.LatencyMs > 0) await Task.Delay(decision.LatencyMs, context.RequestAborted);
 

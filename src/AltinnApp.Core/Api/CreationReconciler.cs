@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using AltinnApp.Core.Http;
+using AltinnApp.Core.Models;
+using AltinnApp.Core.Validation;
+
+namespace AltinnApp.Core.Api
+{
+    /// <summary>
+    /// Creating an instance is not idempotent (reference §7). When a create's outcome is unknown (timeout,
+    /// dropped connection, 502/504) this finds out whether it took effect before anything is repeated: it
+    /// lists the party's active instances and looks for one that appeared since the attempt began and that
+    /// nobody has claimed (this session's creations, the journal's keys). Exactly one: that is ours. None:
+    /// safe to repeat. More: the outcome stays unknown and the caller is told which instances to check.
+    /// </summary>
+    public sealed class CreationReconciler
+    {
+        private readonly ConcurrentDictionary<string, byte> _claimed = new ConcurrentDictionary<string, byte>(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentDictionary<string, int> _inFlight = new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentDictionary<string, int> _parties = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+
+        /// <summary>Clock skew allowed between this machine and Altinn when comparing creation times.</summary>
+        public static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
+
+        /// <summary>An instance this session made or read for a key: never adopted by another creation.</summary>
+        public void Claim(AltinnInstance instance)
+        {
+            if (instance?.Id == null) return;
+            _claimed[instance.Id] = 0;
+            var owner = instance.InstanceOwner;
+            if (owner?.OrganisationNumber != null && int.TryParse(owner.PartyId, NumberStyles.None, CultureInfo.InvariantCulture, out var party))
+            {
+                _parties[owner.OrganisationNumber] = party;
+            }
+        }
+
+        public bool IsClaimed(string instanceId) => _claimed.ContainsKey(instanceId);
+
+        /// <summary>The party id of an organisation, once any instance of it has been seen.</summary>
+        public int? PartyOf(InstanceOwnerSpec owner)
+        {
+            if (owner.PartyId.HasValue) return owner.PartyId;
+            if (owner.OrganizationNumber != null && _parties.TryGetValue(owner.OrganizationNumber, out var party)) return party;
+            return null;
+        }
+
+        public void LearnParty(string organizationNumber, int partyId) => _parties[organizationNumber] = partyId;
+
+        /// <summary>Marks a creation for an app and owner as under way, so reconciliation waits for the others to settle.</summary>
+        public IDisposable Begin(AppIdentifier app, InstanceOwnerSpec owner)
+        {
+            var key = Key(app, owner);
+            _inFlight.AddOrUpdate(key, 1, (_, n) => n + 1);
+            return new Releaser(() => _inFlight.AddOrUpdate(key, 0, (_, n) => Math.Max(0, n - 1)));
+        }
+
+        /// <summary>
+        /// Whether an earlier attempt made the instance. Returns a 201 response carrying it when it did, null when
+        /// it certainly did not, and throws <c>Altinn.NewInstance.OutcomeUnknown</c> when that cannot be told.
+        /// </summary>
+        public async Task<HttpResponseMessage> FindCreatedAsync(AltinnAppClient client, AppIdentifier app, InstanceOwnerSpec owner, DateTimeOffset since,
+            Func<ISet<string>> alsoClaimed, CancellationToken cancellationToken)
+        {
+            var key = Key(app, owner);
+            // other creations for the same owner still in flight would look like candidates: let them finish first
+            var waitUntil = DateTime.UtcNow.AddSeconds(60);
+            while (_inFlight.TryGetValue(key, out var n) && n > 1 && DateTime.UtcNow < waitUntil)
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+
+            var party = PartyOf(owner);
+            if (party == null)
+            {
+                throw new AltinnException("Altinn.NewInstance.OutcomeUnknown", AltinnErrorKind.ConnectionError,
+                    $"The request to create an instance of {app} for {owner} got no answer, so it is unknown whether Altinn made the instance, and its party id is not known yet to look. Check with Get-AltinnInstance -Active -PartyId <party> -ForApp {app} before creating it again.");
+            }
+
+            var found = await FindCandidatesAsync(client, app, party.Value, since, alsoClaimed, cancellationToken).ConfigureAwait(false);
+            if (found.Count == 0) return null;
+            if (found.Count > 1)
+            {
+                throw new AltinnException("Altinn.NewInstance.OutcomeUnknown", AltinnErrorKind.Conflict,
+                    $"The request to create an instance of {app} for {owner} got no answer, and {found.Count} new instances nobody has claimed appeared since: {string.Join(", ", found.Select(i => i.Id))}. Check them with Get-AltinnInstance and remove the extra ones with Remove-AltinnInstance.");
+            }
+
+            AltinnLog.Verbose($"NewInstance: the earlier attempt did create {found[0].Id}; using it instead of creating another.");
+            return new HttpResponseMessage(HttpStatusCode.Created)
+            {
+                Content = new StringContent(JsonSerializer.Serialize(found[0], AltinnJson.Options), Encoding.UTF8, "application/json"),
+            };
+        }
+
+        /// <summary>Active instances of the party that appeared since <paramref name="since"/> and are nobody's.</summary>
+        public async Task<IReadOnlyList<AltinnInstance>> FindCandidatesAsync(AltinnAppClient client, AppIdentifier app, int partyId, DateTimeOffset since,
+            Func<ISet<string>> alsoClaimed, CancellationToken cancellationToken)
+        {
+            var claimedElsewhere = alsoClaimed?.Invoke() ?? new HashSet<string>();
+            var active = await client.GetActiveInstancesAsync(app, partyId, cancellationToken).ConfigureAwait(false);
+            var threshold = since - Skew;
+            var result = new List<AltinnInstance>();
+            foreach (var item in active)
+            {
+                if (IsClaimed(item.Id) || claimedElsewhere.Contains(item.Id)) continue;
+                if (item.LastChanged.HasValue && item.LastChanged.Value.ToUniversalTime() < threshold.UtcDateTime) continue;
+                var instance = await client.GetInstanceAsync(app, InstanceIdentifier.Parse(item.Id), cancellationToken).ConfigureAwait(false);
+                if (instance.Created.HasValue && instance.Created.Value.ToUniversalTime() < threshold.UtcDateTime) continue;
+                result.Add(instance);
+            }
+
+            return result;
+        }
+
+        private static string Key(AppIdentifier app, InstanceOwnerSpec owner) => app + "|" + owner;
+
+        private sealed class Releaser : IDisposable
+        {
+            private Action _release;
+
+            public Releaser(Action release) => _release = release;
+
+            public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
+        }
+    }
+}

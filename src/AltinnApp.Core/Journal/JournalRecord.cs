@@ -1,0 +1,102 @@
+using System;
+using System.Text.Json.Serialization;
+
+namespace AltinnApp.Core.Journal
+{
+    /// <summary>How far a key has come. Order matters: a later state implies the earlier ones.</summary>
+    public enum JournalState
+    {
+        /// <summary>A create request is about to be sent; the instance id is not known yet.</summary>
+        Creating = 0,
+        Created = 1,
+        DataSet = 2,
+        Submitted = 3,
+        ReceiptSaved = 4,
+
+        /// <summary>The last step failed; <see cref="JournalRecord.Error"/> says why. The key resumes from its last good state.</summary>
+        Failed = 9,
+    }
+
+    /// <summary>One line of the journal: a key reached a state.</summary>
+    public sealed class JournalRecord
+    {
+        [JsonPropertyName("key")] public string Key { get; set; }
+        [JsonPropertyName("state")] public JournalState State { get; set; }
+        [JsonPropertyName("at")] public DateTimeOffset At { get; set; }
+        [JsonPropertyName("app")] public string App { get; set; }
+        [JsonPropertyName("partyId")] public int? PartyId { get; set; }
+        [JsonPropertyName("instanceId")] public string InstanceId { get; set; }
+        [JsonPropertyName("receipt")] public string ReceiptPath { get; set; }
+        [JsonPropertyName("step")] public string Step { get; set; }
+        [JsonPropertyName("error")] public string Error { get; set; }
+        [JsonPropertyName("errorId")] public string ErrorId { get; set; }
+        [JsonPropertyName("pid")] public int ProcessId { get; set; }
+    }
+
+    /// <summary>A key's progress as the journal knows it: the latest good state, and the latest failure after it.</summary>
+    public sealed class JournalEntry
+    {
+        public string Key { get; internal set; }
+
+        /// <summary>The furthest state reached (never <see cref="JournalState.Failed"/>).</summary>
+        public JournalState? Reached { get; internal set; }
+
+        /// <summary>Failed when the latest record is a failure; otherwise the state reached.</summary>
+        public JournalState State => LastError != null ? JournalState.Failed : Reached ?? JournalState.Creating;
+
+        public string App { get; internal set; }
+        public int? PartyId { get; internal set; }
+        public string InstanceId { get; internal set; }
+        public string ReceiptPath { get; internal set; }
+        public DateTimeOffset Started { get; internal set; }
+        public DateTimeOffset Updated { get; internal set; }
+
+        /// <summary>When the latest <see cref="JournalState.Creating"/> record was written: the earliest an unrecorded instance can have been made.</summary>
+        public DateTimeOffset? CreatingSince { get; internal set; }
+
+        public string LastError { get; internal set; }
+        public string LastErrorId { get; internal set; }
+        public string FailedStep { get; internal set; }
+        public int Attempts { get; internal set; }
+
+        public bool HasInstance => InstanceId != null;
+
+        public bool IsDone => Reached == JournalState.ReceiptSaved && LastError == null;
+
+        internal void Apply(JournalRecord record)
+        {
+            if (Key == null)
+            {
+                Key = record.Key;
+                Started = record.At;
+            }
+
+            Updated = record.At;
+            if (record.App != null) App = record.App;
+            if (record.PartyId != null) PartyId = record.PartyId;
+            if (record.InstanceId != null) InstanceId = record.InstanceId;
+            if (record.ReceiptPath != null) ReceiptPath = record.ReceiptPath;
+
+            if (record.State == JournalState.Failed)
+            {
+                LastError = record.Error ?? "failed";
+                LastErrorId = record.ErrorId;
+                FailedStep = record.Step;
+                return;
+            }
+
+            LastError = null;
+            LastErrorId = null;
+            FailedStep = null;
+            if (record.State == JournalState.Creating)
+            {
+                Attempts++;
+                CreatingSince = record.At;
+            }
+
+            if (Reached == null || record.State > Reached) Reached = record.State;
+        }
+
+        public override string ToString() => $"{Key}: {State}{(InstanceId != null ? " " + InstanceId : string.Empty)}";
+    }
+}

@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace AltinnApp.Core.Journal
+{
+    /// <summary>
+    /// An append-only file of JSON lines recording each key's progress, so a rerun after a crash carries
+    /// every key to the end exactly once. Each record is one write of a whole line, flushed to disk before
+    /// the step it records is treated as done; a line cut short by a kill is ignored when read back.
+    /// One object per file in a process (shared by all runspaces); other processes appending to the same
+    /// file are read back before each decision.
+    /// </summary>
+    public sealed class SubmissionJournal
+    {
+        private static readonly ConcurrentDictionary<string, SubmissionJournal> Open_ = new ConcurrentDictionary<string, SubmissionJournal>(
+            Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+
+        private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
+        {
+            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        };
+
+        private readonly object _gate = new object();
+        private readonly SemaphoreSlim _createGate = new SemaphoreSlim(1, 1);
+        private readonly Dictionary<string, JournalEntry> _entries = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+        private long _readOffset;
+
+        private SubmissionJournal(string path)
+        {
+            Path = path;
+        }
+
+        public string Path { get; }
+
+        /// <summary>The journal at <paramref name="path"/> (a full path); created when first written.</summary>
+        public static SubmissionJournal Open(string path)
+        {
+            var folder = System.IO.Path.GetDirectoryName(path);
+            if (Directory.Exists(path))
+            {
+                throw new AltinnArgumentException("Altinn.Journal.IsDirectory", $"-Journal '{path}' is a folder. Give a file path, for example ./submissions.journal.");
+            }
+
+            if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+            {
+                throw new AltinnArgumentException("Altinn.Journal.FolderMissing", $"The folder of -Journal '{path}' does not exist. Create it first.");
+            }
+
+            var journal = Open_.GetOrAdd(path, p => new SubmissionJournal(p));
+            journal.Refresh();
+            return journal;
+        }
+
+        /// <summary>The key's entry, or null when the journal has never seen it.</summary>
+        public JournalEntry Get(string key)
+        {
+            Refresh();
+            lock (_gate)
+            {
+                return _entries.TryGetValue(key, out var entry) ? entry : null;
+            }
+        }
+
+        public IReadOnlyList<JournalEntry> Entries()
+        {
+            Refresh();
+            lock (_gate)
+            {
+                return _entries.Values.OrderBy(e => e.Started).ToList();
+            }
+        }
+
+        /// <summary>Every instance id any key has recorded: instances that belong to a key.</summary>
+        public ISet<string> ClaimedInstanceIds()
+        {
+            Refresh();
+            lock (_gate)
+            {
+                return new HashSet<string>(_entries.Values.Where(e => e.InstanceId != null).Select(e => e.InstanceId), StringComparer.OrdinalIgnoreCase);
+            }
+        }
+
+        public void Append(JournalRecord record)
+        {
+            if (string.IsNullOrEmpty(record.Key)) throw new ArgumentException("A journal record needs a key.", nameof(record));
+            if (record.At == default) record.At = DateTimeOffset.UtcNow;
+            record.ProcessId = CurrentProcessId;
+            var line = JsonSerializer.Serialize(record, Json) + "\n";
+            var bytes = Encoding.UTF8.GetBytes(line);
+            lock (_gate)
+            {
+                try
+                {
+                    using (var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.WriteThrough))
+                    {
+                        // a torn line from a killed writer must not swallow this record: start it on a line of its own
+                        if (stream.Length > 0 && !EndsWithNewline()) stream.WriteByte((byte)'\n');
+                        stream.Write(bytes, 0, bytes.Length);
+                        stream.Flush(true);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new AltinnException("Altinn.Journal.CannotWrite", AltinnErrorKind.WriteError,
+                        $"The journal '{Path}' cannot be written: {ex.Message} The step was not recorded; fix the file's location or permissions and run the script again.");
+                }
+
+                ReadNewLines();
+            }
+        }
+
+        /// <summary>
+        /// Creations for one party are made one at a time per journal, in this process and across processes
+        /// sharing the file, so that after a kill at most one creation per party can be unrecorded, and a
+        /// rerun can tell which instance it made.
+        /// </summary>
+        public async Task<IDisposable> LockCreationAsync(CancellationToken cancellationToken)
+        {
+            await _createGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            FileStream lockFile = null;
+            try
+            {
+                // left in place after use: deleting it would let two waiters lock two different files
+                var lockPath = Path + ".lock";
+                while (true)
+                {
+                    try
+                    {
+                        lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                        break;
+                    }
+                    catch (IOException)
+                    {
+                        await Task.Delay(50, cancellationToken).ConfigureAwait(false); // another process holds it
+                    }
+                }
+
+                return new CreationLock(this, lockFile);
+            }
+            catch
+            {
+                lockFile?.Dispose();
+                _createGate.Release();
+                throw;
+            }
+        }
+
+        private sealed class CreationLock : IDisposable
+        {
+            private SubmissionJournal _journal;
+            private readonly FileStream _file;
+
+            public CreationLock(SubmissionJournal journal, FileStream file)
+            {
+                _journal = journal;
+                _file = file;
+            }
+
+            public void Dispose()
+            {
+                var journal = Interlocked.Exchange(ref _journal, null);
+                if (journal == null) return;
+                _file.Dispose();
+                journal._createGate.Release();
+            }
+        }
+
+        private static int CurrentProcessId
+        {
+            get
+            {
+                using (var process = System.Diagnostics.Process.GetCurrentProcess()) return process.Id;
+            }
+        }
+
+        private bool EndsWithNewline()
+        {
+            using (var reader = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                if (reader.Length == 0) return true;
+                reader.Seek(-1, SeekOrigin.End);
+                return reader.ReadByte() == '\n';
+            }
+        }
+
+        private void Refresh()
+        {
+            lock (_gate)
+            {
+                ReadNewLines();
+            }
+        }
+
+        // reads what was appended since the last read (by this or another process); a last line without its newline is left for later
+        private void ReadNewLines()
+        {
+            if (!File.Exists(Path)) return;
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new AltinnException("Altinn.Journal.CannotRead", AltinnErrorKind.ReadError, $"The journal '{Path}' cannot be read: {ex.Message}");
+            }
+
+            using (stream)
+            {
+                if (stream.Length < _readOffset)
+                {
+                    // the file was replaced or truncated: read it again from the start
+                    _entries.Clear();
+                    _readOffset = 0;
+                }
+
+                if (stream.Length == _readOffset) return;
+                stream.Seek(_readOffset, SeekOrigin.Begin);
+                var buffer = new byte[stream.Length - _readOffset];
+                var read = 0;
+                while (read < buffer.Length)
+                {
+                    var n = stream.Read(buffer, read, buffer.Length - read);
+                    if (n == 0) break;
+                    read += n;
+                }
+
+                var lastNewline = Array.LastIndexOf(buffer, (byte)'\n', read - 1);
+                if (lastNewline < 0) return;
+                var text = Encoding.UTF8.GetString(buffer, 0, lastNewline + 1);
+                _readOffset += lastNewline + 1;
+                foreach (var line in text.Split('\n'))
+                {
+                    if (line.Length == 0) continue;
+                    JournalRecord record;
+                    try
+                    {
+                        record = JsonSerializer.Deserialize<JournalRecord>(line, Json);
+                    }
+                    catch (JsonException)
+                    {
+                        continue; // a line torn by a kill mid-write: the step it recorded is redone
+                    }
+
+                    if (record?.Key == null) continue;
+                    if (!_entries.TryGetValue(record.Key, out var entry))
+                    {
+                        entry = new JournalEntry();
+                        _entries[record.Key] = entry;
+                    }
+
+                    entry.Apply(record);
+                }
+            }
+        }
+
+        /// <summary>For tests: forget the shared objects so a file is read afresh.</summary>
+        internal static void ForgetAll() => Open_.Clear();
+    }
+}

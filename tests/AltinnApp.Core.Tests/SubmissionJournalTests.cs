@@ -1,0 +1,126 @@
+using System.Text;
+using AltinnApp.Core.Journal;
+
+namespace AltinnApp.Core.Tests;
+
+public sealed class SubmissionJournalTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "altinnapp-journal-" + Guid.NewGuid().ToString("N"));
+
+    public SubmissionJournalTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string NewPath() => Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".journal");
+
+    [Fact]
+    public void A_key_moves_through_its_states_and_keeps_its_instance()
+    {
+        var journal = SubmissionJournal.Open(NewPath());
+        journal.Append(new JournalRecord { Key = "row-1", State = JournalState.Creating, App = "brg/aarsregnskap", PartyId = 500700 });
+        journal.Append(new JournalRecord { Key = "row-1", State = JournalState.Created, InstanceId = "500700/8c0f0000-0000-0000-0000-000000000001" });
+        journal.Append(new JournalRecord { Key = "row-1", State = JournalState.DataSet });
+        journal.Append(new JournalRecord { Key = "row-1", State = JournalState.Submitted });
+
+        var entry = journal.Get("row-1");
+        Assert.Equal(JournalState.Submitted, entry.State);
+        Assert.Equal("500700/8c0f0000-0000-0000-0000-000000000001", entry.InstanceId);
+        Assert.Equal("brg/aarsregnskap", entry.App);
+        Assert.False(entry.IsDone);
+        Assert.Null(journal.Get("row-2"));
+    }
+
+    [Fact]
+    public void A_failure_is_shown_until_the_key_moves_on_again()
+    {
+        var journal = SubmissionJournal.Open(NewPath());
+        journal.Append(new JournalRecord { Key = "k", State = JournalState.Created, InstanceId = "1/8c0f0000-0000-0000-0000-000000000001" });
+        journal.Append(new JournalRecord { Key = "k", State = JournalState.Failed, Step = "ProcessNext", Error = "validation failed", ErrorId = "Altinn.ProcessNext.ValidationFailed" });
+        var failed = journal.Get("k");
+        Assert.Equal(JournalState.Failed, failed.State);
+        Assert.Equal(JournalState.Created, failed.Reached);
+        Assert.Equal("ProcessNext", failed.FailedStep);
+
+        journal.Append(new JournalRecord { Key = "k", State = JournalState.Submitted });
+        Assert.Equal(JournalState.Submitted, journal.Get("k").State);
+        Assert.Null(journal.Get("k").LastError);
+    }
+
+    [Fact]
+    public void A_line_torn_by_a_kill_is_ignored_and_the_next_record_still_reads()
+    {
+        var path = NewPath();
+        var journal = SubmissionJournal.Open(path);
+        journal.Append(new JournalRecord { Key = "a", State = JournalState.Created, InstanceId = "1/8c0f0000-0000-0000-0000-000000000001" });
+        File.AppendAllText(path, "{\"key\":\"b\",\"state\":\"Crea", Encoding.UTF8); // the writer died here
+
+        SubmissionJournal.ForgetAll();
+        var reopened = SubmissionJournal.Open(path);
+        Assert.Null(reopened.Get("b"));
+        reopened.Append(new JournalRecord { Key = "c", State = JournalState.Created, InstanceId = "1/8c0f0000-0000-0000-0000-000000000002" });
+
+        SubmissionJournal.ForgetAll();
+        var again = SubmissionJournal.Open(path);
+        Assert.Equal(JournalState.Created, again.Get("a").State);
+        Assert.Equal(JournalState.Created, again.Get("c").State);
+        Assert.Null(again.Get("b"));
+    }
+
+    [Fact]
+    public async Task Many_writers_at_once_lose_no_record()
+    {
+        var path = NewPath();
+        var journal = SubmissionJournal.Open(path);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 50; i++) journal.Append(new JournalRecord { Key = $"w{w}-{i}", State = JournalState.Created, InstanceId = $"1/{Guid.NewGuid()}" });
+        })));
+
+        SubmissionJournal.ForgetAll();
+        Assert.Equal(400, SubmissionJournal.Open(path).Entries().Count);
+        Assert.Equal(400, File.ReadAllLines(path).Length);
+    }
+
+    [Fact]
+    public void Records_written_by_another_process_are_read_before_a_decision()
+    {
+        var path = NewPath();
+        var journal = SubmissionJournal.Open(path);
+        journal.Append(new JournalRecord { Key = "mine", State = JournalState.Created, InstanceId = "1/8c0f0000-0000-0000-0000-000000000001" });
+        File.AppendAllText(path, "{\"key\":\"theirs\",\"state\":\"ReceiptSaved\",\"instanceId\":\"1/8c0f0000-0000-0000-0000-000000000009\",\"at\":\"2026-01-01T00:00:00+00:00\"}\n");
+        Assert.True(journal.Get("theirs").IsDone);
+        Assert.Contains("1/8c0f0000-0000-0000-0000-000000000009", journal.ClaimedInstanceIds());
+    }
+
+    [Fact]
+    public async Task Creations_are_made_one_at_a_time()
+    {
+        var journal = SubmissionJournal.Open(NewPath());
+        var inside = 0;
+        var most = 0;
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            using (await journal.LockCreationAsync(CancellationToken.None))
+            {
+                var now = Interlocked.Increment(ref inside);
+                InterlockedMax(ref most, now);
+                await Task.Delay(20);
+                Interlocked.Decrement(ref inside);
+            }
+        })));
+        Assert.Equal(1, most);
+    }
+
+    [Fact]
+    public void A_folder_is_not_a_journal()
+    {
+        var ex = Assert.Throws<AltinnArgumentException>(() => SubmissionJournal.Open(_folder));
+        Assert.Equal("Altinn.Journal.IsDirectory", ex.ErrorId);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen) { }
+    }
+}

@@ -197,6 +197,8 @@ Import-Module '$pester'
             ALTINNAPP_PWSH_DLL = $PwshDll
             # build/tools.proj's downloads (older Microsoft.IdentityModel for Isolation.Tests.ps1)
             ALTINNAPP_NUGET_PACKAGES = $packages
+            # the .nupkg Package.Tests.ps1 inspects
+            ALTINNAPP_FEED = $FeedDir
         }
         $code = Invoke-ChildPwsh $command $environment
         if (-not (Test-Path $summary)) { throw "the Pester run ended without results (exit code $code)" }

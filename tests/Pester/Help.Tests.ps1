@@ -168,3 +168,13 @@ Describe 'about_AltinnApp' {
         $failures | Should -BeNullOrEmpty
     }
 }
+
+Describe 'README.md' {
+    It 'has PowerShell examples that parse' {
+        $markdown = Get-Content -Raw (Join-Path $script:RepoRoot 'README.md')
+        $blocks = [regex]::Matches($markdown, '(?s)```powershell\s*\n(.*?)\n\s*```') | ForEach-Object { $_.Groups[1].Value -replace '(?m)^ {3}', '' }
+        $blocks | Should -Not -BeNullOrEmpty
+        $failures = foreach ($block in $blocks) { Get-ParseErrors $block | ForEach-Object { "$($_.Message) in: $block" } }
+        $failures | Should -BeNullOrEmpty
+    }
+}

@@ -18,7 +18,8 @@ BeforeAll {
     $script:NuGetFolder = Get-NuGetPackagesFolder
     $script:Scenario = Join-Path $PSScriptRoot 'Support/Invoke-IsolationScenario.ps1'
 
-    function Invoke-Scenario([string] $Order, [hashtable] $Release) {
+    # Starts one scenario in its own pwsh; Receive-Scenario waits for its report.
+    function Start-Scenario([string] $Order, [hashtable] $Release) {
         $paths = foreach ($package in $Release.Assemblies) {
             $path = Join-Path $script:NuGetFolder "microsoft.identitymodel.$($package.ToLowerInvariant())/$($Release.Version)/lib/netstandard2.0/Microsoft.IdentityModel.$package.dll"
             if (-not (Test-Path $path)) { throw "Microsoft.IdentityModel.$package $($Release.Version) is not in $($script:NuGetFolder): run 'dotnet restore build/tools.proj'." }
@@ -26,8 +27,12 @@ BeforeAll {
         }
         $key = New-TestRsaJwk
         $clientId = Register-TestClient -Simulator $script:Sim -Jwk $key
-        $run = Invoke-ChildPwsh -File $script:Scenario -Environment @{ ALTINNAPP_TEST_JWK = $key.Private } -ArgumentList @(
+        Start-ChildPwsh -File $script:Scenario -Environment @{ ALTINNAPP_TEST_JWK = $key.Private } -ArgumentList @(
             '-Order', $Order, '-SimulatorUri', $script:Sim.BaseUri, '-ClientId', $clientId, '-OlderAssembly', ($paths -join '|'))
+    }
+
+    function Receive-Scenario($Started) {
+        $run = Wait-ChildPwsh $Started
         $json = ($run.Output -split "`n" | Where-Object { $_.TrimStart().StartsWith('{') } | Select-Object -Last 1)
         if (-not $json) { throw "The scenario printed no report (exit code $($run.ExitCode)): $($run.Output) $($run.Error)" }
         $report = $json | ConvertFrom-Json
@@ -75,8 +80,19 @@ Describe 'The cmdlet assembly' {
 }
 
 Describe 'An older Microsoft.IdentityModel <Version> in the same session' -ForEach $script:OlderReleases {
+    BeforeAll {
+        # both orders at once: each is its own process, and together they take half the time
+        $release = @{ Version = $Version; Assemblies = $Assemblies }
+        $olderFirst = Start-Scenario OlderFirst $release
+        $altinnAppFirst = Start-Scenario AltinnAppFirst $release
+    }
+
+    AfterAll {
+        foreach ($run in $olderFirst, $altinnAppFirst) { if ($run -and -not $run.Process.HasExited) { $run.Process.Kill($true) } }
+    }
+
     It 'loaded first: AltinnApp still imports, connects and submits, on its own 8.x' {
-        $report = Invoke-Scenario OlderFirst @{ Version = $Version; Assemblies = $Assemblies }
+        $report = Receive-Scenario $olderFirst
         $report.PSObject.Properties['Failure'] | Should -BeNullOrEmpty -Because "$($report.Failure)"
         $report.ExitCode | Should -Be 0
         $report.OlderTypeVersion | Should -Be "$Version.0"
@@ -94,7 +110,7 @@ Describe 'An older Microsoft.IdentityModel <Version> in the same session' -ForEa
     }
 
     It 'loaded after AltinnApp: the later code gets its own version, and AltinnApp goes on working' {
-        $report = Invoke-Scenario AltinnAppFirst @{ Version = $Version; Assemblies = $Assemblies }
+        $report = Receive-Scenario $altinnAppFirst
         $report.PSObject.Properties['Failure'] | Should -BeNullOrEmpty -Because "$($report.Failure)"
         $report.ExitCode | Should -Be 0
 

@@ -167,11 +167,11 @@ function Get-NuGetPackagesFolder {
 }
 
 <#
-Runs a script file in a fresh pwsh (a binary module cannot be unloaded, so anything about what a
-session has loaded needs its own process). Returns the exit code, stdout and stderr; $Environment is
-set for the child only.
+Starts a script file in a fresh pwsh (a binary module cannot be unloaded, so anything about what a
+session has loaded needs its own process) and returns at once; Wait-ChildPwsh collects the result.
+$Environment is set for the child only.
 #>
-function Invoke-ChildPwsh {
+function Start-ChildPwsh {
     param(
         [Parameter(Mandatory)] [string] $File,
         [string[]] $ArgumentList = @(),
@@ -186,10 +186,26 @@ function Invoke-ChildPwsh {
     $info.Environment['NO_COLOR'] = '1'
     foreach ($key in $Environment.Keys) { $info.Environment[$key] = [string]$Environment[$key] }
     $process = [System.Diagnostics.Process]::Start($info)
-    $stderr = $process.StandardError.ReadToEndAsync()
-    $stdout = $process.StandardOutput.ReadToEnd()
-    if (-not $process.WaitForExit(180000)) { $process.Kill($true); throw "The child pwsh running $File did not finish within 180 s." }
-    [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout; Error = $stderr.Result }
+    [pscustomobject]@{ File = $File; Process = $process; Output = $process.StandardOutput.ReadToEndAsync(); Error = $process.StandardError.ReadToEndAsync() }
+}
+
+<# Waits for a Start-ChildPwsh run: its exit code, stdout and stderr. A run that hangs is killed. #>
+function Wait-ChildPwsh {
+    param([Parameter(Mandatory)] $Run, [int] $TimeoutSec = 180)
+    if (-not $Run.Process.WaitForExit($TimeoutSec * 1000)) {
+        $Run.Process.Kill($true)
+        throw "The child pwsh running $($Run.File) did not finish within $TimeoutSec s."
+    }
+    [pscustomobject]@{ ExitCode = $Run.Process.ExitCode; Output = $Run.Output.GetAwaiter().GetResult(); Error = $Run.Error.GetAwaiter().GetResult() }
+}
+
+function Invoke-ChildPwsh {
+    param(
+        [Parameter(Mandatory)] [string] $File,
+        [string[]] $ArgumentList = @(),
+        [hashtable] $Environment = @{}
+    )
+    Wait-ChildPwsh (Start-ChildPwsh -File $File -ArgumentList $ArgumentList -Environment $Environment)
 }
 
 Export-ModuleMember -Function *

@@ -28,7 +28,8 @@ if ($AboutPath -and -not (Test-Path $AboutPath)) { Write-Warning "No about topic
 elseif ($AboutPath) {
     $about = ConvertTo-AboutTopicText -Markdown (Get-Content -Raw -Encoding utf8 $AboutPath)
     $aboutFile = Join-Path $outDir ("{0}.help.txt" -f [IO.Path]::GetFileNameWithoutExtension($AboutPath))
-    [IO.File]::WriteAllText($aboutFile, $about, [Text.UTF8Encoding]::new($false))
+    # with a byte order mark: Windows PowerShell 5.1 then reads any non-ASCII letter right too
+    [IO.File]::WriteAllText($aboutFile, $about, [Text.UTF8Encoding]::new($true))
     Write-Host "wrote $aboutFile"
 }
 

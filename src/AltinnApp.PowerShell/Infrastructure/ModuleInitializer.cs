@@ -26,30 +26,46 @@ namespace AltinnApp.PowerShell.Infrastructure
         // AssemblyLoadContext lives in the core library on .NET Core 3+ and does not exist on .NET Framework
         private static readonly bool HasLoadContexts = typeof(object).Assembly.GetType("System.Runtime.Loader.AssemblyLoadContext") != null;
 
+        // Imports in this process (each runspace imports for itself): the hooks are process-wide, so the
+        // first import sets them up, and only the last Remove-Module takes them away.
+        private static readonly object Gate = new object();
+        private static int s_imports;
+
         public void OnImport()
         {
-            if (HasLoadContexts)
+            lock (Gate)
             {
-                InvokeResolver("Register", DependencyDirectory);
-                EngineTypeNames.Register();
-            }
-            else
-            {
-                AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencies;
-                AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencies;
+                if (s_imports == 0)
+                {
+                    if (HasLoadContexts)
+                    {
+                        InvokeResolver("Register", DependencyDirectory);
+                        EngineTypeNames.Register();
+                    }
+                    else
+                    {
+                        AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencies;
+                    }
+                }
+
+                s_imports++;
             }
         }
 
         public void OnRemove(PSModuleInfo psModuleInfo)
         {
-            if (HasLoadContexts)
+            lock (Gate)
             {
-                EngineTypeNames.Unregister();
-                InvokeResolver("Unregister");
-            }
-            else
-            {
-                AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencies;
+                if (s_imports == 0 || --s_imports > 0) return;
+                if (HasLoadContexts)
+                {
+                    EngineTypeNames.Unregister();
+                    InvokeResolver("Unregister");
+                }
+                else
+                {
+                    AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencies;
+                }
             }
         }
 

@@ -171,4 +171,27 @@ $inAssembly = foreach ($type in $module.ImplementingAssembly.GetExportedTypes())
     It 'lists every cmdlet the assembly implements in the manifest' {
         $report.InAssembly | Should -Be @($script:Source.CmdletsToExport | Sort-Object) -Because 'a cmdlet missing from CmdletsToExport is invisible to users'
     }
+
+    It 'refuses to import from a damaged installation, saying how to repair it' -ForEach @(
+        @{ Missing = 'Dependencies/AltinnApp.Core.dll' }
+        @{ Missing = 'Dependencies/AltinnApp.LoadContext.dll' }
+    ) {
+        $installed = (Get-Module -ListAvailable AltinnApp | Select-Object -First 1).ModuleBase
+        $damaged = Join-Path $TestDrive "damaged-$([IO.Path]::GetFileNameWithoutExtension($Missing))/AltinnApp"
+        New-Item -ItemType Directory -Force (Split-Path $damaged) | Out-Null
+        Copy-Item $installed $damaged -Recurse
+        Remove-Item (Join-Path $damaged $Missing)
+        $probe = Join-Path $TestDrive 'import-damaged.ps1'
+        Set-Content $probe -Value @'
+param([string] $Manifest)
+try { Import-Module $Manifest -ErrorAction Stop; 'imported' }
+catch { [ordered]@{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Message = $_.Exception.Message } | ConvertTo-Json -Compress }
+'@
+        $run = Invoke-ChildPwsh -File $probe -ArgumentList @('-Manifest', (Join-Path $damaged 'AltinnApp.psd1'))
+        $result = $run.Output -split "`n" | Where-Object { $_.StartsWith('{') } | Select-Object -Last 1 | ConvertFrom-Json
+        $result.Id | Should -BeLike 'Altinn.Import.InstallationIncomplete,*'
+        $result.Category | Should -Be 'ObjectNotFound'
+        $result.Message | Should -Match 'Reinstall|reinstall'
+        $result.Message | Should -Not -Match '\bat [A-Z][\w.]+\(' -Because 'no stack trace'
+    }
 }

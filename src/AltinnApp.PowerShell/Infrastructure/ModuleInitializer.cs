@@ -74,8 +74,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             var path = Path.Combine(DependencyDirectory, LoadContextAssemblyFile);
             if (!File.Exists(path))
             {
-                throw new FileNotFoundException(
-                    $"AltinnApp's installation is incomplete: '{path}' is missing. Reinstall the module (Install-PSResource AltinnApp -Reinstall).", path);
+                throw Incomplete($"AltinnApp's installation is incomplete: '{path}' is missing. Reinstall the module (Install-PSResource AltinnApp -Reinstall).", null);
             }
 
             var resolver = Assembly.LoadFrom(path).GetType(ResolverTypeName, throwOnError: true);
@@ -83,10 +82,22 @@ namespace AltinnApp.PowerShell.Infrastructure
             {
                 resolver.GetMethod(method, BindingFlags.Public | BindingFlags.Static).Invoke(null, arguments);
             }
+            catch (TargetInvocationException ex) when (ex.InnerException is FileNotFoundException missing)
+            {
+                throw Incomplete(missing.Message, missing);
+            }
             catch (TargetInvocationException ex) when (ex.InnerException != null)
             {
                 ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
             }
+        }
+
+        /// <summary>A broken installation: Import-Module reports it under a stable ErrorId with what to do.</summary>
+        private static RuntimeException Incomplete(string message, Exception inner)
+        {
+            var exception = new FileNotFoundException(message, inner);
+            var record = new ErrorRecord(exception, "Altinn.Import.InstallationIncomplete", ErrorCategory.ObjectNotFound, DependencyDirectory);
+            return new RuntimeException(message, exception, record);
         }
 
         /// <summary>.NET Framework: serve our own dependencies to our own assemblies, and leave every other request alone.</summary>

@@ -16,6 +16,8 @@
         'Connect-Altinn'
         'Disconnect-Altinn'
         'Get-AltinnSession'
+        'Get-AltinnAccessToken'
+        'New-AltinnSigningKey'
         'Get-AltinnApplication'
         'New-AltinnInstance'
         'Get-AltinnInstance'

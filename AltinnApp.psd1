@@ -1,5 +1,8 @@
 @{
     RootModule           = 'AltinnApp.PowerShell.dll'
+    # Imported before the root module: sets up where the engine and its dependencies load from (their own
+    # AssemblyLoadContext on PowerShell 7) before PowerShell reads the cmdlet assembly.
+    NestedModules        = @('Dependencies/AltinnApp.Init.dll')
     # The one version source: build.ps1 reads it and stamps the assemblies with it.
     ModuleVersion        = '0.1.0'
     GUID                 = '6f0d7f64-2b8e-4c55-9a3e-5d1c8f4b2a71'

@@ -90,7 +90,7 @@ function Invoke-Build {
         Invoke-Native { dotnet publish src/AltinnApp.PowerShell -c $Configuration -o $ModuleOut --nologo -v quiet "-p:Version=$Version" } 'dotnet publish'
         # the csproj lays the module out: cmdlet assembly at the root, engine and dependencies in Dependencies/
         Get-ChildItem $ModuleOut -Recurse -Include *.pdb, *.deps.json | Remove-Item
-        foreach ($required in 'AltinnApp.PowerShell.dll', 'Dependencies/AltinnApp.Core.dll', 'Dependencies/AltinnApp.LoadContext.dll') {
+        foreach ($required in 'AltinnApp.PowerShell.dll', 'Dependencies/AltinnApp.Init.dll', 'Dependencies/AltinnApp.Core.dll', 'Dependencies/AltinnApp.LoadContext.dll') {
             if (-not (Test-Path (Join-Path $ModuleOut $required))) { throw "The published module has no $($required): check the publish layout in src/AltinnApp.PowerShell/AltinnApp.PowerShell.csproj." }
         }
     }

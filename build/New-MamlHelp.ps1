@@ -111,6 +111,23 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
         $w.WriteEndElement()
         Write-Description $w $d.Description
 
+        # the values a new cmdlet object starts with are its parameters' defaults (TimeoutSec = 100, ...);
+        # a type's own zero, empty or null means 'none given'
+        $defaults = @{}
+        try {
+            $instance = [Activator]::CreateInstance($c.ImplementingType)
+            foreach ($p in $c.Parameters.Values) {
+                $property = $c.ImplementingType.GetProperty($p.Name)
+                if (-not $property -or -not $property.CanRead) { continue }
+                $value = $property.GetValue($instance)
+                $type = $property.PropertyType
+                $zero = if ($type.IsValueType) { [Activator]::CreateInstance($type) } else { $null }
+                if ($null -ne $value -and -not $value.Equals($zero) -and "$value" -ne '') { $defaults[$p.Name] = "$value" }
+            }
+        } catch {
+            Write-Verbose "No defaults read from $($c.Name): $($_.Exception.Message)"
+        }
+
         $pipeText = {
             param($a)
             if ($a.ValueFromPipeline -and $a.ValueFromPipelineByPropertyName) { 'True (ByValue, ByPropertyName)' }
@@ -126,7 +143,8 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
             $w.WriteAttributeString('required', $mandatory.ToString().ToLowerInvariant())
             $w.WriteAttributeString('position', $position)
             $w.WriteAttributeString('pipelineInput', $pipeline)
-            $w.WriteAttributeString('globbing', $(if ($yaml['Accept wildcard characters'] -eq 'True') { 'true' } else { 'false' }))
+            $wildcards = $yaml['Accept wildcard characters'] -eq 'True' -or ($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
+            $w.WriteAttributeString('globbing', $(if ($wildcards) { 'true' } else { 'false' }))
             $w.WriteAttributeString('variableLength', 'true')
             $w.WriteAttributeString('aliases', $(if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }))
             $w.WriteElementString('maml', 'name', $ns.maml, $p.Name)
@@ -139,7 +157,10 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
             }
             $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('maml', 'name', $ns.maml, $p.ParameterType.FullName); $w.WriteEndElement()
             if ($withText) {
-                $default = if ($yaml['Default value']) { $yaml['Default value'] } elseif ($isSwitch) { 'False' } else { 'None' }
+                $default = if ($yaml['Default value']) { $yaml['Default value'] }
+                elseif ($isSwitch) { 'False' }
+                elseif ($null -ne $defaults[$p.Name]) { $defaults[$p.Name] }
+                else { 'None' }
                 $w.WriteElementString('dev', 'defaultValue', $ns.dev, $default)
             }
             $w.WriteEndElement()
@@ -148,9 +169,12 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
         $w.WriteStartElement('command', 'syntax', $ns.command)
         foreach ($set in $c.ParameterSets) {
             $w.WriteStartElement('command', 'syntaxItem', $ns.command); $w.WriteElementString('maml', 'name', $ns.maml, $c.Name)
-            # positional first (by position), then mandatory, then the rest: the order Get-Command -Syntax uses
-            $ordered = $set.Parameters | Where-Object Name -notin $common |
-                Sort-Object @{ E = { if ($_.Position -ge 0) { 0 } else { 1 } } }, @{ E = { if ($_.Position -ge 0) { $_.Position } else { 0 } } }, @{ E = { -not $_.IsMandatory } }
+            # positional first (by position), then mandatory, then the rest, each in declaration order: the order
+            # Get-Command -Syntax uses (Sort-Object is not stable, hence the index as the last key)
+            $index = 0
+            $ordered = $set.Parameters | Where-Object Name -notin $common | ForEach-Object { [pscustomobject]@{ P = $_; I = $index++ } } |
+                Sort-Object @{ E = { if ($_.P.Position -ge 0) { 0 } else { 1 } } }, @{ E = { if ($_.P.Position -ge 0) { $_.P.Position } else { 0 } } }, @{ E = { -not $_.P.IsMandatory } }, I |
+                ForEach-Object P
             foreach ($sp in $ordered) {
                 $pos = if ($sp.Position -ge 0) { [string]$sp.Position } else { 'named' }
                 & $writeParam $c.Parameters[$sp.Name] $pos $sp.IsMandatory (& $pipeText $sp) $false
@@ -184,7 +208,8 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
             $w.WriteStartElement('command', 'example', $ns.command)
             $w.WriteElementString('maml', 'title', $ns.maml, (Format-ExampleTitle $ex.Title))
             $w.WriteElementString('dev', 'code', $ns.dev, $ex.Code)
-            $w.WriteStartElement('dev', 'remarks', $ns.dev); Write-Paras $w $ex.Remarks; $w.WriteEndElement()
+            # the empty paragraph at the end: a blank line before the next example's title
+            $w.WriteStartElement('dev', 'remarks', $ns.dev); Write-Paras $w $ex.Remarks; $w.WriteElementString('maml', 'para', $ns.maml, ''); $w.WriteEndElement()
             $w.WriteEndElement()
         }
         $w.WriteEndElement()

@@ -48,6 +48,13 @@ namespace AltinnApp.LoadContext
             }
         }
 
+        /// <summary>The engine assembly, loaded in the module's context (for the type names PowerShell should know).</summary>
+        public static Assembly LoadEngine()
+        {
+            var context = s_context ?? throw new InvalidOperationException("Register the dependency folder first.");
+            return context.LoadFromAssemblyName(new AssemblyName(EngineAssemblyName));
+        }
+
         /// <summary>Stops answering for the engine (Remove-Module). What is loaded stays loaded: .NET cannot unload it.</summary>
         public static void Unregister()
         {

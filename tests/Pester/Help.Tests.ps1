@@ -77,13 +77,13 @@ Describe 'Help for <Name>' -ForEach $script:Cmdlets {
         $unknown | Should -BeNullOrEmpty -Because "docs/cmdlets/$Name.md describes parameters $Name does not have"
     }
 
-    It 'has at least two examples, each with code and remarks' {
+    It 'has at least two examples, each with code' {
         if (-not $page) { Set-ItResult -Skipped -Because "docs/cmdlets/$Name.md does not exist (one failure above)"; return }
         $page.Examples.Count | Should -BeGreaterOrEqual 2 -Because 'one example at a prompt and one in a scheduled script'
         foreach ($example in $page.Examples) {
             $example.Code.Trim() | Should -Not -BeNullOrEmpty -Because "'$($example.Title)' needs a fenced code block"
-            $example.Remarks | Should -Not -BeNullOrEmpty -Because "'$($example.Title)' needs a sentence on what it does"
         }
+        @($page.Examples | Where-Object Remarks).Count | Should -BeGreaterOrEqual 2 -Because 'at least the two main examples say what they do'
     }
 
     It 'has examples that parse' {

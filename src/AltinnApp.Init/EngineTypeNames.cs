@@ -3,10 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Reflection;
-using System.Runtime.CompilerServices;
-using AltinnApp.Core.Session;
 
-namespace AltinnApp.PowerShell.Infrastructure
+namespace AltinnApp.Init
 {
     /// <summary>
     /// On PowerShell 7 a type literal such as [AltinnApp.Core.Models.AltinnInstance] is looked up only in the
@@ -18,9 +16,7 @@ namespace AltinnApp.PowerShell.Infrastructure
     {
         private static readonly List<string> Registered = new List<string>();
 
-        // Not inlined: this method touches engine types, so it must be compiled only after the engine's resolver is in place.
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        public static void Register()
+        public static void Register(Assembly engine)
         {
             var accelerators = Accelerators();
             if (accelerators == null) return;
@@ -29,7 +25,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             if (existing == null || add == null) return;
             lock (Registered)
             {
-                foreach (var type in typeof(AltinnSession).Assembly.GetExportedTypes())
+                foreach (var type in engine.GetExportedTypes())
                 {
                     if (type.IsGenericTypeDefinition || existing.Contains(type.FullName)) continue;
                     add.Invoke(null, new object[] { type.FullName, type });

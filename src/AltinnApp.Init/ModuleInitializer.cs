@@ -4,11 +4,12 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 
-namespace AltinnApp.PowerShell.Infrastructure
+namespace AltinnApp.Init
 {
     /// <summary>
-    /// Where the engine and its dependencies come from. They live in the module's Dependencies folder, not
-    /// beside this assembly, so nothing finds them by accident:
+    /// Where the engine and its dependencies come from. This assembly is the manifest's first nested module,
+    /// so it runs before PowerShell looks at the cmdlet assembly. The engine and its dependencies live in the
+    /// module's Dependencies folder, not beside the cmdlet assembly, so nothing finds them by accident:
     /// on PowerShell 7 they load into the module's own AssemblyLoadContext (AltinnApp.LoadContext.dll), so
     /// another module's version of Microsoft.IdentityModel and ours never meet; on Windows PowerShell 5.1
     /// (.NET Framework, where different versions of a strong-named assembly load side by side) they load
@@ -16,12 +17,12 @@ namespace AltinnApp.PowerShell.Infrastructure
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
-        internal const string DependencyFolderName = "Dependencies";
         private const string LoadContextAssemblyFile = "AltinnApp.LoadContext.dll";
         private const string ResolverTypeName = "AltinnApp.LoadContext.EngineResolver";
 
-        private static readonly string ModuleDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) + Path.DirectorySeparatorChar;
-        private static readonly string DependencyDirectory = Path.Combine(ModuleDirectory, DependencyFolderName);
+        // this assembly sits in Dependencies/ itself
+        private static readonly string DependencyDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location);
+        private static readonly string ModuleDirectory = Path.GetDirectoryName(DependencyDirectory) + Path.DirectorySeparatorChar;
 
         // AssemblyLoadContext lives in the core library on .NET Core 3+ and does not exist on .NET Framework
         private static readonly bool HasLoadContexts = typeof(object).Assembly.GetType("System.Runtime.Loader.AssemblyLoadContext") != null;
@@ -40,7 +41,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                     if (HasLoadContexts)
                     {
                         InvokeResolver("Register", DependencyDirectory);
-                        EngineTypeNames.Register();
+                        EngineTypeNames.Register((Assembly)InvokeResolver("LoadEngine"));
                     }
                     else
                     {
@@ -69,7 +70,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
         }
 
-        private static void InvokeResolver(string method, params object[] arguments)
+        private static object InvokeResolver(string method, params object[] arguments)
         {
             var path = Path.Combine(DependencyDirectory, LoadContextAssemblyFile);
             if (!File.Exists(path))
@@ -80,7 +81,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             var resolver = Assembly.LoadFrom(path).GetType(ResolverTypeName, throwOnError: true);
             try
             {
-                resolver.GetMethod(method, BindingFlags.Public | BindingFlags.Static).Invoke(null, arguments);
+                return resolver.GetMethod(method, BindingFlags.Public | BindingFlags.Static).Invoke(null, arguments);
             }
             catch (TargetInvocationException ex) when (ex.InnerException is FileNotFoundException missing)
             {
@@ -89,6 +90,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             catch (TargetInvocationException ex) when (ex.InnerException != null)
             {
                 ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+                throw;
             }
         }
 

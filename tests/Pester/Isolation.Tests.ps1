@@ -68,7 +68,7 @@ Describe 'The cmdlet assembly' {
     It 'finds the engine and its dependencies only in Dependencies/, not beside itself' {
         $base = (Get-Module AltinnApp).ModuleBase
         Get-ChildItem $base -Filter *.dll | ForEach-Object Name | Should -Be 'AltinnApp.PowerShell.dll'
-        foreach ($name in 'AltinnApp.Core', 'AltinnApp.LoadContext', 'Microsoft.IdentityModel.Tokens', 'Microsoft.IdentityModel.JsonWebTokens', 'Polly.Core') {
+        foreach ($name in 'AltinnApp.Core', 'AltinnApp.Init', 'AltinnApp.LoadContext', 'Microsoft.IdentityModel.Tokens', 'Microsoft.IdentityModel.JsonWebTokens', 'Polly.Core') {
             Join-Path $base "Dependencies/$name.dll" | Should -Exist
         }
     }

@@ -34,7 +34,7 @@ Describe 'The package' {
     }
 
     It 'holds the engine and every dependency in Dependencies/' {
-        foreach ($name in 'AltinnApp.Core', 'AltinnApp.LoadContext', 'Microsoft.IdentityModel.Tokens', 'Microsoft.IdentityModel.JsonWebTokens',
+        foreach ($name in 'AltinnApp.Core', 'AltinnApp.Init', 'AltinnApp.LoadContext', 'Microsoft.IdentityModel.Tokens', 'Microsoft.IdentityModel.JsonWebTokens',
             'Microsoft.IdentityModel.Logging', 'Microsoft.IdentityModel.Abstractions', 'System.IdentityModel.Tokens.Jwt', 'Polly.Core',
             'System.Text.Json', 'System.Memory') {
             $script:ModuleFiles | Should -Contain "Dependencies/$name.dll"

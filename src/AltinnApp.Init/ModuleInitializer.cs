@@ -24,6 +24,8 @@ namespace AltinnApp.Init
         private static readonly string DependencyDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location);
         private static readonly string ModuleDirectory = Path.GetDirectoryName(DependencyDirectory) + Path.DirectorySeparatorChar;
 
+        private static readonly DependencyFolderResolver FrameworkResolver = new DependencyFolderResolver(DependencyDirectory, ModuleDirectory);
+
         // AssemblyLoadContext lives in the core library on .NET Core 3+ and does not exist on .NET Framework
         private static readonly bool HasLoadContexts = typeof(object).Assembly.GetType("System.Runtime.Loader.AssemblyLoadContext") != null;
 
@@ -45,7 +47,7 @@ namespace AltinnApp.Init
                     }
                     else
                     {
-                        AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencies;
+                        AppDomain.CurrentDomain.AssemblyResolve += FrameworkResolver.Handle;
                     }
                 }
 
@@ -65,7 +67,7 @@ namespace AltinnApp.Init
                 }
                 else
                 {
-                    AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencies;
+                    AppDomain.CurrentDomain.AssemblyResolve -= FrameworkResolver.Handle;
                 }
             }
         }
@@ -100,34 +102,6 @@ namespace AltinnApp.Init
             var exception = new FileNotFoundException(message, inner);
             var record = new ErrorRecord(exception, "Altinn.Import.InstallationIncomplete", ErrorCategory.ObjectNotFound, DependencyDirectory);
             return new RuntimeException(message, exception, record);
-        }
-
-        /// <summary>.NET Framework: serve our own dependencies to our own assemblies, and leave every other request alone.</summary>
-        private static Assembly ResolveFromDependencies(object sender, ResolveEventArgs args)
-        {
-            var requested = new AssemblyName(args.Name);
-            if (args.RequestingAssembly != null && !IsFromThisModule(args.RequestingAssembly)) return null;
-            var path = Path.Combine(DependencyDirectory, requested.Name + ".dll");
-            if (!File.Exists(path)) return null;
-            var shipped = AssemblyName.GetAssemblyName(path);
-            // a request for a newer version than we ship is not ours to answer (binding-redirect style: older ones are)
-            if (requested.Version != null && shipped.Version < requested.Version) return null;
-            return Assembly.LoadFrom(path);
-        }
-
-        private static bool IsFromThisModule(Assembly assembly)
-        {
-            string location;
-            try
-            {
-                location = assembly.Location;
-            }
-            catch (NotSupportedException)
-            {
-                return false; // dynamic assemblies have no location
-            }
-
-            return !string.IsNullOrEmpty(location) && location.StartsWith(ModuleDirectory, StringComparison.OrdinalIgnoreCase);
         }
     }
 }

@@ -15,18 +15,31 @@ namespace AltinnApp.PowerShell.Infrastructure
         private readonly BlockingCollection<Action<Cmdlet>> _queue = new BlockingCollection<Action<Cmdlet>>();
         private readonly Stopwatch _progressClock = Stopwatch.StartNew();
         private readonly int _activityId;
+        private readonly bool _verbose;
+        private readonly bool _debug;
         private long _lastProgressMs = -1000;
 
-        public PipelineLog(int activityId)
+        public PipelineLog(int activityId, bool verbose = true, bool debug = true)
         {
             _activityId = activityId;
+            _verbose = verbose;
+            _debug = debug;
         }
 
+        /// <summary>Messages to write on the pipeline thread; a null entry only wakes the pump.</summary>
         public BlockingCollection<Action<Cmdlet>> Queue => _queue;
 
-        public void Verbose(string message) => _queue.Add(c => c.WriteVerbose(message));
+        public void Wake() => _queue.Add(null);
 
-        public void Debug(string message) => _queue.Add(c => c.WriteDebug(message));
+        public void Verbose(string message)
+        {
+            if (_verbose) _queue.Add(c => c.WriteVerbose(message));
+        }
+
+        public void Debug(string message)
+        {
+            if (_debug) _queue.Add(c => c.WriteDebug(message));
+        }
 
         public void Warning(string message) => _queue.Add(c => c.WriteWarning(message));
 

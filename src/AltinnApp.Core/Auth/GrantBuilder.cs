@@ -53,13 +53,7 @@ namespace AltinnApp.Core.Auth
                 ["authorization_details"] = new object[] { systemUser },
             };
 
-            // IdentityModel caches signature providers by the key's thumbprint, across key objects: after
-            // Disconnect-Altinn disposed a key, connecting again with the same key found the cached provider
-            // holding the disposed RSA. One grant a token is cheap enough to sign without that cache.
-            var credentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.RsaSha256)
-            {
-                CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
-            };
+            var credentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.RsaSha256);
             var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
             return handler.CreateToken(JsonSerializer.Serialize(payload), credentials, key.HeaderClaims);
         }

@@ -269,7 +269,6 @@ try {
         moduleToFloorByMedian  = Get-Ratio $results.sequential.floor.stepsMs.total.p50 $results.sequential.module.stepsMs.total.p50
         moduleToScriptByMedian = Get-Ratio $results.sequential.script.stepsMs.total.p50 $results.sequential.module.stepsMs.total.p50
     }
-    Disconnect-Altinn -Session $session
 
     # ----- 4: 50 ms per request, one after another and in parallel on one session -----
     Write-Phase "adding $latencyMs ms to every request"
@@ -316,6 +315,7 @@ try {
     $latency.throttle8ToSequential = Get-Ratio $latency.throttle8.perSecond $latency.sequential.perSecond
     $results.latency = $latency
     Disconnect-Altinn -Session $shared
+    Disconnect-Altinn -Session $session
     Invoke-Sim DELETE '_sim/faults'
 
     # ----- 5: import time over a bare pwsh -----

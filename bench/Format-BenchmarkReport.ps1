@@ -51,9 +51,9 @@ process {
     Add
     Add ("Ratios of throughput: module/floor **{0}**, module/script **{1}** (from medians: {2} and {3})." -f $r.ratios.moduleToFloor, $r.ratios.moduleToScript, $r.ratios.moduleToFloorByMedian, $r.ratios.moduleToScriptByMedian)
     Add
-    Add 'Requests per submission, from the simulator''s counters (first round):'
+    Add 'Requests per submission, from the simulator''s request log (first round; ids shown as {party} and {guid}):'
     Add
-    Add '| route | module | floor | script |'
+    Add '| request | module | floor | script |'
     Add '|---|---|---|---|'
     $routes = @(@($s.requestsPerSubmission.module, $s.requestsPerSubmission.floor, $s.requestsPerSubmission.script) | ForEach-Object {
             if ($_ -is [Collections.IDictionary]) { $_.Keys } else { $_.PSObject.Properties.Name } } | Sort-Object -Unique)
@@ -66,7 +66,7 @@ process {
         Add ("| ``{0}`` | {1} | {2} | {3} |" -f $route, $values[0], $values[1], $values[2])
     }
     Add
-    Add "The floor sends the module's requests: $(if ($s.requestsPerSubmission.moduleEqualsFloor) { 'checked, the same routes and counts' } else { '**not the same**' }). The script reads the receipt through ``data/{id}/type/ref-data-as-pdf`` as the guide shows; the module and the floor through ``data/{id}``."
+    Add "The floor sends the module's requests: $(if ($s.requestsPerSubmission.moduleEqualsFloor) { 'checked: the same methods, paths, queries, content types and lengths, as often' } else { '**not the same**' }). The script's requests are the guide's, as a user copies them."
     Add
     $l = $r.latency
     Add "## $($l.addedMsPerRequest) ms added to every request (the simulator's latency fault)"

@@ -67,9 +67,11 @@ $env:PSModulePath = (Get-ModuleSearchRoot $ModulePath) + [IO.Path]::PathSeparato
 $env:ALTINNAPP_SIMULATOR_DLL = $SimulatorDll
 Import-Module (Join-Path $repoRoot 'tests/Pester/Support/AltinnTestHelpers.psm1') -Force
 Import-Module $ModulePath -Force
-if ((Get-Module AltinnApp -ListAvailable | Select-Object -First 1).Path -ne $ModulePath) {
-    throw "Another AltinnApp comes first in PSModulePath: $((Get-Module AltinnApp -ListAvailable | Select-Object -First 1).Path)"
+$found = Get-Module AltinnApp -ListAvailable | Select-Object -First 1
+if (-not $found) {
+    throw "-ModulePath '$ModulePath' is not in a folder named AltinnApp (…/AltinnApp/AltinnApp.psd1 or …/AltinnApp/<version>/AltinnApp.psd1), so parallel runspaces and fresh processes cannot load it by name. Give the built module (out/AltinnApp) or an installed one."
 }
+if ($found.Path -ne $ModulePath) { throw "Another AltinnApp comes first in PSModulePath: $($found.Path). The benchmark must load the module given in -ModulePath." }
 $moduleVersion = (Get-Module AltinnApp).Version.ToString()
 $pwshDll = Join-Path $PSHOME 'pwsh.dll'
 
@@ -116,20 +118,23 @@ function Invoke-Sim([string] $Method = 'GET', [string] $Path, $Body) {
     Invoke-Simulator -Simulator $script:Sim -Method $Method -Path $Path -Body $Body
 }
 
-<# Requests per route (app routes only) between two counter snapshots. #>
-function Get-RequestDelta($Before, $After) {
-    $delta = [ordered]@{}
-    foreach ($property in $After.requests.PSObject.Properties) {
-        $old = $Before.requests.PSObject.Properties[$property.Name]
-        $count = [long]$property.Value - $(if ($old) { [long]$old.Value } else { 0 })
-        if ($count -gt 0 -and $property.Name -match '^\S+ /\{org\}/\{app\}/') { $delta[$property.Name] = $count }
+<#
+    The app requests in the simulator's request log, each reduced to what identifies it: method, path with
+    the ids replaced, query, content type and length (Authorization is never logged). Returns how many of
+    each one submission sends.
+#>
+function Get-RequestShapes([int] $Submissions) {
+    $shapes = @{}
+    # Invoke-RestMethod hands a JSON array over as one object: unroll it
+    foreach ($request in @(Invoke-Sim GET '_sim/requests' | ForEach-Object { $_ })) {
+        if ($request.path -notmatch '^/[^/_]+/[^/]+/instances') { continue }   # the app's routes only, not tokens
+        $path = $request.path -replace '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '{guid}' -replace '/instances/\d+/', '/instances/{party}/'
+        $shape = "$($request.method) $path$($request.query)"
+        if ($request.contentType) { $shape += " [$($request.contentType), $($request.contentLength) bytes]" }
+        $shapes[$shape] = 1 + $(if ($shapes.ContainsKey($shape)) { $shapes[$shape] } else { 0 })
     }
-    $delta
-}
-
-function ConvertTo-PerSubmission($Delta, [int] $Count) {
     $per = [ordered]@{}
-    foreach ($key in @($Delta.Keys | Sort-Object)) { $per[$key] = [Math]::Round($Delta[$key] / $Count, 3) }
+    foreach ($key in @($shapes.Keys | Sort-Object)) { $per[$key] = [Math]::Round($shapes[$key] / $Submissions, 3) }
     $per
 }
 
@@ -236,6 +241,7 @@ try {
             $folder = Join-Path $work "$who-$round"
             New-Item -ItemType Directory $folder | Out-Null
             $before = Invoke-Sim GET '_sim/counters'
+            Invoke-Sim DELETE '_sim/requests'
             $batch = switch ($who) {
                 'floor' { Invoke-FloorSubmissions $perRound $plan.FloorWarmup $folder }
                 'module' { Invoke-ModuleSubmissions $perRound $session $folder }
@@ -248,7 +254,7 @@ try {
             Test-Receipts $folder $done $who
             $records[$who].AddRange([object[]]$batch)
             $tokens[$who] += $after.maskinportenTokensIssued - $before.maskinportenTokensIssued
-            if ($round -eq 1) { $requests[$who] = ConvertTo-PerSubmission (Get-RequestDelta $before $after) $done }
+            if ($round -eq 1) { $requests[$who] = Get-RequestShapes $done }
         }
     }
     $sameRequests = ($requests.module | ConvertTo-Json -Compress) -eq ($requests.floor | ConvertTo-Json -Compress)

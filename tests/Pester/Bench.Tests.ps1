@@ -60,13 +60,14 @@ Describe 'The benchmark in its smoke run' {
         $script:Result.ratios.moduleToScript | Should -BeGreaterThan 0
     }
 
-    It 'checks on the simulator that the floor sends exactly the module''s requests' {
+    It 'checks in the simulator''s request log that the floor sends exactly the module''s requests' {
         $requests = $script:Result.sequential.requestsPerSubmission
         $requests.moduleEqualsFloor | Should -BeTrue
         $module = $requests.module.PSObject.Properties
         @($module.Name) | Should -Be @($requests.floor.PSObject.Properties.Name)
-        @($module.Name) | Should -Contain 'POST /{org}/{app}/instances/create'
-        @($module.Name) | Should -Contain 'PUT /{org}/{app}/instances/{instanceOwnerPartyId}/{instanceGuid}/process/next'
+        @($module.Name) -match '^POST /brg/aarsregnskap/instances/create\?language=nb \[application/json' | Should -HaveCount 1
+        @($module.Name) -match '^PUT /brg/aarsregnskap/instances/\{party\}/\{guid\}/process/next' | Should -HaveCount 1
+        @($module.Name) -match '^GET ' | Should -HaveCount 2 -Because 'the instance is read back, then the receipt downloaded'
         foreach ($route in $module) { $route.Value | Should -Be $requests.floor.($route.Name) }
     }
 

@@ -14,6 +14,8 @@
         'Connect-Altinn'
         'Disconnect-Altinn'
         'Get-AltinnSession'
+        'Get-AltinnAccessToken'
+        'New-AltinnSigningKey'
         'Get-AltinnApplication'
         'New-AltinnInstance'
         'Get-AltinnInstance'

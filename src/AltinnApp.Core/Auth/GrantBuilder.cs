@@ -53,7 +53,12 @@ namespace AltinnApp.Core.Auth
                 ["authorization_details"] = new object[] { systemUser },
             };
 
-            var credentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.RsaSha256);
+            // no cached signature provider: IdentityModel keys its cache by the public key, so after a
+            // Disconnect-Altinn (which disposes the key) a new connect with the same key would get the dead one
+            var credentials = new SigningCredentials(key.SecurityKey, SecurityAlgorithms.RsaSha256)
+            {
+                CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
+            };
             var handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false };
             return handler.CreateToken(JsonSerializer.Serialize(payload), credentials, key.HeaderClaims);
         }

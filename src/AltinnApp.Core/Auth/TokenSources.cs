@@ -101,8 +101,8 @@ namespace AltinnApp.Core.Auth
                 {
                     if (doc.RootElement.ValueKind == JsonValueKind.Object)
                     {
-                        if (doc.RootElement.TryGetProperty("error", out var e)) error = e.GetString();
-                        if (doc.RootElement.TryGetProperty("error_description", out var d)) description = d.GetString();
+                        if (doc.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String) error = e.GetString();
+                        if (doc.RootElement.TryGetProperty("error_description", out var d) && d.ValueKind == JsonValueKind.String) description = d.GetString();
                     }
                 }
             }
@@ -111,17 +111,46 @@ namespace AltinnApp.Core.Auth
             }
 
             description = Redactor.Redact(description);
-            var hint = error == "invalid_client"
-                ? "Check -ClientId and that the key or certificate is registered for that client in Maskinporten (Samarbeidsportalen)."
-                : error == "invalid_scope"
-                    ? "Check -Scope: the client must have been granted every scope it asks for."
-                    : "Check the key, the client id, that the system user exists for -SystemUserOrganization (and -SystemUserExternalRef if it was created with one), and this machine's clock.";
-            var id = error == null ? "Altinn.Maskinporten.Refused" : "Altinn.Maskinporten." + ToPascal(error);
-            return new AltinnAuthenticationException(id,
-                $"Maskinporten refused the grant ({status}{(error != null ? " " + error : string.Empty)}){(description != null ? ": " + description : string.Empty)}. {hint}")
+            var (reason, hint) = Classify(error, description, _grant);
+            return new AltinnAuthenticationException("Altinn.Maskinporten." + reason,
+                $"Maskinporten refused the grant ({status}{(error != null ? " " + error : string.Empty)}){(description != null ? ": " + description.TrimEnd('.') : string.Empty)}. {hint}")
             {
                 OAuthError = error,
             };
+        }
+
+        /// <summary>
+        /// Maskinporten answers with a few OAuth error codes that cover many causes; the description says
+        /// which. The ErrorId names the cause a user can act on, falling back to the error code itself.
+        /// </summary>
+        internal static (string Reason, string Hint) Classify(string error, string description, GrantRequest grant)
+        {
+            var text = (description ?? string.Empty).ToLowerInvariant();
+            var code = (error ?? string.Empty).ToLowerInvariant();
+            if (code.StartsWith("invalid_altinn", StringComparison.Ordinal) || text.Contains("system user") || text.Contains("systemuser") ||
+                text.Contains("authorization_details") || text.Contains("externalref"))
+            {
+                return ("SystemUserNotFound",
+                    $"Check that organisation {grant.SystemUserOrganization} has accepted a system user for client '{grant.ClientId}' in Altinn, and give -SystemUserExternalRef if the system user was created with one.");
+            }
+
+            if (code == "invalid_client" && (text.Contains("kid") || text.Contains("x5c") || text.Contains("signature") || text.Contains("certificate") || text.Contains(" key")))
+            {
+                return ("KeyNotAccepted",
+                    $"The key or certificate that signed the grant is not registered for client '{grant.ClientId}'. Register its public key (New-AltinnSigningKey prints it) or the certificate with the Maskinporten client, or connect with the key that is registered (check -KeyId).");
+            }
+
+            switch (code)
+            {
+                case "invalid_client":
+                    return ("InvalidClient", $"Check -ClientId '{grant.ClientId}': it must be the id of a Maskinporten client in this environment.");
+                case "invalid_scope":
+                    return ("InvalidScope", "Check -Scope: the client must have been granted every scope it asks for.");
+                case "":
+                    return ("Refused", "Check the key, the client id, the system user for -SystemUserOrganization and this machine's clock.");
+                default:
+                    return (ToPascal(code), "Check the key, the client id, the system user for -SystemUserOrganization (and -SystemUserExternalRef) and this machine's clock (grants are valid for seconds only).");
+            }
         }
 
         private async Task<AccessToken> ExchangeAsync(string maskinportenToken, CancellationToken cancellationToken)
@@ -175,7 +204,7 @@ namespace AltinnApp.Core.Auth
                         "&scope=" + Uri.EscapeDataString(scope);
             _uri = new Uri(new Uri(platformUri), "Home/GetTestSystemUserToken?" + query);
             _http = http;
-            Description = $"local test environment token for system '{systemId}'";
+            Description = $"localtest system-user token (system '{systemId}', no key)";
         }
 
         public string Description { get; }
@@ -203,13 +232,20 @@ namespace AltinnApp.Core.Auth
     public sealed class StaticTokenSource : ITokenSource
     {
         private readonly AccessToken _token;
+        private readonly Func<DateTimeOffset> _clock;
 
-        public StaticTokenSource(string token)
+        public StaticTokenSource(string token, Func<DateTimeOffset> clock = null)
         {
             _token = AccessToken.FromJwt(token, "-AccessToken");
+            _clock = clock ?? (() => DateTimeOffset.UtcNow);
+            if (_token.IsMaskinportenToken)
+            {
+                throw new AltinnArgumentException("Altinn.AccessToken.NotExchanged",
+                    "-AccessToken is a Maskinporten token, which Altinn apps do not accept: it must first be exchanged for an Altinn token (GET /authentication/api/v1/exchange/maskinporten). Give the exchanged token, or connect with the client's key and let Connect-Altinn do both steps.");
+            }
         }
 
-        public string Description => "access token given to Connect-Altinn";
+        public string Description => $"access token given to Connect-Altinn, cannot be renewed (expires {_token.ExpiresOn:u})";
 
         public bool CanRefresh => false;
 
@@ -217,7 +253,7 @@ namespace AltinnApp.Core.Auth
 
         public Task<AccessToken> FetchAsync(CancellationToken cancellationToken)
         {
-            if (_token.ExpiresOn <= DateTimeOffset.UtcNow)
+            if (_token.ExpiresOn <= _clock())
             {
                 throw new AltinnAuthenticationException("Altinn.AccessToken.Expired",
                     $"The access token given to Connect-Altinn expired at {_token.ExpiresOn:u} and cannot be renewed. Connect again with a new token, or with a key so the module can renew tokens itself.");

@@ -91,26 +91,14 @@ namespace AltinnApp.Core.Session
         {
             var http = new AltinnHttp(CreateHandler(options), options.Http);
             ITokenSource source;
-            if (options.AccessToken != null)
+            try
             {
-                source = new StaticTokenSource(options.AccessToken);
+                source = CreateTokenSource(options, http);
             }
-            else if (options.Environment.IsLocalTest && options.Key == null)
+            catch
             {
-                source = new LocalTestTokenSource(options.Environment.PlatformUri, options.SystemUserOrganization,
-                    options.ClientId ?? "913312465_sbs", "d111dbab-d619-4f15-bf29-58fe570a9ae6", options.Scope, http);
-            }
-            else
-            {
-                var grant = new GrantRequest
-                {
-                    ClientId = options.ClientId,
-                    Audience = UriRules.WithTrailingSlash(options.Environment.MaskinportenUri),
-                    Scope = options.Scope,
-                    SystemUserOrganization = options.SystemUserOrganization,
-                    SystemUserExternalRef = options.SystemUserExternalRef,
-                };
-                source = new MaskinportenTokenSource(options.Key, grant, options.Environment.MaskinportenUri, options.Environment.PlatformUri, http);
+                http.Dispose();
+                throw;
             }
 
             var tokens = new TokenProvider(source);
@@ -120,6 +108,8 @@ namespace AltinnApp.Core.Session
             {
                 // fail at connect, not at the first submission: fetch a token now
                 await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+                var warning = tokens.TakeExpiryWarning();
+                if (warning != null) AltinnLog.Warning(warning);
             }
             catch
             {
@@ -129,6 +119,56 @@ namespace AltinnApp.Core.Session
 
             return session;
         }
+
+        private static ITokenSource CreateTokenSource(AltinnConnectOptions options, AltinnHttp http)
+        {
+            if (options.AccessToken != null)
+            {
+                var handedIn = new StaticTokenSource(options.AccessToken);
+                var tokenOrganization = handedIn.Token.SystemUserOrganization;
+                if (options.SystemUserOrganization == null)
+                {
+                    options.SystemUserOrganization = tokenOrganization;
+                }
+                else if (tokenOrganization != null && tokenOrganization != options.SystemUserOrganization)
+                {
+                    throw new AltinnArgumentException("Altinn.Connect.TokenOrganizationMismatch",
+                        $"-AccessToken is for the system user of organisation {tokenOrganization}, not {options.SystemUserOrganization} as -SystemUserOrganization says. Leave -SystemUserOrganization out, or give a token for {options.SystemUserOrganization}.");
+                }
+
+                options.ClientId = options.ClientId ?? handedIn.Token.ClientId;
+                return handedIn;
+            }
+
+            if (options.Key == null)
+            {
+                if (!options.Environment.IsLocalTest)
+                {
+                    throw new AltinnArgumentException("Altinn.Connect.MissingKey",
+                        $"No key given for '{options.Environment.Name}'. Only -Environment local works without one.");
+                }
+
+                // localtest's own test system and system user (reference §2.8)
+                options.ClientId = options.ClientId ?? LocalTestSystemId;
+                return new LocalTestTokenSource(options.Environment.PlatformUri, options.SystemUserOrganization,
+                    options.ClientId, LocalTestSystemUserId, options.Scope, http);
+            }
+
+            var grant = new GrantRequest
+            {
+                ClientId = options.ClientId,
+                Audience = UriRules.WithTrailingSlash(options.Environment.MaskinportenUri),
+                Scope = options.Scope,
+                SystemUserOrganization = options.SystemUserOrganization,
+                SystemUserExternalRef = options.SystemUserExternalRef,
+            };
+            return new MaskinportenTokenSource(options.Key, grant, options.Environment.MaskinportenUri, options.Environment.PlatformUri, http);
+        }
+
+        /// <summary>The system localtest's test data registers (reference §2.8).</summary>
+        public const string LocalTestSystemId = "913312465_sbs";
+
+        private const string LocalTestSystemUserId = "d111dbab-d619-4f15-bf29-58fe570a9ae6";
 
         private static HttpMessageHandler CreateHandler(AltinnConnectOptions options)
         {
@@ -163,6 +203,18 @@ namespace AltinnApp.Core.Session
         }
 
         public string[] CachedApplications => new System.Collections.Generic.List<string>(_applications.Keys).ToArray();
+
+        /// <summary>The current token, renewed first when it is close to expiry (or always, with <paramref name="forceRefresh"/>).</summary>
+        internal async Task<AccessToken> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+        {
+            RequireConnected();
+            AccessToken current = null;
+            if (forceRefresh) current = await Tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+            var token = await Tokens.GetAsync(cancellationToken, rejected: current).ConfigureAwait(false);
+            var warning = Tokens.TakeExpiryWarning();
+            if (warning != null) AltinnLog.Warning(warning);
+            return token;
+        }
 
         public void RequireConnected()
         {

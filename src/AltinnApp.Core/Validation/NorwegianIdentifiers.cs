@@ -37,13 +37,14 @@ namespace AltinnApp.Core.Validation
             return value.Length <= 6 ? new string('*', value.Length) : value.Substring(0, 6) + new string('*', value.Length - 6);
         }
 
-        public static string RequireOrganizationNumber(string value, string parameterName)
+        /// <param name="operation">When given, the ErrorId is <c>Altinn.{operation}.InvalidOrganizationNumber</c>.</param>
+        public static string RequireOrganizationNumber(string value, string parameterName, string operation = null)
         {
             var trimmed = (value ?? string.Empty).Replace(" ", string.Empty);
             if (trimmed.StartsWith("0192:", StringComparison.Ordinal)) trimmed = trimmed.Substring(5);
             if (!IsValidOrganizationNumber(trimmed))
             {
-                throw new AltinnArgumentException("Altinn.InvalidOrganizationNumber",
+                throw new AltinnArgumentException(operation == null ? "Altinn.InvalidOrganizationNumber" : $"Altinn.{operation}.InvalidOrganizationNumber",
                     $"-{parameterName} '{value}' is not a valid Norwegian organisation number: it must be nine digits whose last digit is the mod-11 control digit. Check the number in Enhetsregisteret (Brønnøysundregistrene).");
             }
 

@@ -1,4 +1,7 @@
 using System.Management.Automation;
+using System.Security;
+using AltinnApp.Core;
+using AltinnApp.Core.Auth;
 using AltinnApp.Core.Session;
 using AltinnApp.PowerShell.Infrastructure;
 
@@ -35,6 +38,58 @@ namespace AltinnApp.PowerShell.Cmdlets
         {
             var session = SessionRegistry.Current;
             if (session != null) WriteObject(session);
+            else WriteVerbose("Not connected in this runspace: run Connect-Altinn.");
+        }
+    }
+
+    /// <summary>
+    /// The session's current Altinn token, for calling an endpoint the module does not cover. A SecureString
+    /// unless -AsPlainText, so it does not land on screen or in a transcript by accident.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "AltinnAccessToken")]
+    [OutputType(typeof(SecureString), typeof(string))]
+    public sealed class GetAltinnAccessTokenCommand : AltinnCmdlet
+    {
+        [Parameter(ValueFromPipeline = true)]
+        public AltinnSession Session { get; set; }
+
+        [Parameter]
+        public SwitchParameter AsPlainText { get; set; }
+
+        [Parameter]
+        public SwitchParameter ForceRefresh { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession(Session);
+            AccessToken token;
+            try
+            {
+                if (ForceRefresh && !session.Tokens.CanRefresh)
+                {
+                    throw new AltinnException("Altinn.AccessToken.CannotRefresh", AltinnErrorKind.InvalidOperation,
+                        "This session was connected with -AccessToken, so it cannot get a new token. Connect with the client's key to renew tokens, or leave out -ForceRefresh.");
+                }
+
+                token = Run(ct => session.GetTokenAsync(ForceRefresh, ct));
+            }
+            catch (AltinnException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.From(ex, null));
+                return;
+            }
+
+            WriteVerbose($"Altinn token valid until {token.ExpiresOn:u}.");
+            if (AsPlainText)
+            {
+                WriteObject(token.Value);
+                return;
+            }
+
+            var secure = new SecureString();
+            foreach (var c in token.Value) secure.AppendChar(c);
+            secure.MakeReadOnly();
+            WriteObject(secure);
         }
     }
 }

@@ -12,8 +12,7 @@ namespace AltinnApp.PowerShell.Infrastructure
     {
         public static async Task WriteAsync(string path, bool overwrite, Func<Stream, Task> write, CancellationToken cancellationToken)
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            var temp = Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
+            var temp = TempPathFor(path);
             try
             {
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
@@ -22,34 +21,93 @@ namespace AltinnApp.PowerShell.Infrastructure
                     await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                if (File.Exists(path))
-                {
-                    if (!overwrite)
-                    {
-                        throw new AltinnException("Altinn.File.Exists", AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it.");
-                    }
-
-                    File.Replace(temp, path, null);
-                }
-                else
-                {
-                    File.Move(temp, path);
-                }
+                MoveIntoPlace(temp, path, overwrite);
             }
             catch (UnauthorizedAccessException ex)
             {
-                throw new AltinnException("Altinn.File.CannotWrite", AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
+                throw CannotWrite(path, ex);
             }
             catch (IOException ex) when (!(ex is FileNotFoundException))
             {
-                throw new AltinnException("Altinn.File.CannotWrite", AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
+                throw CannotWrite(path, ex);
             }
             finally
             {
-                if (File.Exists(temp))
+                DeleteQuietly(temp);
+            }
+        }
+
+        /// <summary>
+        /// Writes a secret: <paramref name="protect"/> runs on the still empty temporary file, so the content
+        /// never sits in a file others may read, and again on the final file (a replace may carry the old
+        /// file's permissions over).
+        /// </summary>
+        public static void WriteSecret(string path, bool overwrite, byte[] content, Action<string> protect)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!Directory.Exists(folder))
+            {
+                throw new AltinnException("Altinn.File.NoFolder", AltinnErrorKind.WriteError, $"The folder '{folder}' does not exist. Create it first, or give another -Path.");
+            }
+
+            var temp = TempPathFor(path);
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
-                    try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                    protect(temp);
+                    stream.Write(content, 0, content.Length);
+                    stream.Flush(true);
                 }
+
+                MoveIntoPlace(temp, path, overwrite);
+                protect(path);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw CannotWrite(path, ex);
+            }
+            catch (IOException ex) when (!(ex is FileNotFoundException))
+            {
+                throw CannotWrite(path, ex);
+            }
+            finally
+            {
+                DeleteQuietly(temp);
+            }
+        }
+
+        private static string TempPathFor(string path)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            return Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
+        }
+
+        private static void MoveIntoPlace(string temp, string path, bool overwrite)
+        {
+            if (File.Exists(path))
+            {
+                if (!overwrite)
+                {
+                    throw new AltinnException("Altinn.File.Exists", AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it.");
+                }
+
+                File.Replace(temp, path, null);
+            }
+            else
+            {
+                File.Move(temp, path);
+            }
+        }
+
+        private static AltinnException CannotWrite(string path, Exception ex) =>
+            new AltinnException("Altinn.File.CannotWrite", AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
+
+        private static void DeleteQuietly(string temp)
+        {
+            if (File.Exists(temp))
+            {
+                try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
         }
     }

@@ -158,4 +158,30 @@ function Get-PwshCommand {
     @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
 }
 
+<# Every grant the simulator's Maskinporten received, decoded: header and payload (most recent last). #>
+function Get-SimulatorGrants([Parameter(Mandatory)] $Simulator) {
+    # Invoke-RestMethod hands a JSON array over as one object: enumerate it, one grant per pipeline item
+    foreach ($grant in (Invoke-Simulator -Simulator $Simulator -Path '_sim/grants')) { $grant }
+}
+
+<# The payload of a JWT as a hashtable (no signature check): what a test reads from a token the module handed out. #>
+function ConvertFrom-TestJwt([Parameter(Mandatory)] [string] $Token) {
+    $part = $Token.Split('.')[1].Replace('-', '+').Replace('_', '/')
+    $part += '=' * ((4 - $part.Length % 4) % 4)
+    [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($part)) | ConvertFrom-Json -AsHashtable
+}
+
+<# An unsigned JWT with the given claims: for inputs the module must refuse before sending anything. #>
+function New-TestJwt([Parameter(Mandatory)] [hashtable] $Claims) {
+    $header = ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes('{"alg":"RS256","typ":"JWT"}'))
+    $payload = ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes(($Claims | ConvertTo-Json -Depth 10 -Compress)))
+    "$header.$payload." + (ConvertTo-Base64Url ([byte[]](1..32)))
+}
+
+<# A certificate as a PFX whose private key can be exported and stored (CurrentUser\My, files). #>
+function ConvertTo-ExportableCertificate([Parameter(Mandatory)] [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate) {
+    $flags = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]'Exportable, PersistKeySet'
+    [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($Certificate.Export('Pfx'), [string]$null, $flags)
+}
+
 Export-ModuleMember -Function *

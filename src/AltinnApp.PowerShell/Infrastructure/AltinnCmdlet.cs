@@ -25,7 +25,7 @@ namespace AltinnApp.PowerShell.Infrastructure
         /// back as <see cref="AltinnException"/>; Ctrl+C as <see cref="PipelineStoppedException"/>.
         /// </summary>
         /// <remarks>
-        /// The pump wakes for a message or for the work's end, never on a timer: a submission is four cmdlets,
+        /// The pump sleeps (without spinning) until a message or the work's end wakes it, never on a timer: a submission is four cmdlets,
         /// and every wait here adds to each of them. Verbose and Debug messages nobody will see are not queued.
         /// </remarks>
         protected T Run<T>(Func<CancellationToken, Task<T>> work)
@@ -39,14 +39,16 @@ namespace AltinnApp.PowerShell.Infrastructure
                 if (!task.IsCompleted)
                 {
                     task.ContinueWith(_ => log.Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                    while (!task.IsCompleted)
-                    {
-                        var action = log.Queue.Take();
-                        action?.Invoke(this);
-                    }
                 }
 
-                while (log.Queue.TryTake(out var remaining)) remaining?.Invoke(this);
+                while (true)
+                {
+                    while (log.TryTake(out var action)) action(this);
+                    if (task.IsCompleted) break;
+                    log.WaitForMessage();
+                }
+
+                while (log.TryTake(out var remaining)) remaining(this);
 
                 try
                 {
@@ -60,6 +62,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             finally
             {
                 AltinnLog.Current = previous;
+                log.Dispose();
             }
         }
 

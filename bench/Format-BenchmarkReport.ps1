@@ -73,12 +73,13 @@ process {
     Add
     Add '| run | submissions | seconds | submissions/s | whole submission p50 / p95 ms |'
     Add '|---|---|---|---|---|'
+    Add ("| floor, one after another | {0} | {1:0.0} | {2:0.0} | {3} |" -f $l.floorSequential.submissions, $l.floorSequential.seconds, $l.floorSequential.perSecond, (Cell $l.floorSequential.stepsMs.total))
     Add ("| module, one after another | {0} | {1:0.0} | {2:0.0} | {3} |" -f $l.sequential.submissions, $l.sequential.seconds, $l.sequential.perSecond, (Cell $l.sequential.stepsMs.total))
     Add ("| ForEach-Object -Parallel -ThrottleLimit 4, one session | {0} | {1:0.0} | {2:0.0} | {3} |" -f $l.throttle4.submissions, $l.throttle4.seconds, $l.throttle4.perSecond, (Cell $l.throttle4.stepsMs.total))
     Add ("| ForEach-Object -Parallel -ThrottleLimit 8, one session | {0} | {1:0.0} | {2:0.0} | {3} |" -f $l.throttle8.submissions, $l.throttle8.seconds, $l.throttle8.perSecond, (Cell $l.throttle8.stepsMs.total))
     Add
-    Add ("Throttle 4 / one after another: **{0}**; throttle 8 / one after another: **{1}**. Token fetches in the whole phase (connect included): {2} from Maskinporten and {3} exchanged. The parallel runs' seconds are wall-clock from the first runspace's start to the last submission, so they include creating the runspaces and loading the module into each." -f `
-            $l.throttle4ToSequential, $l.throttle8ToSequential, $l.tokenFetches.maskinporten, $l.tokenFetches.altinn)
+    Add ("Module / floor, one after another: **{4}**. Throttle 4 / one after another: **{0}**; throttle 8 / one after another: **{1}**. Token fetches in the whole phase (connect included): {2} from Maskinporten and {3} exchanged. The parallel runs' seconds are wall-clock from the first runspace's start to the last submission, so they include creating the runspaces and loading the module into each." -f `
+            $l.throttle4ToSequential, $l.throttle8ToSequential, $l.tokenFetches.maskinporten, $l.tokenFetches.altinn, $l.moduleToFloor)
     Add
     $i = $r.import
     Add '## Import time'

@@ -44,7 +44,7 @@ $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromP
 $plan = if ($Smoke) {
     @{ Submissions = 6; Rounds = 2; Warmup = 2; FloorWarmup = 5; LatencySequential = 4; Throttle4 = 8; Throttle8 = 16; ImportRuns = 1; Transfer = $false }
 } else {
-    @{ Submissions = 300; Rounds = 3; Warmup = 20; FloorWarmup = 30; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true }
+    @{ Submissions = 300; Rounds = 5; Warmup = 100; FloorWarmup = 100; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true }
 }
 if ($Submissions) { $plan.Submissions = $Submissions }
 $perRound = [int][Math]::Ceiling($plan.Submissions / $plan.Rounds)
@@ -164,10 +164,24 @@ function Invoke-ScriptSubmissions([int] $Count, [string] $Folder) {
         ForEach-Object { [pscustomobject]@{ create = $_.CreateMs; setData = $_.SetDataMs; processNext = $_.ProcessNextMs; receipt = $_.ReceiptMs; total = $_.TotalMs } }
 }
 
-function Invoke-FloorSubmissions([int] $Count, [int] $Warmup, [string] $Folder) {
-    $output = & dotnet $script:FloorDll --base-uri $script:Sim.BaseUri --app $app --organization $organization --count $Count --warmup $Warmup --receipts $Folder
-    if ($LASTEXITCODE -ne 0) { throw "the floor failed (exit code $LASTEXITCODE)" }
-    (($output | Select-Object -Last 1) | ConvertFrom-Json).submissions
+<# The floor runs in one long-lived process, like the module's pwsh: warmed up once, then a batch per round. #>
+function Start-Floor {
+    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in $script:FloorDll, '--base-uri', $script:Sim.BaseUri, '--app', $app, '--organization', $organization, '--serve') { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $process = [Diagnostics.Process]::Start($info)
+    if ($process.StandardOutput.ReadLine() -notmatch '"ready"') { throw 'The floor did not start.' }
+    $process
+}
+
+function Invoke-FloorSubmissions([int] $Count, [string] $Folder) {
+    $script:Floor.StandardInput.WriteLine("submit $Count $Folder")
+    $script:Floor.StandardInput.Flush()
+    $line = $script:Floor.StandardOutput.ReadLine()
+    if ($null -eq $line) { throw "The floor stopped (exit code $(if ($script:Floor.HasExited) { $script:Floor.ExitCode }))." }
+    ($line | ConvertFrom-Json).submissions
 }
 
 function Test-Receipts([string] $Folder, [int] $Expected, [string] $Who) {
@@ -228,8 +242,10 @@ try {
     # a token fetch is one login: a Maskinporten token (the exchange follows it)
     $tokens = @{ module = (Invoke-Sim GET '_sim/counters').maskinportenTokensIssued; script = 0; floor = 0 }
 
-    Write-Phase "warming up the module and the script ($($plan.Warmup) submissions each)"
+    Write-Phase "warming up the floor ($($plan.FloorWarmup) submissions), the module and the script ($($plan.Warmup) each)"
     $warmup = New-Item -ItemType Directory (Join-Path $work 'warmup')
+    $script:Floor = Start-Floor
+    $null = Invoke-FloorSubmissions $plan.FloorWarmup $warmup.FullName
     $null = Invoke-ModuleSubmissions $plan.Warmup $session $warmup.FullName
     $null = Invoke-ScriptSubmissions $plan.Warmup $warmup.FullName
 
@@ -243,14 +259,14 @@ try {
             $before = Invoke-Sim GET '_sim/counters'
             Invoke-Sim DELETE '_sim/requests'
             $batch = switch ($who) {
-                'floor' { Invoke-FloorSubmissions $perRound $plan.FloorWarmup $folder }
+                'floor' { Invoke-FloorSubmissions $perRound $folder }
                 'module' { Invoke-ModuleSubmissions $perRound $session $folder }
                 'script' { Invoke-ScriptSubmissions $perRound $folder }
             }
             $after = Invoke-Sim GET '_sim/counters'
             $batch = @($batch)
             if ($batch.Count -ne $perRound) { throw "$who returned $($batch.Count) timings, expected $perRound." }
-            $done = $perRound + $(if ($who -eq 'floor') { $plan.FloorWarmup } else { 0 })
+            $done = $perRound
             Test-Receipts $folder $done $who
             $records[$who].AddRange([object[]]$batch)
             $tokens[$who] += $after.maskinportenTokensIssued - $before.maskinportenTokensIssued
@@ -290,6 +306,15 @@ try {
     Test-Receipts $folder $plan.LatencySequential 'module (50 ms, sequential)'
     $latency = [ordered]@{ addedMsPerRequest = $latencyMs; sequential = Get-SequentialSummary $sequentialRecords $null }
     $latency.sequential.Remove('tokenFetches')
+
+    # the floor with the same latency: what the module costs once the network is in the way, as it is to Altinn
+    Write-Phase "floor one after another: $($plan.LatencySequential) submissions"
+    $folder = Join-Path $work 'latency-floor'
+    New-Item -ItemType Directory $folder | Out-Null
+    $latency.floorSequential = Get-SequentialSummary @(Invoke-FloorSubmissions $plan.LatencySequential $folder) $null
+    $latency.floorSequential.Remove('tokenFetches')
+    Test-Receipts $folder $plan.LatencySequential 'floor (50 ms, sequential)'
+    $latency.moduleToFloor = Get-Ratio $latency.sequential.perSecond $latency.floorSequential.perSecond
 
     foreach ($throttle in 4, 8) {
         $count = $plan["Throttle$throttle"]
@@ -390,6 +415,10 @@ try {
         $results.transfer = & (Join-Path $PSScriptRoot 'Measure-Transfer.ps1') -ModulePath $ModulePath -Simulator $script:Sim -SizeMiB $TransferMiB -WorkFolder $work
     }
 } finally {
+    if ((Test-Path variable:script:Floor) -and $script:Floor -and -not $script:Floor.HasExited) {
+        $script:Floor.StandardInput.WriteLine('exit')
+        if (-not $script:Floor.WaitForExit(5000)) { $script:Floor.Kill() }
+    }
     Stop-AltinnSimulator $script:Sim
     Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
 }

@@ -3,8 +3,10 @@
 // Accept-Encoding), with no retry, logging, models or PowerShell. What is left is the server's cost.
 //
 //   dotnet AltinnApp.Bench.Floor.dll --base-uri http://127.0.0.1:5099/ --count 300 --warmup 20 --receipts <folder>
-//
-// It prints one JSON document on stdout: per submission, the milliseconds of each step.
+//       runs once and prints one JSON line: per submission, the milliseconds of each step;
+//   dotnet AltinnApp.Bench.Floor.dll --base-uri http://127.0.0.1:5099/ --serve
+//       reads "submit <count> <folder>" lines on stdin and answers each with such a JSON line, so one
+//       warmed-up process serves every round of the benchmark, as the module's long-lived pwsh does.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -32,15 +34,43 @@ using (var tokenResponse = await http.GetAsync(tokenUri))
 }
 
 var appBase = new Uri(options.BaseUri, options.App + "/");
-Directory.CreateDirectory(options.Receipts);
-for (int i = 0; i < options.Warmup; i++) await SubmitAsync();
+var receipts = options.Receipts;
 
-var results = new List<Dictionary<string, double>>(options.Count);
-for (int i = 0; i < options.Count; i++) results.Add(await SubmitAsync());
+if (!options.Serve)
+{
+    Directory.CreateDirectory(receipts);
+    for (int i = 0; i < options.Warmup; i++) await SubmitAsync();
+    Console.Out.WriteLine(await RunAsync(options.Count));
+    return 0;
+}
 
-var json = JsonSerializer.Serialize(new { submissions = results }, new JsonSerializerOptions { WriteIndented = false });
-Console.Out.WriteLine(json);
+Console.Out.WriteLine("{\"ready\":true}");
+Console.Out.Flush();
+string? line;
+while ((line = Console.In.ReadLine()) != null)
+{
+    var parts = line.Split(' ', 3);
+    if (parts[0] == "exit") break;
+    if (parts.Length < 3 || parts[0] != "submit" || !int.TryParse(parts[1], out var count))
+    {
+        Console.Error.WriteLine($"unknown command: {line}");
+        return 2;
+    }
+
+    receipts = parts[2];
+    Directory.CreateDirectory(receipts);
+    Console.Out.WriteLine(await RunAsync(count));
+    Console.Out.Flush();
+}
+
 return 0;
+
+async Task<string> RunAsync(int count)
+{
+    var results = new List<Dictionary<string, double>>(count);
+    for (int i = 0; i < count; i++) results.Add(await SubmitAsync());
+    return JsonSerializer.Serialize(new { submissions = results });
+}
 
 async Task<Dictionary<string, double>> SubmitAsync()
 {
@@ -79,7 +109,7 @@ async Task<Dictionary<string, double>> SubmitAsync()
     using (var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(appBase, $"instances/{instanceId}/data/{pdfId}")), HttpCompletionOption.ResponseHeadersRead))
     {
         Require(response);
-        var path = Path.Combine(options.Receipts, instanceId.Replace('/', '-') + ".pdf");
+        var path = Path.Combine(receipts, instanceId.Replace('/', '-') + ".pdf");
         await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
         await using var body = await response.Content.ReadAsStreamAsync();
         await body.CopyToAsync(file);
@@ -135,16 +165,22 @@ static double Lap(Stopwatch clock)
     return ms;
 }
 
-internal sealed record Options(Uri BaseUri, string App, string Organization, int Count, int Warmup, string Receipts)
+internal sealed record Options(Uri BaseUri, string App, string Organization, int Count, int Warmup, string Receipts, bool Serve)
 {
     public static Options Parse(string[] args)
     {
         var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        for (int i = 0; i + 1 < args.Length; i += 2) map[args[i].TrimStart('-')] = args[i + 1];
+        var serve = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--serve") serve = true;
+            else if (i + 1 < args.Length) map[args[i].TrimStart('-')] = args[++i];
+        }
+
         string Get(string name, string? fallback = null) =>
             map.TryGetValue(name, out var value) ? value : fallback ?? throw new ArgumentException($"--{name} is required.");
         var baseUri = Get("base-uri");
         return new Options(new Uri(baseUri.EndsWith('/') ? baseUri : baseUri + "/"), Get("app", "brg/aarsregnskap"), Get("organization", "950474084"),
-            int.Parse(Get("count", "300")), int.Parse(Get("warmup", "20")), Get("receipts", Path.Combine(Path.GetTempPath(), "altinnapp-floor-receipts")));
+            int.Parse(Get("count", "300")), int.Parse(Get("warmup", "20")), Get("receipts", Path.Combine(Path.GetTempPath(), "altinnapp-floor-receipts")), serve);
     }
 }

@@ -66,7 +66,11 @@ function Read-CmdletDoc([string] $Path) {
                     if ($m.Success) { $doc.LINKS.Add(@{ Text = $m.Groups[1].Value; Uri = $m.Groups[2].Value }) }
                 }
             }
-            default { if (-not $sub) { $doc[$section] = $text } else { $doc[$section] = (($doc[$section], "$sub`n$text") -join "`n`n").Trim() } }
+            # INPUTS and OUTPUTS keep their '### Type' headings: Write-TypeBlock splits on them, one block per type
+            default {
+                $heading = if ($section -in 'INPUTS', 'OUTPUTS') { "### $sub" } else { $sub }
+                if (-not $sub) { $doc[$section] = $text } else { $doc[$section] = (($doc[$section], "$heading`n$text") -join "`n`n").Trim() }
+            }
         }
     }
     foreach ($line in $lines) {

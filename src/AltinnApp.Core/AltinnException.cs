@@ -21,6 +21,9 @@ namespace AltinnApp.Core
         InvalidOperation,
         WriteError,
         ReadError,
+
+        /// <summary>A security finding, such as malware in an uploaded file.</summary>
+        SecurityError,
     }
 
     /// <summary>

@@ -121,7 +121,16 @@ namespace AltinnApp.Core.Api
                     return multipart;
                 },
             };
-            return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken).ConfigureAwait(false));
+            try
+            {
+                return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken).ConfigureAwait(false));
+            }
+            catch (AltinnApiException ex) when (ServerErrors.ExplainMetadataRejection(ex, "NewInstance", app.ToString()) is AltinnApiException explained)
+            {
+                // the app's rules are not what this session read: read them again next time
+                _session.ForgetApplication(app.ToString());
+                throw explained;
+            }
         }
 
         public async Task<AltinnInstance> GetInstanceAsync(AppIdentifier app, InstanceIdentifier id, CancellationToken cancellationToken)
@@ -167,7 +176,16 @@ namespace AltinnApp.Core.Api
                     return content;
                 },
             };
-            var element = await SendForJsonAsync<AltinnDataElement>(request, $"Updating {dataType} data of instance {id}", cancellationToken).ConfigureAwait(false);
+            AltinnDataElement element;
+            try
+            {
+                element = await SendForJsonAsync<AltinnDataElement>(request, $"Updating {dataType} data of instance {id}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnApiException ex) when (ServerErrors.ExplainDataConflict(ex, "SetData", app.ToString(), id.ToString(), dataType) is AltinnApiException explained)
+            {
+                throw explained;
+            }
+
             element.InstanceId = id.ToString();
             element.AppId = app.ToString();
             return Bind(element);
@@ -188,7 +206,22 @@ namespace AltinnApp.Core.Api
                 },
             };
 
-            using (var doc = await SendForDocumentAsync(request, $"Uploading '{file.FileName}' as {dataType} to instance {id}", cancellationToken).ConfigureAwait(false))
+            JsonDocument answer;
+            try
+            {
+                answer = await SendForDocumentAsync(request, $"Uploading '{file.FileName}' as {dataType} to instance {id}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnApiException ex) when (ex.StatusCode == 409 && ServerErrors.ExplainDataConflict(ex, "AddAttachment", app.ToString(), id.ToString(), dataType) is AltinnApiException conflict)
+            {
+                throw conflict;
+            }
+            catch (AltinnApiException ex) when (ServerErrors.ExplainMetadataRejection(ex, "AddAttachment", app.ToString()) is AltinnApiException explained)
+            {
+                _session.ForgetApplication(app.ToString());
+                throw explained;
+            }
+
+            using (var doc = answer)
             {
                 var root = doc.RootElement;
                 var newId = root.TryGetProperty("newDataElementId", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
@@ -201,9 +234,10 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>Form data as text: JSON, or XML when <paramref name="asXml"/>.</summary>
-        public async Task<string> GetFormDataAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, bool asXml, CancellationToken cancellationToken)
+        public async Task<string> GetFormDataAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, string dataType, bool asXml, CancellationToken cancellationToken)
         {
-            var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.DataElement, new Dictionary<string, string> { ["dataGuid"] = dataGuid }), RequestKind.Read, "GetData")
+            var uri = InstanceUri(app, id, AppRoutes.DataElementTyped, new Dictionary<string, string> { ["dataGuid"] = dataGuid, ["dataType"] = dataType });
+            var request = new AltinnRequest(HttpMethod.Get, uri, RequestKind.Read, "GetData")
             {
                 Configure = r => r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(asXml ? "application/xml" : "application/json")),
             };
@@ -215,45 +249,115 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>
-        /// Streams a data element into <paramref name="destination"/>. Returns the server's file name
-        /// (Content-Disposition) when it gave one.
+        /// Streams a data element into <paramref name="destination"/> (<c>GET data/{id}/type/{dataType}</c>, as the
+        /// guide fetches the receipt). Returns the server's file name (Content-Disposition) and content type.
         /// </summary>
-        public async Task<string> DownloadAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, Stream destination, IProgress<long> progress, CancellationToken cancellationToken)
+        public async Task<DownloadResult> DownloadAsync(AppIdentifier app, InstanceIdentifier id, AltinnDataElement element, string accept, string language,
+            string operation, Stream destination, IProgress<long> progress, CancellationToken cancellationToken)
         {
-            var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.DataElement, new Dictionary<string, string> { ["dataGuid"] = dataGuid }), RequestKind.Download, "SaveData")
+            var uri = InstanceUri(app, id, AppRoutes.DataElementTyped, new Dictionary<string, string> { ["dataGuid"] = element.Id, ["dataType"] = element.DataType }, LanguageQuery(language));
+            var request = new AltinnRequest(HttpMethod.Get, uri, RequestKind.Download, operation)
             {
                 Completion = HttpCompletionOption.ResponseHeadersRead,
+                Configure = r =>
+                {
+                    if (!string.IsNullOrEmpty(accept)) r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+                },
             };
             using (var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
             {
-                if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, $"Downloading data element {dataGuid} of instance {id}").ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, $"Downloading data element {element.Id} ({element.DataType}) of instance {id}").ConfigureAwait(false);
                 var disposition = response.Content.Headers.ContentDisposition;
                 var name = disposition?.FileNameStar ?? disposition?.FileName?.Trim('"');
+                var total = response.Content.Headers.ContentLength;
+                long written = 0;
                 using (var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
                 {
                     var buffer = new byte[81920];
-                    long total = 0;
                     int read;
                     using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                     {
                         idle.CancelAfter(Http.Options.TransferTimeout);
-                        while ((read = await source.ReadAsync(buffer, 0, buffer.Length, idle.Token).ConfigureAwait(false)) > 0)
+                        while (true)
                         {
+                            try
+                            {
+                                read = await source.ReadAsync(buffer, 0, buffer.Length, idle.Token).ConfigureAwait(false);
+                            }
+                            catch (Exception ex) when (ex is IOException || ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                            {
+                                throw new AltinnException($"Altinn.{operation}.ConnectionFailed", AltinnErrorKind.ConnectionError,
+                                    $"The download of data element {element.Id} of instance {id} broke off after {written} bytes ({ex.Message}). Nothing was kept; try again.");
+                            }
+
+                            if (read == 0) break;
                             await destination.WriteAsync(buffer, 0, read, idle.Token).ConfigureAwait(false);
-                            total += read;
-                            progress?.Report(total);
+                            written += read;
+                            progress?.Report(written);
                         }
                     }
                 }
 
-                return name;
+                if (total.HasValue && written != total.Value)
+                {
+                    throw new AltinnException($"Altinn.{operation}.Incomplete", AltinnErrorKind.ConnectionError,
+                        $"The download of data element {element.Id} of instance {id} ended after {written} of {total.Value} bytes. Nothing was kept; try again.");
+                }
+
+                return new DownloadResult(name, response.Content.Headers.ContentType?.MediaType, written);
             }
         }
 
-        public async Task<AltinnInstance> DeleteDataAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, CancellationToken cancellationToken)
+        /// <summary>
+        /// Waits until Altinn's virus scan of the given elements has left <c>Pending</c>. Infected is an error; so is a
+        /// scan still pending after <paramref name="timeout"/>. Returns the instance as last read.
+        /// </summary>
+        public async Task<AltinnInstance> WaitForFileScanAsync(AppIdentifier app, InstanceIdentifier id, IReadOnlyCollection<string> elementIds, TimeSpan timeout,
+            TimeSpan pollInterval, CancellationToken cancellationToken)
         {
-            var request = new AltinnRequest(HttpMethod.Delete, InstanceUri(app, id, AppRoutes.DataElement, new Dictionary<string, string> { ["dataGuid"] = dataGuid }), RequestKind.Write, "RemoveData");
-            using (var doc = await SendForDocumentAsync(request, $"Deleting data element {dataGuid} of instance {id}", cancellationToken).ConfigureAwait(false))
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                var instance = await GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
+                var watched = (instance.Data ?? new List<AltinnDataElement>()).Where(d => elementIds.Contains(d.Id, StringComparer.OrdinalIgnoreCase)).ToList();
+                var infected = watched.Where(d => d.FileScanResult == AltinnFileScanResult.Infected).ToList();
+                if (infected.Count > 0)
+                {
+                    var names = string.Join(", ", infected.Select(d => $"'{d.Filename}' ({d.Id})"));
+                    throw new AltinnException("Altinn.AddAttachment.Infected", AltinnErrorKind.SecurityError,
+                        $"Altinn's virus scan found malware in {names} on instance {id}. The file stays on the instance until you remove it: Remove-AltinnData -InstanceId {id} -App {app} -DataElementId {infected[0].Id}. Check the file on your side before sending it again.");
+                }
+
+                var pending = watched.Where(d => d.FileScanResult == AltinnFileScanResult.Pending).ToList();
+                if (pending.Count == 0) return instance;
+                if (clock.Elapsed >= timeout)
+                {
+                    var names = string.Join(", ", pending.Select(d => $"'{d.Filename}'"));
+                    throw new AltinnException("Altinn.AddAttachment.ScanTimeout", AltinnErrorKind.OperationTimeout,
+                        $"The virus scan of {names} on instance {id} was still pending after {timeout.TotalSeconds:0} s. The files are uploaded; check later with Get-AltinnInstance (FileScanResult of its Data), or raise -TimeoutSec.");
+                }
+
+                AltinnLog.Verbose($"Instance {id}: the virus scan of {pending.Count} file(s) is pending; checking again in {pollInterval.TotalSeconds:0.#} s.");
+                var wait = timeout - clock.Elapsed;
+                await Task.Delay(wait < pollInterval ? (wait > TimeSpan.Zero ? wait : TimeSpan.Zero) : pollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public async Task<AltinnInstance> DeleteDataAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, string language, CancellationToken cancellationToken)
+        {
+            var uri = InstanceUri(app, id, AppRoutes.DataElement, new Dictionary<string, string> { ["dataGuid"] = dataGuid }, LanguageQuery(language));
+            var request = new AltinnRequest(HttpMethod.Delete, uri, RequestKind.Write, "RemoveData");
+            JsonDocument answer;
+            try
+            {
+                answer = await SendForDocumentAsync(request, $"Deleting data element {dataGuid} of instance {id}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnApiException ex) when (ServerErrors.ExplainDataConflict(ex, "RemoveData", app.ToString(), id.ToString(), null) is AltinnApiException explained)
+            {
+                throw explained;
+            }
+
+            using (var doc = answer)
             {
                 return doc.RootElement.TryGetProperty("instance", out var i) && i.ValueKind == JsonValueKind.Object ? Bind(i.Deserialize<AltinnInstance>(AltinnJson.Options)) : null;
             }

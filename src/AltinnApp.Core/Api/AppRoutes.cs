@@ -28,7 +28,7 @@ namespace AltinnApp.Core.Api
             ("DELETE", Instance),
             ("GET", ActiveInstances),
             ("POST", DataByType),
-            ("GET", DataElement),
+            ("GET", DataElementTyped),
             ("DELETE", DataElement),
             ("PUT", DataElementTyped),
             ("GET", Process),

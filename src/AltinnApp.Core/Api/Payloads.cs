@@ -59,4 +59,21 @@ namespace AltinnApp.Core.Api
         public FormDataPayload FormData { get; set; }
         public FileUpload File { get; set; }
     }
+
+    /// <summary>What a download brought: the server's file name and content type, and the bytes written.</summary>
+    public sealed class DownloadResult
+    {
+        public DownloadResult(string fileName, string contentType, long length)
+        {
+            FileName = fileName;
+            ContentType = contentType;
+            Length = length;
+        }
+
+        public string FileName { get; }
+
+        public string ContentType { get; }
+
+        public long Length { get; }
+    }
 }

@@ -33,6 +33,28 @@ namespace AltinnApp.Core.Http
 
         public static void Warning(string message) => Current.Warning(Redactor.Redact(message));
 
+        /// <summary>
+        /// Progress of one transfer, reported to the log of the call that starts it (the bytes are counted on
+        /// HttpClient's threads, where that call's log is not the current one).
+        /// </summary>
+        public static IProgress<long> Transfer(string activity, long? total) => new TransferProgress(Current, Redactor.Redact(activity), total);
+
+        private sealed class TransferProgress : IProgress<long>
+        {
+            private readonly IAltinnLog _log;
+            private readonly string _activity;
+            private readonly long? _total;
+
+            public TransferProgress(IAltinnLog log, string activity, long? total)
+            {
+                _log = log;
+                _activity = activity;
+                _total = total;
+            }
+
+            public void Report(long value) => _log.Progress(_activity, value, _total);
+        }
+
         private sealed class NullLog : IAltinnLog
         {
             public static readonly NullLog Instance = new NullLog();

@@ -38,6 +38,15 @@ namespace AltinnApp.Core.Models
         /// <summary>Who owns it: the organisation number, a masked person number, or the party id.</summary>
         [JsonIgnore] public string Owner => InstanceOwner?.Display;
 
+        /// <summary>The owner's name, when Altinn sent the party with the instance.</summary>
+        [JsonIgnore] public string OwnerName => InstanceOwner?.Party?.Name;
+
+        /// <summary>The current task's name (<c>Utfylling</c>), or null when the process has ended.</summary>
+        [JsonIgnore] public string CurrentTaskName => Process?.CurrentTask?.Name;
+
+        /// <summary>The current task's type (<c>data</c>, <c>confirmation</c>, <c>signing</c>, ...).</summary>
+        [JsonIgnore] public string CurrentTaskType => Process?.CurrentTask?.AltinnTaskType;
+
         /// <summary>The current task's id (<c>Task_1</c>), or null when the process has ended.</summary>
         [JsonIgnore] public string CurrentTask => Process?.CurrentTask?.ElementId;
 
@@ -58,6 +67,8 @@ namespace AltinnApp.Core.Models
             {
                 element.Session = session;
                 element.AppId = AppId;
+                // so an element piped on its own (Save-AltinnData, Remove-AltinnData) knows its instance
+                element.InstanceId = Id;
             }
         }
 

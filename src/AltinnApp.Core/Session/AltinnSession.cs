@@ -87,9 +87,13 @@ namespace AltinnApp.Core.Session
 
         public AltinnAppClient Client { get; }
 
-        public static async Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, CancellationToken cancellationToken)
+        public static Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, CancellationToken cancellationToken) =>
+            ConnectAsync(options, CreateHandler(options), cancellationToken);
+
+        /// <summary>The same over a given handler (tests put a fake Altinn behind it).</summary>
+        internal static async Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, HttpMessageHandler handler, CancellationToken cancellationToken)
         {
-            var http = new AltinnHttp(CreateHandler(options), options.Http);
+            var http = new AltinnHttp(handler, options.Http);
             ITokenSource source;
             try
             {
@@ -201,6 +205,9 @@ namespace AltinnApp.Core.Session
             if (task.IsFaulted || task.IsCanceled) _applications.TryRemove(appId, out _); // a failure is not cached
             return task;
         }
+
+        /// <summary>Drops an app's cached metadata, after Altinn refused something the metadata allowed (the app changed).</summary>
+        internal void ForgetApplication(string appId) => _applications.TryRemove(appId, out _);
 
         public string[] CachedApplications => new System.Collections.Generic.List<string>(_applications.Keys).ToArray();
 

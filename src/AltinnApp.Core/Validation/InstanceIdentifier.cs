@@ -28,10 +28,10 @@ namespace AltinnApp.Core.Validation
             return true;
         }
 
-        public static InstanceIdentifier Parse(string value, string parameterName = "InstanceId")
+        public static InstanceIdentifier Parse(string value, string parameterName = "InstanceId", string operation = null)
         {
             if (TryParse(value, out var id)) return id;
-            throw new AltinnArgumentException("Altinn.InvalidInstanceId",
+            throw new AltinnArgumentException(operation == null ? "Altinn.InvalidInstanceId" : $"Altinn.{operation}.InvalidInstanceId",
                 $"-{parameterName} '{value}' is not an instance id. An instance id is the party id and the instance GUID separated by a slash, for example 500700/232c5390-9479-4506-a266-9890d7287bfb.");
         }
 
@@ -51,11 +51,11 @@ namespace AltinnApp.Core.Validation
 
         public string App { get; }
 
-        public static AppIdentifier Parse(string value, string parameterName = "App")
+        public static AppIdentifier Parse(string value, string parameterName = "App", string operation = null)
         {
             var parts = (value ?? string.Empty).Trim().Trim('/').Split('/');
             if (parts.Length == 2 && IsName(parts[0]) && IsName(parts[1])) return new AppIdentifier(parts[0].ToLowerInvariant(), parts[1].ToLowerInvariant());
-            throw new AltinnArgumentException("Altinn.InvalidApp",
+            throw new AltinnArgumentException(operation == null ? "Altinn.InvalidApp" : $"Altinn.{operation}.InvalidApp",
                 $"-{parameterName} '{value}' is not an app id. Give the app as org/app, for example brg/aarsregnskap, or set a default with Connect-Altinn -App.");
         }
 

@@ -23,9 +23,13 @@ namespace AltinnApp.PowerShell.Cmdlets
             var session = ResolveSession(Session);
             ForItem("GetApplication", App, () =>
             {
-                var appId = App ?? session.DefaultApp ?? throw new AltinnArgumentException("Altinn.MissingApp",
-                    "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
-                var app = AppIdentifier.Parse(appId);
+                var appId = string.IsNullOrEmpty(App) ? session.DefaultApp : App;
+                if (string.IsNullOrEmpty(appId))
+                {
+                    throw new AltinnArgumentException("Altinn.GetApplication.MissingApp", "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
+                }
+
+                var app = AppIdentifier.Parse(appId, nameof(App), "GetApplication");
                 WriteObject(Run(ct => session.Client.GetApplicationAsync(app, ct)));
             });
         }

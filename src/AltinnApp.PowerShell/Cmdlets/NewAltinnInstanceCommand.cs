@@ -15,6 +15,7 @@ namespace AltinnApp.PowerShell.Cmdlets
     [OutputType(typeof(AltinnInstance))]
     public sealed class NewAltinnInstanceCommand : AltinnCmdlet
     {
+        private const string Operation = "NewInstance";
         private const string OrganizationSet = "Organization";
         private const string PersonSet = "Person";
         private const string PartySet = "Party";
@@ -41,7 +42,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter]
         public object Prefill { get; set; }
 
-        /// <summary>Form data per data type, e.g. @{ model = @{ property1 = 'x' } }: sends a multipart create.</summary>
+        /// <summary>Form data per data type, e.g. @{ model = $xml }: sends a multipart create.</summary>
         [Parameter]
         public IDictionary Data { get; set; }
 
@@ -65,10 +66,9 @@ namespace AltinnApp.PowerShell.Cmdlets
         protected override void ProcessRecord()
         {
             var session = ResolveSession(Session);
-            var owner = new InstanceOwnerSpec();
-            var target = (object)OrganizationNumber ?? (object)PartyId;
-            ForItem("NewInstance", target, () =>
+            ForItem(Operation, OwnerTarget(), () =>
             {
+                var owner = new InstanceOwnerSpec();
                 switch (ParameterSetName)
                 {
                     case OrganizationSet:
@@ -82,34 +82,52 @@ namespace AltinnApp.PowerShell.Cmdlets
                         break;
                 }
 
-                var app = AppIdentifier.Parse(App ?? session.DefaultApp ?? throw new AltinnArgumentException("Altinn.MissingApp",
-                    "No app given. Pass -App org/app, or set a default with Connect-Altinn -App."));
+                var appId = string.IsNullOrEmpty(App) ? session.DefaultApp : App;
+                if (string.IsNullOrEmpty(appId))
+                {
+                    throw new AltinnArgumentException($"Altinn.{Operation}.MissingApp", "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
+                }
+
+                var app = AppIdentifier.Parse(appId, nameof(App), Operation);
                 var multipart = Data != null || Attachment != null;
                 if (multipart && Prefill != null)
                 {
-                    throw new AltinnArgumentException("Altinn.NewInstance.PrefillWithData",
+                    throw new AltinnArgumentException($"Altinn.{Operation}.PrefillWithData",
                         "-Prefill cannot be combined with -Data or -Attachment: Altinn's multipart create takes the form data itself. Put the values into -Data instead.");
                 }
 
-                IDictionary<string, object> prefill = Prefill == null ? null : PayloadConverter.ToPrefill(Prefill);
-                var parts = multipart ? MultipartBuilder.Build(Data, Attachment, ResolvePath) : null;
-
-                if (!ShouldProcess($"{app} for {owner}", "Create instance")) return;
-
-                var instance = Run(async ct =>
+                IDictionary<string, object> prefill = Prefill == null ? null : PayloadConverter.ToPrefill(Prefill, Operation);
+                var parts = multipart ? MultipartBuilder.Build(Data, Attachment, Operation, ResolvePath) : null;
+                if (parts != null)
                 {
-                    if (parts != null)
+                    // what the app allows is checked before anything is created, so a bad row sends nothing
+                    Run(async ct =>
                     {
                         var application = await session.Client.GetApplicationAsync(app, ct).ConfigureAwait(false);
-                        MetadataRules.CheckParts(application, parts);
-                        return await session.Client.CreateInstanceMultipartAsync(app, owner, DueBefore, VisibleAfter, parts, Language, ct).ConfigureAwait(false);
-                    }
+                        MetadataRules.CheckParts(application, parts, Operation);
+                    });
+                }
 
-                    return await session.Client.CreateInstanceAsync(app, owner, DueBefore, VisibleAfter, prefill, Language, ct).ConfigureAwait(false);
-                });
-                WriteVerbose($"Created instance {instance.Id} of {app}.");
+                var what = parts == null ? "Create instance" : $"Create instance with {parts.Count} data part(s)";
+                if (!ShouldProcess($"{app} for {owner}", what)) return;
+
+                var instance = Run(ct => parts != null
+                    ? session.Client.CreateInstanceMultipartAsync(app, owner, DueBefore, VisibleAfter, parts, Language, ct)
+                    : session.Client.CreateInstanceAsync(app, owner, DueBefore, VisibleAfter, prefill, Language, ct));
+                WriteVerbose($"Created instance {instance.Id} of {app} for {owner}.");
                 WriteObject(instance);
             });
+        }
+
+        /// <summary>The error record's target: the owner as given, with a person number masked.</summary>
+        private object OwnerTarget()
+        {
+            switch (ParameterSetName)
+            {
+                case OrganizationSet: return OrganizationNumber;
+                case PersonSet: return NorwegianIdentifiers.MaskPersonNumber((PersonNumber ?? string.Empty).Replace(" ", string.Empty));
+                default: return PartyId;
+            }
         }
     }
 }

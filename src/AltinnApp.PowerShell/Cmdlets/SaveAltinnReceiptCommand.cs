@@ -1,10 +1,11 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using AltinnApp.Core;
+using AltinnApp.Core.Api;
+using AltinnApp.Core.Http;
 using AltinnApp.Core.Models;
 using AltinnApp.PowerShell.Infrastructure;
 
@@ -14,8 +15,6 @@ namespace AltinnApp.PowerShell.Cmdlets
     [OutputType(typeof(FileInfo), typeof(AltinnInstance))]
     public sealed class SaveAltinnReceiptCommand : AltinnInstanceCmdlet
     {
-        internal const string ReceiptDataType = "ref-data-as-pdf";
-
         /// <summary>A folder (file names from the server, unique per instance) or a file name.</summary>
         [Parameter(Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]
@@ -30,82 +29,93 @@ namespace AltinnApp.PowerShell.Cmdlets
         public int TimeoutSec { get; set; } = 60;
 
         [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Language { get; set; } = "nb";
+
+        [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        protected override string Operation => "SaveReceipt";
 
         protected override void ProcessRecord()
         {
-            ForItem("SaveReceipt", TargetObject, () =>
+            ForItem(Operation, TargetObject, () =>
             {
                 var target = ResolveTarget();
                 var destination = ResolvePath(Path);
-                var (instance, files) = Run(async ct =>
+                var (instance, receipts) = Run(ct => FindReceiptsAsync(target, ct));
+
+                var saved = 0;
+                var index = 0;
+                foreach (var receipt in receipts)
                 {
-                    var current = await target.GetInstanceAsync(ct).ConfigureAwait(false);
-                    var receipts = current.GetDataElements(ReceiptDataType);
-                    if (receipts.Length == 0)
+                    index++;
+                    var finalPath = FinalPath(destination, instance, receipt, index, receipts.Length);
+                    if (File.Exists(finalPath) && !Force)
                     {
-                        current = await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
-                        receipts = current.GetDataElements(ReceiptDataType);
+                        throw new AltinnException($"Altinn.{Operation}.FileExists", AltinnErrorKind.WriteError,
+                            $"'{finalPath}' already exists. Use -Force to overwrite it, or choose another -Path.");
                     }
 
-                    if (!current.Ended && receipts.Length == 0)
-                    {
-                        throw new AltinnException("Altinn.Receipt.ProcessNotEnded", AltinnErrorKind.InvalidOperation,
-                            $"Instance {current.Id} has not been submitted yet (it is at {current.CurrentTask ?? "no task"}), so there is no receipt. Move it on with Invoke-AltinnProcessNext first.");
-                    }
+                    if (!ShouldProcess(finalPath, $"Save the receipt of instance {instance.Id}")) continue;
+                    Run(ct => AtomicFile.WriteAsync(finalPath, Force, Operation, stream =>
+                        target.Session.Client.DownloadAsync(target.App, target.Id, receipt, "application/pdf", Language, Operation, stream, null, ct), ct));
+                    saved++;
+                    WriteVerbose($"Saved the receipt of {instance.Id} to {finalPath}.");
+                    if (!PassThru) WriteObject(new FileInfo(finalPath));
+                }
 
-                    if (receipts.Length == 0)
-                    {
-                        var application = await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false);
-                        if (application.FindDataType(ReceiptDataType) == null)
-                        {
-                            throw new AltinnException("Altinn.Receipt.NotProduced", AltinnErrorKind.ObjectNotFound,
-                                $"The app {target.App} makes no PDF receipt (it has no '{ReceiptDataType}' data type). Get-AltinnInstance shows what the instance holds.");
-                        }
-
-                        var deadline = DateTime.UtcNow.AddSeconds(TimeoutSec);
-                        while (receipts.Length == 0)
-                        {
-                            if (DateTime.UtcNow >= deadline)
-                            {
-                                throw new AltinnException("Altinn.Receipt.Timeout", AltinnErrorKind.OperationTimeout,
-                                    $"Instance {current.Id} has ended but its receipt did not appear within {TimeoutSec} s. Run Save-AltinnReceipt again later, or raise -TimeoutSec.");
-                            }
-
-                            await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
-                            current = await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
-                            receipts = current.GetDataElements(ReceiptDataType);
-                        }
-                    }
-
-                    var saved = new List<string>();
-                    var index = 0;
-                    foreach (var receipt in receipts)
-                    {
-                        index++;
-                        var finalPath = FinalPath(destination, current, receipt, index, receipts.Length);
-                        if (File.Exists(finalPath) && !Force)
-                        {
-                            throw new AltinnException("Altinn.Receipt.FileExists", AltinnErrorKind.WriteError,
-                                $"'{finalPath}' already exists. Use -Force to overwrite it, or choose another -Path.");
-                        }
-
-                        if (!ShouldProcess(finalPath, $"Save the receipt of instance {current.Id}")) continue;
-                        await AtomicFile.WriteAsync(finalPath, Force, stream =>
-                            target.Session.Client.DownloadAsync(target.App, target.Id, receipt.Id, stream, null, ct), ct).ConfigureAwait(false);
-                        saved.Add(finalPath);
-                    }
-
-                    return (current, saved);
-                });
-
-                foreach (var file in files) WriteVerbose($"Saved the receipt of {instance.Id} to {file}.");
-                if (PassThru) WriteObject(instance);
-                else foreach (var file in files) WriteObject(new FileInfo(file));
+                if (PassThru && saved > 0) WriteObject(instance);
             });
         }
 
-        private static string FinalPath(string destination, AltinnInstance instance, AltinnDataElement receipt, int index, int count)
+        /// <summary>The instance and its receipt elements; waits (up to -TimeoutSec) when the process has ended but the PDF is not there yet.</summary>
+        private async Task<(AltinnInstance, AltinnDataElement[])> FindReceiptsAsync(InstanceTarget target, System.Threading.CancellationToken ct)
+        {
+            var current = await target.GetInstanceAsync(ct).ConfigureAwait(false);
+            var receipts = current.GetDataElements(MetadataRules.ReceiptDataType);
+            if (receipts.Length == 0)
+            {
+                // the object may be older than the submission: look again
+                current = await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
+                receipts = current.GetDataElements(MetadataRules.ReceiptDataType);
+            }
+
+            if (!current.Ended && receipts.Length == 0)
+            {
+                throw new AltinnException($"Altinn.{Operation}.ProcessNotEnded", AltinnErrorKind.InvalidOperation,
+                    $"Instance {current.Id} has not been submitted yet (it is at {current.CurrentTask ?? "no task"}), so there is no receipt. Move it on with Invoke-AltinnProcessNext first.");
+            }
+
+            if (receipts.Length > 0) return (current, receipts);
+
+            var application = await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false);
+            if (application.FindDataType(MetadataRules.ReceiptDataType) == null)
+            {
+                throw new AltinnException($"Altinn.{Operation}.NotProduced", AltinnErrorKind.ObjectNotFound,
+                    $"The app {target.App} makes no PDF receipt (it has no '{MetadataRules.ReceiptDataType}' data type). Get-AltinnInstance shows what the instance holds; Save-AltinnData saves any of it.");
+            }
+
+            var deadline = DateTime.UtcNow.AddSeconds(TimeoutSec);
+            while (receipts.Length == 0)
+            {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new AltinnException($"Altinn.{Operation}.Timeout", AltinnErrorKind.OperationTimeout,
+                        $"Instance {current.Id} has ended but its receipt did not appear within {TimeoutSec} s. Run Save-AltinnReceipt again later, or raise -TimeoutSec.");
+                }
+
+                AltinnLog.Verbose($"Instance {current.Id} has ended; waiting for its receipt.");
+                var left = deadline - DateTime.UtcNow;
+                await Task.Delay(left < TimeSpan.FromSeconds(2) ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                current = await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
+                receipts = current.GetDataElements(MetadataRules.ReceiptDataType);
+            }
+
+            return (current, receipts);
+        }
+
+        private string FinalPath(string destination, AltinnInstance instance, AltinnDataElement receipt, int index, int count)
         {
             var isFolder = Directory.Exists(destination) || destination.EndsWith("/", StringComparison.Ordinal) || destination.EndsWith("\\", StringComparison.Ordinal);
             if (isFolder)
@@ -121,7 +131,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             var parent = System.IO.Path.GetDirectoryName(destination);
             if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
             {
-                throw new AltinnArgumentException("Altinn.Receipt.FolderMissing", $"The folder '{parent}' does not exist. Create it first, or give an existing folder as -Path.");
+                throw new AltinnArgumentException($"Altinn.{Operation}.FolderMissing", $"The folder '{parent}' does not exist. Create it first, or give an existing folder as -Path.");
             }
 
             if (count == 1) return destination;

@@ -1,8 +1,5 @@
-using System;
-using System.Linq;
 using System.Management.Automation;
 using AltinnApp.Core;
-using AltinnApp.Core.Api;
 using AltinnApp.Core.Models;
 using AltinnApp.PowerShell.Infrastructure;
 
@@ -10,16 +7,9 @@ namespace AltinnApp.PowerShell.Cmdlets
 {
     [Cmdlet(VerbsCommon.Set, "AltinnData", SupportsShouldProcess = true, DefaultParameterSetName = ObjectSet)]
     [OutputType(typeof(AltinnInstance))]
-    public sealed class SetAltinnDataCommand : AltinnInstanceCmdlet
+    public sealed class SetAltinnDataCommand : AltinnDataCmdlet
     {
-        [Parameter]
-        [ArgumentCompleter(typeof(DataTypeCompleter))]
-        public string DataType { get; set; }
-
-        [Parameter]
-        public Guid? DataElementId { get; set; }
-
-        /// <summary>The new form data: hashtable or object (JSON), XmlDocument, or XML/JSON text.</summary>
+        /// <summary>The new form data: hashtable or object (JSON), XmlDocument or XML text (XML), JSON text, or a file.</summary>
         [Parameter(Mandatory = true)]
         [AllowNull]
         public object Value { get; set; }
@@ -28,55 +18,38 @@ namespace AltinnApp.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Language { get; set; } = "nb";
 
+        protected override string Operation => "SetData";
+
         protected override void ProcessRecord()
         {
-            ForItem("SetData", TargetObject, () =>
+            ForItem(Operation, DataTargetObject, () =>
             {
-                if (DataType == null && DataElementId == null)
+                var payload = PayloadConverter.ToFormData(Value, Operation, nameof(Value), ResolvePath);
+                var target = ResolveDataTarget();
+                var (current, element) = Run(async ct =>
                 {
-                    throw new AltinnArgumentException("Altinn.SetData.NoElement", "Say which form data to replace: -DataType (for example model) or -DataElementId.");
-                }
+                    var instance = await target.GetInstanceAsync(ct).ConfigureAwait(false);
+                    var found = SelectElements(instance, allowMany: false)[0];
+                    var application = await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false);
+                    if (!(application.FindDataType(found.DataType)?.IsFormData ?? false))
+                    {
+                        throw new AltinnArgumentException($"Altinn.{Operation}.NotFormData",
+                            $"Data element {found.Id} of instance {instance.Id} is '{found.DataType}', a file rather than form data. Add files with Add-AltinnAttachment and remove them with Remove-AltinnData.");
+                    }
 
-                var payload = PayloadConverter.ToFormData(Value, nameof(Value), ResolvePath);
-                var target = ResolveTarget();
-                var instance = Run(async ct =>
-                {
-                    var current = await target.GetInstanceAsync(ct).ConfigureAwait(false);
-                    var element = FindElement(current);
-                    if (!ShouldProcess($"{element.DataType} ({element.Id}) of instance {current.Id}", "Replace form data")) return null;
-                    var updated = await target.Session.Client.PutFormDataAsync(target.App, target.Id, element.Id, element.DataType, payload, Language, ct).ConfigureAwait(false);
-                    var index = current.Data.FindIndex(d => d.Id == updated.Id);
-                    if (index >= 0) current.Data[index] = updated; else current.Data.Add(updated);
-                    current.LastChanged = updated.LastChanged ?? current.LastChanged;
-                    return current;
+                    return (instance, found);
                 });
-                if (instance != null) WriteObject(instance);
+                RequireWritable(current, element);
+                if (!ShouldProcess($"{element.DataType} ({element.Id}) of instance {current.Id}", $"Replace form data ({payload.ContentType})")) return;
+
+                var updated = Run(ct => target.Session.Client.PutFormDataAsync(target.App, target.Id, element.Id, element.DataType, payload, Language, ct));
+                // the answer is the new data element: put it into the instance rather than reading the whole instance again
+                var index = current.Data.FindIndex(d => d.Id == updated.Id);
+                if (index >= 0) current.Data[index] = updated; else current.Data.Add(updated);
+                current.LastChanged = updated.LastChanged ?? current.LastChanged;
+                WriteVerbose($"Replaced the {element.DataType} data of instance {current.Id}.");
+                WriteObject(current);
             });
-        }
-
-        private AltinnDataElement FindElement(AltinnInstance instance)
-        {
-            if (DataElementId.HasValue)
-            {
-                var byId = instance.Data.FirstOrDefault(d => Guid.TryParse(d.Id, out var g) && g == DataElementId.Value);
-                return byId ?? throw new AltinnException("Altinn.SetData.ElementNotFound", AltinnErrorKind.ObjectNotFound,
-                    $"Instance {instance.Id} has no data element {DataElementId}. Get-AltinnInstance shows its data elements.");
-            }
-
-            var matches = instance.GetDataElements(DataType);
-            if (matches.Length == 0)
-            {
-                throw new AltinnException("Altinn.SetData.NoElementOfType", AltinnErrorKind.ObjectNotFound,
-                    $"Instance {instance.Id} has no data element of type '{DataType}'. Its data types are: {string.Join(", ", instance.Data.Select(d => d.DataType).Distinct())}.");
-            }
-
-            if (matches.Length > 1)
-            {
-                throw new AltinnArgumentException("Altinn.SetData.Ambiguous",
-                    $"Instance {instance.Id} has {matches.Length} data elements of type '{DataType}'. Say which with -DataElementId.");
-            }
-
-            return matches[0];
         }
     }
 }

@@ -22,18 +22,31 @@ namespace AltinnApp.PowerShell.Infrastructure
         [ValidateNotNullOrEmpty]
         public string InstanceId { get; set; }
 
+        /// <summary>The app (org/app) of -InstanceId; with an instance object it is only a fallback, as the object names its app.</summary>
+        // by property name only with -InstanceId: bound from the pipeline in every set, PowerShell would try a CSV row
+        // against the default (object) set and fail for the missing -Instance. Virtual, so a cmdlet with a set of its
+        // own (Get-AltinnInstance -Active) can add -App to it.
+        [Parameter(ParameterSetName = ObjectSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [ArgumentCompleter(typeof(AppCompleter))]
-        public string App { get; set; }
+        public virtual string App { get; set; }
 
-        [Parameter]
-        public AltinnSession Session { get; set; }
+        /// <summary>
+        /// The session; with -InstanceId it also binds by property name, so objects that carry their session (the
+        /// entries of Get-AltinnInstance -Active) stay on it. Virtual for the same reason as <see cref="App"/>.
+        /// </summary>
+        [Parameter(ParameterSetName = ObjectSet)]
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
+        public virtual AltinnSession Session { get; set; }
+
+        /// <summary>The operation's name in ErrorIds (<c>Altinn.&lt;Operation&gt;.&lt;Reason&gt;</c>) and in ForItem.</summary>
+        protected abstract string Operation { get; }
 
         /// <summary>The target of this pipeline item; a bad id or app is a non-terminating error for this item only.</summary>
         internal InstanceTarget ResolveTarget()
         {
             var session = ResolveSession(Session, Instance?.Session);
-            return InstanceTarget.From(session, Instance, InstanceId, App);
+            return InstanceTarget.From(session, Instance, InstanceId, App, Operation);
         }
 
         protected object TargetObject => (object)Instance ?? InstanceId;

@@ -10,26 +10,46 @@ namespace AltinnApp.PowerShell.Infrastructure
     /// <summary>Writes a file so that it is either whole or absent: into a hidden temporary file beside it, then renamed.</summary>
     internal static class AtomicFile
     {
-        public static async Task WriteAsync(string path, bool overwrite, Func<Stream, Task> write, CancellationToken cancellationToken)
+        /// <summary>
+        /// Streams into the file. Only file-system failures become <c>Altinn.&lt;operation&gt;.CannotWrite</c>; a failure of
+        /// <paramref name="write"/> itself (a broken download) keeps its own error, and the temporary file is removed either way.
+        /// </summary>
+        public static async Task WriteAsync(string path, bool overwrite, string operation, Func<Stream, Task> write, CancellationToken cancellationToken)
         {
             var temp = TempPathFor(path);
             try
             {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+                FileStream stream;
+                try
                 {
-                    await write(stream).ConfigureAwait(false);
-                    await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw CannotWrite($"Altinn.{operation}.CannotWrite", path, ex);
                 }
 
-                MoveIntoPlace(temp, path, overwrite);
-            }
-            catch (UnauthorizedAccessException ex)
-            {
-                throw CannotWrite(path, ex);
-            }
-            catch (IOException ex) when (!(ex is FileNotFoundException))
-            {
-                throw CannotWrite(path, ex);
+                using (stream)
+                {
+                    await write(stream).ConfigureAwait(false);
+                    try
+                    {
+                        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (IOException ex)
+                    {
+                        throw CannotWrite($"Altinn.{operation}.CannotWrite", path, ex);
+                    }
+                }
+
+                try
+                {
+                    MoveIntoPlace(temp, path, overwrite, $"Altinn.{operation}.FileExists");
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw CannotWrite($"Altinn.{operation}.CannotWrite", path, ex);
+                }
             }
             finally
             {
@@ -60,16 +80,16 @@ namespace AltinnApp.PowerShell.Infrastructure
                     stream.Flush(true);
                 }
 
-                MoveIntoPlace(temp, path, overwrite);
+                MoveIntoPlace(temp, path, overwrite, "Altinn.File.Exists");
                 protect(path);
             }
             catch (UnauthorizedAccessException ex)
             {
-                throw CannotWrite(path, ex);
+                throw CannotWrite("Altinn.File.CannotWrite", path, ex);
             }
             catch (IOException ex) when (!(ex is FileNotFoundException))
             {
-                throw CannotWrite(path, ex);
+                throw CannotWrite("Altinn.File.CannotWrite", path, ex);
             }
             finally
             {
@@ -83,13 +103,13 @@ namespace AltinnApp.PowerShell.Infrastructure
             return Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
         }
 
-        private static void MoveIntoPlace(string temp, string path, bool overwrite)
+        private static void MoveIntoPlace(string temp, string path, bool overwrite, string existsErrorId)
         {
             if (File.Exists(path))
             {
                 if (!overwrite)
                 {
-                    throw new AltinnException("Altinn.File.Exists", AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it.");
+                    throw new AltinnException(existsErrorId, AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it, or choose another -Path.");
                 }
 
                 File.Replace(temp, path, null);
@@ -100,8 +120,8 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
         }
 
-        private static AltinnException CannotWrite(string path, Exception ex) =>
-            new AltinnException("Altinn.File.CannotWrite", AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
+        private static AltinnException CannotWrite(string errorId, string path, Exception ex) =>
+            new AltinnException(errorId, AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
 
         private static void DeleteQuietly(string temp)
         {

@@ -45,6 +45,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 case AltinnErrorKind.NotEnabled: return ErrorCategory.NotEnabled;
                 case AltinnErrorKind.WriteError: return ErrorCategory.WriteError;
                 case AltinnErrorKind.ReadError: return ErrorCategory.ReadError;
+                case AltinnErrorKind.SecurityError: return ErrorCategory.SecurityError;
                 default: return ErrorCategory.InvalidOperation;
             }
         }

@@ -28,21 +28,21 @@ namespace AltinnApp.PowerShell.Infrastructure
 
         public string Display => Id.ToString();
 
-        public static InstanceTarget From(AltinnSession session, AltinnInstance instance, string instanceId, string app)
+        public static InstanceTarget From(AltinnSession session, AltinnInstance instance, string instanceId, string app, string operation)
         {
             if (instance != null)
             {
-                return new InstanceTarget(session, AppIdentifier.Parse(instance.AppId ?? app), InstanceIdentifier.Parse(instance.Id), instance);
+                return new InstanceTarget(session, AppIdentifier.Parse(instance.AppId ?? app, "App", operation), InstanceIdentifier.Parse(instance.Id, "Instance", operation), instance);
             }
 
-            var appId = app ?? session.DefaultApp;
+            var appId = string.IsNullOrEmpty(app) ? session.DefaultApp : app;
             if (string.IsNullOrEmpty(appId))
             {
-                throw new Core.AltinnArgumentException("Altinn.MissingApp",
+                throw new Core.AltinnArgumentException($"Altinn.{operation}.MissingApp",
                     "No app given. Pass -App org/app (or an App column when piping from a CSV file), or set a default with Connect-Altinn -App.");
             }
 
-            return new InstanceTarget(session, AppIdentifier.Parse(appId), InstanceIdentifier.Parse(instanceId), null);
+            return new InstanceTarget(session, AppIdentifier.Parse(appId, "App", operation), InstanceIdentifier.Parse(instanceId, "InstanceId", operation), null);
         }
 
         /// <summary>The instance object, read from Altinn when only the id was given.</summary>

@@ -18,34 +18,35 @@ namespace AltinnApp.PowerShell.Infrastructure
     /// </summary>
     internal static class PayloadConverter
     {
-        public static FormDataPayload ToFormData(object value, string parameterName, Func<string, string> resolvePath)
+        public static FormDataPayload ToFormData(object value, string operation, string parameterName, Func<string, string> resolvePath)
         {
             var raw = Unwrap(value);
             switch (raw)
             {
                 case null:
-                    throw new AltinnArgumentException("Altinn.Data.Empty", $"-{parameterName} is empty. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
-                case XmlDocument xml:
+                    throw new AltinnArgumentException($"Altinn.{operation}.DataEmpty", $"-{parameterName} is empty. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
+                case XmlNode xml:
+                    // an XmlDocument, or one element of it ($doc.model)
                     return new FormDataPayload(xml.OuterXml, "application/xml");
                 case FileInfo file:
-                    return FromFile(file.FullName, parameterName);
+                    return FromFile(file.FullName, operation, parameterName);
                 case string text:
-                    return FromText(text, parameterName);
+                    return FromText(text, operation, parameterName, resolvePath);
                 case IDictionary _:
                 case PSObject _:
-                    return new FormDataPayload(JsonSerializer.Serialize(ToPlain(value), AltinnJson.Options), "application/json");
+                    return new FormDataPayload(JsonSerializer.Serialize(ToPlain(value, operation), AltinnJson.Options), "application/json");
                 default:
                     if (raw.GetType().IsPrimitive || raw is decimal || raw is IEnumerable)
                     {
-                        throw new AltinnArgumentException("Altinn.Data.Unsupported",
+                        throw new AltinnArgumentException($"Altinn.{operation}.DataUnsupported",
                             $"-{parameterName} is a {raw.GetType().Name}. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
                     }
 
-                    return new FormDataPayload(JsonSerializer.Serialize(ToPlain(value), AltinnJson.Options), "application/json");
+                    return new FormDataPayload(JsonSerializer.Serialize(ToPlain(value, operation), AltinnJson.Options), "application/json");
             }
         }
 
-        private static FormDataPayload FromText(string text, string parameterName)
+        private static FormDataPayload FromText(string text, string operation, string parameterName, Func<string, string> resolvePath)
         {
             var trimmed = text.Trim();
             if (trimmed.StartsWith("<", StringComparison.Ordinal))
@@ -57,7 +58,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 }
                 catch (XmlException ex)
                 {
-                    throw new AltinnArgumentException("Altinn.Data.InvalidXml", $"-{parameterName} is not well-formed XML: {ex.Message} Fix the XML, or give the data as a hashtable.");
+                    throw new AltinnArgumentException($"Altinn.{operation}.InvalidXml", $"-{parameterName} is not well-formed XML: {ex.Message} Fix the XML, or give the data as a hashtable.");
                 }
 
                 return new FormDataPayload(trimmed, "application/xml");
@@ -73,30 +74,100 @@ namespace AltinnApp.PowerShell.Infrastructure
                 }
                 catch (JsonException ex)
                 {
-                    throw new AltinnArgumentException("Altinn.Data.InvalidJson", $"-{parameterName} is not valid JSON: {ex.Message} Fix the JSON, or give the data as a hashtable.");
+                    throw new AltinnArgumentException($"Altinn.{operation}.InvalidJson", $"-{parameterName} is not valid JSON: {ex.Message} Fix the JSON, or give the data as a hashtable.");
                 }
 
                 return new FormDataPayload(trimmed, "application/json");
             }
 
-            throw new AltinnArgumentException("Altinn.Data.UnknownText",
-                $"-{parameterName} is text that is neither XML (starting with '<') nor a JSON object (starting with '{{'). To send a file, pass Get-Item <path> or a FileInfo.");
+            // anything else is taken as the path of a file that holds the XML or JSON
+            string path = null;
+            try
+            {
+                path = resolvePath?.Invoke(trimmed);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                // not a usable path either: the message below says what the text may be
+            }
+
+            if (path != null && File.Exists(path)) return FromFile(path, operation, parameterName);
+            throw new AltinnArgumentException($"Altinn.{operation}.DataUnknownText",
+                $"-{parameterName} is text that is neither XML (starting with '<'), a JSON object (starting with '{{') nor the path of an existing file. Give the data as a hashtable, an XmlDocument, XML or JSON text, or a path to an .xml or .json file.");
         }
 
-        private static FormDataPayload FromFile(string path, string parameterName)
+        private static FormDataPayload FromFile(string path, string operation, string parameterName)
         {
             if (!File.Exists(path))
             {
-                throw new AltinnArgumentException("Altinn.File.NotFound", $"The file '{path}' given in -{parameterName} does not exist.");
+                throw new AltinnArgumentException($"Altinn.{operation}.FileNotFound", $"The file '{path}' given in -{parameterName} does not exist.");
             }
 
-            return FromText(File.ReadAllText(path), parameterName);
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new AltinnException($"Altinn.{operation}.CannotReadFile", AltinnErrorKind.ReadError, $"The file '{path}' given in -{parameterName} cannot be read: {ex.Message}");
+            }
+
+            var trimmed = text.Trim();
+            if (!trimmed.StartsWith("<", StringComparison.Ordinal) && !trimmed.StartsWith("{", StringComparison.Ordinal))
+            {
+                throw new AltinnArgumentException($"Altinn.{operation}.DataUnknownText",
+                    $"The file '{path}' given in -{parameterName} holds neither XML nor a JSON object. Form data files must be .xml or .json documents.");
+            }
+
+            return FromText(trimmed, operation, parameterName, null);
+        }
+
+        /// <summary>Form data as Altinn sent it (JSON) to what ConvertFrom-Json would give: PSCustomObjects, arrays and plain values.</summary>
+        public static object FromJson(string json)
+        {
+            using (var doc = JsonDocument.Parse(json))
+            {
+                return FromJsonElement(doc.RootElement);
+            }
+        }
+
+        private static object FromJsonElement(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var result = new PSObject();
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        result.Properties.Add(new PSNoteProperty(property.Name, FromJsonElement(property.Value)));
+                    }
+
+                    return result;
+                case JsonValueKind.Array:
+                    var list = new List<object>();
+                    foreach (var item in element.EnumerateArray()) list.Add(FromJsonElement(item));
+                    return list.ToArray();
+                case JsonValueKind.String:
+                    return element.GetString();
+                case JsonValueKind.Number:
+                    if (element.TryGetInt32(out var i)) return i;
+                    if (element.TryGetInt64(out var l)) return l;
+                    if (element.TryGetDecimal(out var d)) return d;
+                    return element.GetDouble();
+                case JsonValueKind.True:
+                    return true;
+                case JsonValueKind.False:
+                    return false;
+                default:
+                    return null;
+            }
         }
 
         /// <summary>PSObject, hashtables and arrays to plain dictionaries, lists and primitives.</summary>
-        public static object ToPlain(object value, int depth = 0)
+        public static object ToPlain(object value, string operation, int depth = 0)
         {
-            if (depth > 32) throw new AltinnArgumentException("Altinn.Data.TooDeep", "The data nests more than 32 levels deep (or refers to itself). Give plain data.");
+            if (depth > 32) throw new AltinnArgumentException($"Altinn.{operation}.DataTooDeep", "The data nests more than 32 levels deep (or refers to itself). Give plain data.");
             var raw = Unwrap(value);
             switch (raw)
             {
@@ -123,11 +194,11 @@ namespace AltinnApp.PowerShell.Infrastructure
                     return g.ToString("D");
                 case IDictionary dictionary:
                     var map = new Dictionary<string, object>();
-                    foreach (DictionaryEntry entry in dictionary) map[Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture)] = ToPlain(entry.Value, depth + 1);
+                    foreach (DictionaryEntry entry in dictionary) map[Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture)] = ToPlain(entry.Value, operation, depth + 1);
                     return map;
                 case IEnumerable enumerable:
                     var list = new List<object>();
-                    foreach (var item in enumerable) list.Add(ToPlain(item, depth + 1));
+                    foreach (var item in enumerable) list.Add(ToPlain(item, operation, depth + 1));
                     return list;
             }
 
@@ -136,7 +207,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 var map = new Dictionary<string, object>();
                 foreach (var property in pso.Properties)
                 {
-                    if (property.MemberType == PSMemberTypes.NoteProperty || property.MemberType == PSMemberTypes.Property) map[property.Name] = ToPlain(property.Value, depth + 1);
+                    if (property.MemberType == PSMemberTypes.NoteProperty || property.MemberType == PSMemberTypes.Property) map[property.Name] = ToPlain(property.Value, operation, depth + 1);
                 }
 
                 return map;
@@ -157,19 +228,19 @@ namespace AltinnApp.PowerShell.Infrastructure
                     continue;
                 }
 
-                result[property.Name] = ToPlain(propertyValue, depth + 1);
+                result[property.Name] = ToPlain(propertyValue, operation, depth + 1);
             }
 
             return result;
         }
 
         /// <summary>A prefill: flat keys (dotted paths allowed) to values, as Altinn's prefill takes them.</summary>
-        public static IDictionary<string, object> ToPrefill(object value)
+        public static IDictionary<string, object> ToPrefill(object value, string operation)
         {
-            var plain = ToPlain(value) as Dictionary<string, object>;
+            var plain = ToPlain(value, operation) as Dictionary<string, object>;
             if (plain == null)
             {
-                throw new AltinnArgumentException("Altinn.Prefill.Invalid", "-Prefill must be a hashtable or object of field names and values, for example @{ property1 = 'value' }.");
+                throw new AltinnArgumentException($"Altinn.{operation}.InvalidPrefill", "-Prefill must be a hashtable or object of field names and values, for example @{ property1 = 'value' }.");
             }
 
             return plain;

@@ -158,6 +158,96 @@ function Get-PwshCommand {
     @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
 }
 
+<# The requests the simulator received (method, path, query, contentType, contentDisposition, parts), oldest first. #>
+function Get-SimulatorRequests {
+    param([Parameter(Mandatory)] $Simulator, [string] $Method, [string] $PathLike)
+    # Invoke-RestMethod hands a JSON array over as one object: unroll it into its entries
+    $all = Invoke-Simulator -Simulator $Simulator -Path '_sim/requests' | ForEach-Object { $_ }
+    $all | Where-Object { (-not $Method -or $_.method -eq $Method) -and (-not $PathLike -or $_.path -like $PathLike) }
+}
+
+function Clear-SimulatorRequests([Parameter(Mandatory)] $Simulator) { Invoke-Simulator -Simulator $Simulator -Method DELETE -Path '_sim/requests' | Out-Null }
+
+<# Every instance the simulator holds, as Storage Instance objects. #>
+function Get-SimulatorInstances([Parameter(Mandatory)] $Simulator) { Invoke-Simulator -Simulator $Simulator -Path '_sim/instances' | ForEach-Object { $_ } }
+
+<# The requests that change something (POST/PUT/DELETE to an app), for "nothing was sent" checks. #>
+function Get-SimulatorWrites {
+    param([Parameter(Mandatory)] $Simulator)
+    @(Get-SimulatorRequests -Simulator $Simulator | Where-Object { $_.method -in 'POST', 'PUT', 'DELETE' -and $_.path -notlike '/token*' })
+}
+
+<#
+    Registers an app on the simulator: a form data type 'model' (content types -ModelContentTypes), an
+    'attachment' type and the receipt type, with the given limits and process.
+#>
+function Register-TestApp {
+    param(
+        [Parameter(Mandatory)] $Simulator,
+        [string] $Org = 'ttd',
+        [Parameter(Mandatory)] [string] $App,
+        [string[]] $ModelContentTypes = @('application/xml'),
+        [string[]] $AttachmentContentTypes = @('application/pdf', 'image/png', 'text/plain'),
+        [Nullable[int]] $AttachmentMaxSize = 5,
+        [int] $AttachmentMaxCount = 3,
+        [switch] $NoAttachmentType,
+        [switch] $NoReceiptType,
+        [bool] $GenerateReceipt = $true,
+        [string[]] $RequiredFields = @('property1'),
+        [object[]] $Process = @(@{ id = 'Task_1'; type = 'data'; name = 'Utfylling' })
+    )
+    $types = [Collections.Generic.List[object]]::new()
+    if (-not $NoReceiptType) { $types.Add(@{ id = 'ref-data-as-pdf'; allowedContentTypes = @('application/pdf'); maxCount = 0; minCount = 0 }) }
+    $types.Add(@{ id = 'model'; allowedContentTypes = $ModelContentTypes; appLogic = @{ autoCreate = $true; classRef = 'Altinn.App.Models.Model' }; taskId = 'Task_1'; maxCount = 1; minCount = 1 })
+    if (-not $NoAttachmentType) {
+        $types.Add(@{ id = 'attachment'; allowedContentTypes = $AttachmentContentTypes; maxSize = $AttachmentMaxSize; maxCount = $AttachmentMaxCount; minCount = 0; taskId = 'Task_1' })
+    }
+    $body = @{
+        org = $Org; app = $App
+        metadata = @{ id = "$Org/$App"; org = $Org; title = @{ nb = $App }; dataTypes = $types.ToArray(); partyTypesAllowed = @{ organisation = $true } }
+        process = $Process
+        modelFields = @('property1', 'property2', 'property3')
+        requiredFields = $RequiredFields
+        receiptFileName = "$App.pdf"
+        generateReceipt = $GenerateReceipt
+    }
+    Invoke-Simulator -Simulator $Simulator -Method POST -Path '_sim/apps' -Body $body | Out-Null
+    "$Org/$App"
+}
+
+<# A file of the given size (zeros unless -Text), in -Folder. #>
+function New-TestFile {
+    param([Parameter(Mandatory)] [string] $Folder, [Parameter(Mandatory)] [string] $Name, [long] $Size = 1024, [string] $Text)
+    New-Item -ItemType Directory -Force $Folder | Out-Null
+    $path = Join-Path $Folder $Name
+    if ($Text) { [IO.File]::WriteAllText($path, $Text) }
+    else {
+        $stream = [IO.File]::Create($path)
+        try { if ($Size -gt 0) { $stream.SetLength($Size) } } finally { $stream.Dispose() }
+    }
+    Get-Item -LiteralPath $path
+}
+
+<# A minimal valid PDF, for uploads whose content someone may look at. #>
+function New-TestPdf {
+    param([Parameter(Mandatory)] [string] $Folder, [string] $Name = 'document.pdf')
+    New-TestFile -Folder $Folder -Name $Name -Text "%PDF-1.4`n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj`ntrailer<</Root 1 0 R>>`n%%EOF`n"
+}
+
+<# Runs a script block in a new runspace of this process and returns its output and every stream, progress included. #>
+function Invoke-InRunspace {
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock, [hashtable] $Arguments = @{})
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddScript('Import-Module AltinnApp').AddStatement()
+        $null = $ps.AddScript($ScriptBlock.ToString())
+        foreach ($key in $Arguments.Keys) { $null = $ps.AddParameter($key, $Arguments[$key]) }
+        $output = @(); $exception = $null
+        try { $output = $ps.Invoke() } catch { $exception = $_.Exception.GetBaseException() }
+        [pscustomobject]@{ Output = @($output); Errors = @($ps.Streams.Error); Exception = $exception; Progress = @($ps.Streams.Progress); Verbose = @($ps.Streams.Verbose); Warnings = @($ps.Streams.Warning) }
+    } finally { $ps.Dispose() }
+}
+
 <# Every grant the simulator's Maskinporten received, decoded: header and payload (most recent last). #>
 function Get-SimulatorGrants([Parameter(Mandatory)] $Simulator) {
     # Invoke-RestMethod hands a JSON array over as one object: enumerate it, one grant per pipeline item

@@ -157,11 +157,48 @@ function Invoke-ModuleSubmissions([int] $Count, $Session, [string] $Folder) {
     }
 }
 
+<#
+    The script runs in a long-lived pwsh of its own, as the floor does: a contender's garbage and its
+    sockets must not be collected or closed while another one is being timed. That pwsh makes and
+    registers its own key, so no secret crosses a process boundary; commands go in on stdin, one line each.
+#>
+function Start-ScriptHost {
+    $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in $pwshDll, '-NoProfile', '-NonInteractive', '-Command', '-') { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.Environment['NO_COLOR'] = '1'
+    $process = [Diagnostics.Process]::Start($info)
+    $helpers = Join-Path $repoRoot 'tests/Pester/Support/AltinnTestHelpers.psm1'
+    $setup = "`$ErrorActionPreference = 'Stop'; Import-Module '$helpers'; `$sim = [pscustomobject]@{ BaseUri = '$($script:Sim.BaseUri)' }; " +
+        "`$key = New-TestRsaJwk -KeyId 'bench-script-key'; `$clientId = Register-TestClient -Simulator `$sim -ClientId 'bench-script-client' -Jwk `$key -Organization '$organization'"
+    $script:ScriptHost = $process
+    $null = Invoke-ScriptHost $setup
+    $process
+}
+
+function Invoke-ScriptHost([string] $Command) {
+    # one line in, lines out until the marker; a failure comes back as its message
+    $script:ScriptHost.StandardInput.WriteLine("try { $Command } catch { '@@error ' + `$_.Exception.Message }; '@@end'")
+    $script:ScriptHost.StandardInput.Flush()
+    $lines = [Collections.Generic.List[string]]::new()
+    while ($true) {
+        $line = $script:ScriptHost.StandardOutput.ReadLine()
+        if ($null -eq $line) { throw 'The script host stopped.' }
+        if ($line -eq '@@end') { break }
+        if ($line.StartsWith('@@error ')) { throw "The script failed: $($line.Substring(8))" }
+        $lines.Add($line)
+    }
+    $lines
+}
+
 function Invoke-ScriptSubmissions([int] $Count, [string] $Folder) {
-    $connect = @{ MaskinportenUri = $script:Sim.BaseUri; PlatformUri = $script:Sim.BaseUri; AppBaseUri = $script:Sim.BaseUri }
-    & (Join-Path $PSScriptRoot 'Submit-WithInvokeRestMethod.ps1') -ClientId $script:ClientId -Jwk $script:Key.Private -OrganizationNumber $organization `
-        -App $app -Count $Count -ReceiptFolder $Folder @connect |
-        ForEach-Object { [pscustomobject]@{ create = $_.CreateMs; setData = $_.SetDataMs; processNext = $_.ProcessNextMs; receipt = $_.ReceiptMs; total = $_.TotalMs } }
+    $base = $script:Sim.BaseUri
+    $command = "& '$(Join-Path $PSScriptRoot 'Submit-WithInvokeRestMethod.ps1')' -ClientId `$clientId -Jwk `$key.Private -OrganizationNumber '$organization' -App '$app' " +
+        "-Count $Count -ReceiptFolder '$Folder' -MaskinportenUri '$base' -PlatformUri '$base' -AppBaseUri '$base' | " +
+        "ForEach-Object { [pscustomobject]@{ create = `$_.CreateMs; setData = `$_.SetDataMs; processNext = `$_.ProcessNextMs; receipt = `$_.ReceiptMs; total = `$_.TotalMs } } | ConvertTo-Json -Compress -AsArray"
+    (Invoke-ScriptHost $command) -join '' | ConvertFrom-Json | ForEach-Object { $_ }
 }
 
 <# The floor runs in one long-lived process, like the module's pwsh: warmed up once, then a batch per round. #>
@@ -245,6 +282,7 @@ try {
     Write-Phase "warming up the floor ($($plan.FloorWarmup) submissions), the module and the script ($($plan.Warmup) each)"
     $warmup = New-Item -ItemType Directory (Join-Path $work 'warmup')
     $script:Floor = Start-Floor
+    $null = Start-ScriptHost
     $null = Invoke-FloorSubmissions $plan.FloorWarmup $warmup.FullName
     $null = Invoke-ModuleSubmissions $plan.Warmup $session $warmup.FullName
     $null = Invoke-ScriptSubmissions $plan.Warmup $warmup.FullName
@@ -415,9 +453,12 @@ try {
         $results.transfer = & (Join-Path $PSScriptRoot 'Measure-Transfer.ps1') -ModulePath $ModulePath -Simulator $script:Sim -SizeMiB $TransferMiB -WorkFolder $work
     }
 } finally {
-    if ((Test-Path variable:script:Floor) -and $script:Floor -and -not $script:Floor.HasExited) {
-        $script:Floor.StandardInput.WriteLine('exit')
-        if (-not $script:Floor.WaitForExit(5000)) { $script:Floor.Kill() }
+    foreach ($name in 'Floor', 'ScriptHost') {
+        $process = Get-Variable -Scope Script -Name $name -ValueOnly -ErrorAction SilentlyContinue
+        if ($process -and -not $process.HasExited) {
+            $process.StandardInput.WriteLine('exit')
+            if (-not $process.WaitForExit(5000)) { $process.Kill($true) }
+        }
     }
     Stop-AltinnSimulator $script:Sim
     Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue

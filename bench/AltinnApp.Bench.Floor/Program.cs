@@ -105,8 +105,10 @@ async Task<Dictionary<string, double>> SubmitAsync()
     }
     steps["processNext"] = Lap(clock);
 
-    // Save-AltinnReceipt: GET data/{pdfId}, streamed to a file
-    using (var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(appBase, $"instances/{instanceId}/data/{pdfId}")), HttpCompletionOption.ResponseHeadersRead))
+    // Save-AltinnReceipt: GET data/{pdfId}/type/ref-data-as-pdf as the guide does, streamed to a file
+    var receiptRequest = new HttpRequestMessage(HttpMethod.Get, new Uri(appBase, $"instances/{instanceId}/data/{pdfId}/type/ref-data-as-pdf?language=nb"));
+    receiptRequest.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/pdf"));
+    using (var response = await http.SendAsync(receiptRequest, HttpCompletionOption.ResponseHeadersRead))
     {
         Require(response);
         var path = Path.Combine(receipts, instanceId.Replace('/', '-') + ".pdf");

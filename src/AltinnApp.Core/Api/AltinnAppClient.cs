@@ -72,7 +72,7 @@ namespace AltinnApp.Core.Api
         // ---- instances ----
 
         public async Task<AltinnInstance> CreateInstanceAsync(AppIdentifier app, InstanceOwnerSpec owner, DateTime? dueBefore, DateTime? visibleAfter,
-            IDictionary<string, object> prefill, string language, CancellationToken cancellationToken)
+            IDictionary<string, object> prefill, string language, CancellationToken cancellationToken, Func<ISet<string>> claimedElsewhere = null)
         {
             var body = new Dictionary<string, object> { ["instanceOwner"] = owner.ToJson() };
             if (dueBefore.HasValue) body["dueBefore"] = ToUtc(dueBefore.Value);
@@ -84,11 +84,27 @@ namespace AltinnApp.Core.Api
             {
                 Content = () => new StringContent(json, Encoding.UTF8, "application/json"),
             };
-            return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken).ConfigureAwait(false));
+            return await CreateAsync(request, app, owner, claimedElsewhere, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Sends a create; an attempt whose outcome is unknown is reconciled (did it make the instance?) before
+        /// anything is repeated, so one call makes at most one instance.
+        /// </summary>
+        private async Task<AltinnInstance> CreateAsync(AltinnRequest request, AppIdentifier app, InstanceOwnerSpec owner, Func<ISet<string>> claimedElsewhere, CancellationToken cancellationToken)
+        {
+            var since = DateTimeOffset.UtcNow;
+            request.Reconcile = ct => _session.Creations.FindCreatedAsync(this, app, owner, since, claimedElsewhere, ct);
+            using (_session.Creations.Begin(app, owner))
+            {
+                var instance = Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken).ConfigureAwait(false));
+                _session.Creations.Claim(instance);
+                return instance;
+            }
         }
 
         public async Task<AltinnInstance> CreateInstanceMultipartAsync(AppIdentifier app, InstanceOwnerSpec owner, DateTime? dueBefore, DateTime? visibleAfter,
-            IReadOnlyList<MultipartPart> parts, string language, CancellationToken cancellationToken)
+            IReadOnlyList<MultipartPart> parts, string language, CancellationToken cancellationToken, Func<ISet<string>> claimedElsewhere = null)
         {
             var template = new Dictionary<string, object> { ["instanceOwner"] = owner.ToJson() };
             if (dueBefore.HasValue) template["dueBefore"] = ToUtc(dueBefore.Value);
@@ -123,7 +139,7 @@ namespace AltinnApp.Core.Api
             };
             try
             {
-                return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken).ConfigureAwait(false));
+                return await CreateAsync(request, app, owner, claimedElsewhere, cancellationToken).ConfigureAwait(false);
             }
             catch (AltinnApiException ex) when (ServerErrors.ExplainMetadataRejection(ex, "NewInstance", app.ToString()) is AltinnApiException explained)
             {

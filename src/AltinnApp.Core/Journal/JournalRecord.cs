@@ -25,6 +25,9 @@ namespace AltinnApp.Core.Journal
         [JsonPropertyName("at")] public DateTimeOffset At { get; set; }
         [JsonPropertyName("app")] public string App { get; set; }
         [JsonPropertyName("partyId")] public int? PartyId { get; set; }
+
+        /// <summary>The owner's organisation number (never a person number: the journal holds no personal data).</summary>
+        [JsonPropertyName("org")] public string OrganizationNumber { get; set; }
         [JsonPropertyName("instanceId")] public string InstanceId { get; set; }
         [JsonPropertyName("receipt")] public string ReceiptPath { get; set; }
         [JsonPropertyName("step")] public string Step { get; set; }
@@ -46,6 +49,7 @@ namespace AltinnApp.Core.Journal
 
         public string App { get; internal set; }
         public int? PartyId { get; internal set; }
+        public string OrganizationNumber { get; internal set; }
         public string InstanceId { get; internal set; }
         public string ReceiptPath { get; internal set; }
         public DateTimeOffset Started { get; internal set; }
@@ -74,6 +78,7 @@ namespace AltinnApp.Core.Journal
             Updated = record.At;
             if (record.App != null) App = record.App;
             if (record.PartyId != null) PartyId = record.PartyId;
+            if (record.OrganizationNumber != null) OrganizationNumber = record.OrganizationNumber;
             if (record.InstanceId != null) InstanceId = record.InstanceId;
             if (record.ReceiptPath != null) ReceiptPath = record.ReceiptPath;
 

@@ -87,6 +87,17 @@ namespace AltinnApp.Core.Journal
             }
         }
 
+        /// <summary>The party id of an organisation, from any key that recorded both.</summary>
+        public int? PartyOfOrganization(string organizationNumber)
+        {
+            if (organizationNumber == null) return null;
+            Refresh();
+            lock (_gate)
+            {
+                return _entries.Values.FirstOrDefault(e => e.OrganizationNumber == organizationNumber && e.PartyId != null)?.PartyId;
+            }
+        }
+
         public void Append(JournalRecord record)
         {
             if (string.IsNullOrEmpty(record.Key)) throw new ArgumentException("A journal record needs a key.", nameof(record));

@@ -54,6 +54,12 @@ namespace AltinnApp.Core.Models
 
         [JsonIgnore] public bool IsArchived => Status?.IsArchived ?? false;
 
+        /// <summary>The journal key this instance belongs to (New-AltinnInstance -Journal -Key), so later steps record their progress.</summary>
+        [JsonIgnore] public Journal.JournalContext Journal { get; set; }
+
+        /// <summary>The journal key, or null when the instance is not journaled.</summary>
+        [JsonIgnore] public string JournalKey => Journal?.Key;
+
         /// <summary>The session this instance was read with; the next cmdlet in a pipeline uses it.</summary>
         [JsonIgnore] public AltinnSession Session { get; set; }
 

@@ -85,6 +85,9 @@ namespace AltinnApp.Core.Session
 
         internal TokenProvider Tokens { get; }
 
+        /// <summary>What this session created, and how to tell whether a create with an unknown outcome took effect.</summary>
+        internal CreationReconciler Creations { get; } = new CreationReconciler();
+
         public AltinnAppClient Client { get; }
 
         public static Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, CancellationToken cancellationToken) =>

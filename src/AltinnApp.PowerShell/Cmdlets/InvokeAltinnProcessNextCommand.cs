@@ -24,10 +24,19 @@ namespace AltinnApp.PowerShell.Cmdlets
 
         protected override void ProcessRecord()
         {
-            ForItem(Operation, TargetObject, () =>
+            ForJournaledItem(() =>
             {
                 var target = ResolveTarget();
                 var current = Run(ct => target.GetInstanceAsync(ct));
+                if (current.Journal != null && current.Ended)
+                {
+                    // a rerun: this key was submitted before; moving on again would be refused (409) and is not needed
+                    if (current.Journal.Entry?.Reached < Core.Journal.JournalState.Submitted) current.Journal.Record(Core.Journal.JournalState.Submitted, current.Id);
+                    WriteVerbose($"Key '{current.JournalKey}': instance {current.Id} is already submitted.");
+                    WriteObject(current);
+                    return;
+                }
+
                 var move = Action == null ? "Move the process on" : $"Move the process on with '{Action}'";
                 if (!ShouldProcess($"instance {current.Id} (task {current.CurrentTask ?? "none"})", move)) return;
 
@@ -44,6 +53,7 @@ namespace AltinnApp.PowerShell.Cmdlets
 
                     return await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
                 });
+                if (instance.Ended) instance.Journal?.Record(Core.Journal.JournalState.Submitted, instance.Id);
                 WriteVerbose(instance.Ended ? $"Instance {instance.Id}: the process has ended." : $"Instance {instance.Id} is now at {instance.CurrentTask}.");
                 WriteObject(instance);
             });

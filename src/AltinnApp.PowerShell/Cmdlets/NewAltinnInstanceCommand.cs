@@ -1,7 +1,12 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using AltinnApp.Core.Http;
+using AltinnApp.Core.Journal;
 using AltinnApp.Core;
 using AltinnApp.Core.Api;
 using AltinnApp.Core.Models;
@@ -63,6 +68,16 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter]
         public AltinnSession Session { get; set; }
 
+        /// <summary>A journal file that records each key's progress, so a rerun after a crash creates nothing twice.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Journal { get; set; }
+
+        /// <summary>The key of this submission in the journal (a row id that stays the same when the script is rerun).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Key { get; set; }
+
         protected override void ProcessRecord()
         {
             var session = ResolveSession(Session);
@@ -108,16 +123,140 @@ namespace AltinnApp.PowerShell.Cmdlets
                     });
                 }
 
+                var journal = OpenJournal();
                 var what = parts == null ? "Create instance" : $"Create instance with {parts.Count} data part(s)";
-                if (!ShouldProcess($"{app} for {owner}", what)) return;
+                if (journal != null)
+                {
+                    var resumed = ResumeFromJournal(session, journal, app);
+                    if (resumed != null)
+                    {
+                        WriteObject(resumed);
+                        return;
+                    }
+                }
 
-                var instance = Run(ct => parts != null
-                    ? session.Client.CreateInstanceMultipartAsync(app, owner, DueBefore, VisibleAfter, parts, Language, ct)
-                    : session.Client.CreateInstanceAsync(app, owner, DueBefore, VisibleAfter, prefill, Language, ct));
-                WriteVerbose($"Created instance {instance.Id} of {app} for {owner}.");
+                if (!ShouldProcess($"{app} for {owner}{(journal != null ? " (key " + Key + ")" : string.Empty)}", what)) return;
+
+                AltinnInstance instance;
+                if (journal == null)
+                {
+                    instance = Run(ct => Create(session, app, owner, parts, prefill, null, ct));
+                }
+                else
+                {
+                    try
+                    {
+                        instance = Run(ct => CreateJournaledAsync(session, journal, app, owner, parts, prefill, ct));
+                    }
+                    catch (Exception ex) when (!(ex is PipelineStoppedException))
+                    {
+                        journal.RecordFailure(Operation, ex);
+                        throw;
+                    }
+                }
+
+                WriteVerbose($"Created instance {instance.Id} of {app} for {owner}{(journal != null ? " (key " + Key + ")" : string.Empty)}.");
                 WriteObject(instance);
             });
         }
+
+        private Task<AltinnInstance> Create(AltinnSession session, AppIdentifier app, InstanceOwnerSpec owner, IReadOnlyList<MultipartPart> parts,
+            IDictionary<string, object> prefill, Func<ISet<string>> claimed, CancellationToken ct) =>
+            parts != null
+                ? session.Client.CreateInstanceMultipartAsync(app, owner, DueBefore, VisibleAfter, parts, Language, ct, claimed)
+                : session.Client.CreateInstanceAsync(app, owner, DueBefore, VisibleAfter, prefill, Language, ct, claimed);
+
+        private JournalContext OpenJournal()
+        {
+            if (Journal == null && Key == null) return null;
+            if (Journal == null || Key == null)
+            {
+                throw new AltinnArgumentException($"Altinn.{Operation}.JournalNeedsKey",
+                    "-Journal and -Key go together: the journal records each key's progress. Give both (for example -Journal ./batch.journal -Key $row.Id), or neither.");
+            }
+
+            return new JournalContext(SubmissionJournal.Open(ResolvePath(Journal)), Key);
+        }
+
+        /// <summary>A key the journal already has an instance for: that instance, read again, instead of a new one.</summary>
+        private AltinnInstance ResumeFromJournal(AltinnSession session, JournalContext journal, AppIdentifier app)
+        {
+            var entry = journal.Entry;
+            if (entry == null || !entry.HasInstance) return null;
+            var recordedApp = AppIdentifier.Parse(entry.App ?? app.ToString(), "App", Operation);
+            if (recordedApp.ToString() != app.ToString())
+            {
+                throw new AltinnArgumentException($"Altinn.{Operation}.JournalKeyInUse",
+                    $"Key '{Key}' in the journal belongs to an instance of {recordedApp} ({entry.InstanceId}), not of {app}. Use another key, or another journal for this app.");
+            }
+
+            var instance = Run(ct => session.Client.GetInstanceAsync(recordedApp, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), ct));
+            instance.Journal = journal;
+            session.Creations.Claim(instance);
+            WriteVerbose($"Key '{Key}': resuming instance {instance.Id} ({entry.State}) from the journal instead of creating another.");
+            return instance;
+        }
+
+        /// <summary>
+        /// A journaled create. Creations are made one at a time per journal, and each is recorded as started
+        /// before it is sent, so that after a crash the rerun can tell whether the unrecorded instance exists.
+        /// </summary>
+        private async Task<AltinnInstance> CreateJournaledAsync(AltinnSession session, JournalContext journal, AppIdentifier app, InstanceOwnerSpec owner,
+            IReadOnlyList<MultipartPart> parts, IDictionary<string, object> prefill, CancellationToken ct)
+        {
+            using (await journal.Journal.LockCreationAsync(ct).ConfigureAwait(false))
+            {
+                var entry = journal.Entry;
+                if (entry != null && entry.HasInstance)
+                {
+                    // another runspace carried the same key while this one waited
+                    var existing = await session.Client.GetInstanceAsync(app, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), ct).ConfigureAwait(false);
+                    existing.Journal = journal;
+                    return existing;
+                }
+
+                var party = owner.PartyId ?? session.Creations.PartyOf(owner) ?? journal.Journal.PartyOfOrganization(owner.OrganizationNumber);
+                if (party.HasValue && owner.OrganizationNumber != null) session.Creations.LearnParty(owner.OrganizationNumber, party.Value);
+
+                // a crashed run may have made the instance without recording it: adopt it rather than make a second
+                if (entry?.CreatingSince != null && party.HasValue)
+                {
+                    var found = await session.Creations.FindCandidatesAsync(session.Client, app, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, ct).ConfigureAwait(false);
+                    if (found.Count == 1)
+                    {
+                        var adopted = found[0];
+                        session.Creations.Claim(adopted);
+                        Record(journal, JournalState.Created, app, adopted);
+                        adopted.Journal = journal;
+                        AltinnLog.Verbose($"Key '{Key}': the interrupted run had created {adopted.Id}; carrying on with it.");
+                        return adopted;
+                    }
+
+                    if (found.Count > 1)
+                    {
+                        throw new AltinnException($"Altinn.{Operation}.JournalAmbiguous", AltinnErrorKind.Conflict,
+                            $"Key '{Key}' was being created when the last run stopped, and {found.Count} unrecorded instances appeared since: {string.Join(", ", found.Select(i => i.Id))}. Check them with Get-AltinnInstance, remove the extra ones with Remove-AltinnInstance, then run again.");
+                    }
+                }
+
+                journal.Journal.Append(new JournalRecord { Key = Key, State = JournalState.Creating, App = app.ToString(), PartyId = party, OrganizationNumber = owner.OrganizationNumber });
+                var instance = await Create(session, app, owner, parts, prefill, journal.Journal.ClaimedInstanceIds, ct).ConfigureAwait(false);
+                Record(journal, JournalState.Created, app, instance);
+                instance.Journal = journal;
+                return instance;
+            }
+        }
+
+        private static void Record(JournalContext journal, JournalState state, AppIdentifier app, AltinnInstance instance) =>
+            journal.Journal.Append(new JournalRecord
+            {
+                Key = journal.Key,
+                State = state,
+                App = app.ToString(),
+                InstanceId = instance.Id,
+                PartyId = instance.PartyId,
+                OrganizationNumber = instance.InstanceOwner?.OrganisationNumber,
+            });
 
         /// <summary>The error record's target: the owner as given, with a person number masked.</summary>
         private object OwnerTarget()

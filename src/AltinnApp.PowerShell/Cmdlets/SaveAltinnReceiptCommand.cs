@@ -39,18 +39,37 @@ namespace AltinnApp.PowerShell.Cmdlets
 
         protected override void ProcessRecord()
         {
-            ForItem(Operation, TargetObject, () =>
+            ForJournaledItem(() =>
             {
                 var target = ResolveTarget();
                 var destination = ResolvePath(Path);
+                var saved = Instance?.Journal?.Entry?.ReceiptPath;
+                if (saved != null && File.Exists(saved) && new FileInfo(saved).Length > 0 && !Force)
+                {
+                    // a rerun: this key's receipt was saved before (files are written whole or not at all)
+                    WriteVerbose($"Key '{Instance.JournalKey}': the receipt is already saved at {saved}.");
+                    WriteObject(PassThru ? (object)Instance : new FileInfo(saved));
+                    return;
+                }
+
                 var (instance, receipts) = Run(ct => FindReceiptsAsync(target, ct));
 
-                var saved = 0;
+                var savedCount = 0;
+                string firstPath = null;
                 var index = 0;
                 foreach (var receipt in receipts)
                 {
                     index++;
                     var finalPath = FinalPath(destination, instance, receipt, index, receipts.Length);
+                    if (File.Exists(finalPath) && !Force && instance.Journal != null)
+                    {
+                        // a rerun that crashed after the file was in place but before the journal said so: files are whole or absent
+                        firstPath = firstPath ?? finalPath;
+                        WriteVerbose($"Key '{instance.JournalKey}': the receipt is already saved at {finalPath}.");
+                        if (!PassThru) WriteObject(new FileInfo(finalPath));
+                        continue;
+                    }
+
                     if (File.Exists(finalPath) && !Force)
                     {
                         throw new AltinnException($"Altinn.{Operation}.FileExists", AltinnErrorKind.WriteError,
@@ -60,12 +79,14 @@ namespace AltinnApp.PowerShell.Cmdlets
                     if (!ShouldProcess(finalPath, $"Save the receipt of instance {instance.Id}")) continue;
                     Run(ct => AtomicFile.WriteAsync(finalPath, Force, Operation, stream =>
                         target.Session.Client.DownloadAsync(target.App, target.Id, receipt, "application/pdf", Language, Operation, stream, null, ct), ct));
-                    saved++;
+                    savedCount++;
+                    firstPath = firstPath ?? finalPath;
                     WriteVerbose($"Saved the receipt of {instance.Id} to {finalPath}.");
                     if (!PassThru) WriteObject(new FileInfo(finalPath));
                 }
 
-                if (PassThru && saved > 0) WriteObject(instance);
+                if (firstPath != null) instance.Journal?.Record(Core.Journal.JournalState.ReceiptSaved, instance.Id, firstPath);
+                if (PassThru && savedCount > 0) WriteObject(instance);
             });
         }
 

@@ -22,7 +22,7 @@ namespace AltinnApp.PowerShell.Cmdlets
 
         protected override void ProcessRecord()
         {
-            ForItem(Operation, DataTargetObject, () =>
+            ForJournaledItem(() =>
             {
                 var payload = PayloadConverter.ToFormData(Value, Operation, nameof(Value), ResolvePath);
                 var target = ResolveDataTarget();
@@ -39,6 +39,14 @@ namespace AltinnApp.PowerShell.Cmdlets
 
                     return (instance, found);
                 });
+                if (current.Journal != null && current.Ended)
+                {
+                    // a rerun: the key was submitted before the crash, and its data is locked as it should be
+                    WriteVerbose($"Key '{current.JournalKey}': instance {current.Id} is already submitted; its data is left as it is.");
+                    WriteObject(current);
+                    return;
+                }
+
                 RequireWritable(current, element);
                 if (!ShouldProcess($"{element.DataType} ({element.Id}) of instance {current.Id}", $"Replace form data ({payload.ContentType})")) return;
 
@@ -47,6 +55,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 var index = current.Data.FindIndex(d => d.Id == updated.Id);
                 if (index >= 0) current.Data[index] = updated; else current.Data.Add(updated);
                 current.LastChanged = updated.LastChanged ?? current.LastChanged;
+                current.Journal?.Record(Core.Journal.JournalState.DataSet, current.Id);
                 WriteVerbose($"Replaced the {element.DataType} data of instance {current.Id}.");
                 WriteObject(current);
             });

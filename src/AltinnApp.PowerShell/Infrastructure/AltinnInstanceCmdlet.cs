@@ -50,5 +50,33 @@ namespace AltinnApp.PowerShell.Infrastructure
         }
 
         protected object TargetObject => (object)Instance ?? InstanceId;
+
+        /// <summary>
+        /// Runs one item's work; when the instance is journaled, a failure is recorded against its key (and still
+        /// reported as a non-terminating error), so Get-AltinnJournal shows which keys need another run and why.
+        /// </summary>
+        protected void ForJournaledItem(System.Action body)
+        {
+            ForItem(Operation, TargetObject, () =>
+            {
+                try
+                {
+                    body();
+                }
+                catch (System.Exception ex) when (!(ex is PipelineStoppedException) && Instance?.Journal != null)
+                {
+                    try
+                    {
+                        Instance.Journal.RecordFailure(Operation, ex);
+                    }
+                    catch (Core.AltinnException journalError)
+                    {
+                        WriteWarning(journalError.Message);
+                    }
+
+                    throw;
+                }
+            });
+        }
     }
 }

@@ -44,7 +44,7 @@ $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromP
 $plan = if ($Smoke) {
     @{ Submissions = 6; Rounds = 2; Warmup = 2; FloorWarmup = 5; LatencySequential = 4; Throttle4 = 4; Throttle8 = 8; ImportRuns = 1; Transfer = $false }
 } else {
-    @{ Submissions = 300; Rounds = 5; Warmup = 100; FloorWarmup = 100; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true }
+    @{ Submissions = 300; Rounds = 5; Warmup = 300; FloorWarmup = 300; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true }
 }
 if ($Submissions) { $plan.Submissions = $Submissions }
 $perRound = [int][Math]::Ceiling($plan.Submissions / $plan.Rounds)

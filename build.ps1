@@ -6,7 +6,8 @@
         dotnet tool restore
         dotnet pwsh ./build.ps1 -Task Test
     Tasks:
-        Build    publish the module into out/AltinnApp (manifest, format file, MAML help) and build the simulator
+        Build    publish the module into out/AltinnApp (manifest, format file, MAML help), build the simulator
+                 and the benchmark's floor
         Test     Build, Package, then the xunit suites and the Pester suite against the module installed
                  from a local PSResource repository; prints one line 'N passed, N failed, N skipped'
         Demo     Build, start the simulator, register a fresh key, run examples/Submit-Aarsregnskap.ps1, stop it
@@ -45,6 +46,7 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'AltinnApp'
 $SimulatorOut = Join-Path $Out 'AltinnApp.Simulator'
+$FloorOut = Join-Path $Out 'AltinnApp.Bench.Floor'
 $FeedDir = Join-Path $Out 'feed'
 $PwshDll = Join-Path $PSHOME 'pwsh.dll'
 $Version = (Import-PowerShellDataFile (Join-Path $Root 'AltinnApp.psd1')).ModuleVersion
@@ -100,6 +102,9 @@ function Invoke-Build {
     }
     Step 'build simulator' {
         Invoke-Native { dotnet build tests/AltinnApp.Simulator -c $Configuration -o $SimulatorOut --nologo -v quiet } 'simulator build'
+    }
+    Step 'build benchmark floor' {
+        Invoke-Native { dotnet build bench/AltinnApp.Bench.Floor -c $Configuration -o $FloorOut --nologo -v quiet } 'floor build'
     }
     $script:Done['Build'] = $true
 }
@@ -228,7 +233,7 @@ function Invoke-Bench {
     Invoke-Build
     Step 'benchmark' {
         $smokeArg = if ($Smoke) { '-Smoke' } else { '' }
-        $command = "& '$Root/bench/Invoke-Benchmark.ps1' -ModulePath '$ModuleOut/AltinnApp.psd1' -SimulatorDll '$SimulatorOut/AltinnApp.Simulator.dll' $smokeArg; exit `$LASTEXITCODE"
+        $command = "& '$Root/bench/Invoke-Benchmark.ps1' -ModulePath '$ModuleOut/AltinnApp.psd1' -SimulatorDll '$SimulatorOut/AltinnApp.Simulator.dll' -FloorDll '$FloorOut/AltinnApp.Bench.Floor.dll' $smokeArg; exit `$LASTEXITCODE"
         $code = Invoke-ChildPwsh $command
         if ($code -ne 0) { throw "the benchmark failed (exit code $code)" }
     }

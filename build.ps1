@@ -6,7 +6,8 @@
         dotnet tool restore
         dotnet pwsh ./build.ps1 -Task Test
     Tasks:
-        Build    publish the module into out/AltinnApp (manifest, format file, MAML help) and build the simulator
+        Build    publish the module into out/AltinnApp (manifest, format file, MAML help), build the simulator
+                 and the benchmark's floor
         Test     Build, Package, then the xunit suites and the Pester suite against the module installed
                  from a local PSResource repository; prints one line 'N passed, N failed, N skipped'
         Demo     Build, start the simulator, register a fresh key, run examples/Submit-Aarsregnskap.ps1, stop it
@@ -45,6 +46,7 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'AltinnApp'
 $SimulatorOut = Join-Path $Out 'AltinnApp.Simulator'
+$FloorOut = Join-Path $Out 'AltinnApp.Bench.Floor'
 $FeedDir = Join-Path $Out 'feed'
 $PwshDll = Join-Path $PSHOME 'pwsh.dll'
 $Version = (Import-PowerShellDataFile (Join-Path $Root 'AltinnApp.psd1')).ModuleVersion
@@ -88,8 +90,11 @@ function Invoke-Build {
     Step 'publish module' {
         if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
         Invoke-Native { dotnet publish src/AltinnApp.PowerShell -c $Configuration -o $ModuleOut --nologo -v quiet "-p:Version=$Version" } 'dotnet publish'
-        Get-ChildItem $ModuleOut -Filter *.pdb | Remove-Item
-        Get-ChildItem $ModuleOut -Filter *.deps.json | Remove-Item
+        # the csproj lays the module out: cmdlet assembly at the root, engine and dependencies in Dependencies/
+        Get-ChildItem $ModuleOut -Recurse -Include *.pdb, *.deps.json | Remove-Item
+        foreach ($required in 'AltinnApp.PowerShell.dll', 'Dependencies/AltinnApp.Init.dll', 'Dependencies/AltinnApp.Core.dll', 'Dependencies/AltinnApp.LoadContext.dll') {
+            if (-not (Test-Path (Join-Path $ModuleOut $required))) { throw "The published module has no $($required): check the publish layout in src/AltinnApp.PowerShell/AltinnApp.PowerShell.csproj." }
+        }
     }
     Step 'MAML help from docs/cmdlets' {
         $code = Invoke-ChildPwsh "& '$Root/build/New-MamlHelp.ps1' -ModuleManifest '$ModuleOut/AltinnApp.psd1' -DocsPath '$Root/docs/cmdlets' -AboutPath '$Root/docs/about_AltinnApp.md'; exit `$LASTEXITCODE"
@@ -97,6 +102,9 @@ function Invoke-Build {
     }
     Step 'build simulator' {
         Invoke-Native { dotnet build tests/AltinnApp.Simulator -c $Configuration -o $SimulatorOut --nologo -v quiet } 'simulator build'
+    }
+    Step 'build benchmark floor' {
+        Invoke-Native { dotnet build bench/AltinnApp.Bench.Floor -c $Configuration -o $FloorOut --nologo -v quiet } 'floor build'
     }
     $script:Done['Build'] = $true
 }
@@ -109,6 +117,9 @@ function Invoke-Package {
         New-Item -ItemType Directory $FeedDir | Out-Null
         # PSResourceGet keeps its repository list under the user's data folder: give it a private one
         $state = Join-Path $Out 'psresourceget-state'
+        # .NET answers '' for the config folder when it does not exist, and NuGet (inside Publish-PSResource)
+        # then writes NuGet/NuGet.Config into the current directory, i.e. the repository
+        New-Item -ItemType Directory -Force (Join-Path $state '.config') | Out-Null
         $command = @"
 `$ErrorActionPreference = 'Stop'
 Test-ModuleManifest '$ModuleOut/AltinnApp.psd1' | Out-Null
@@ -151,13 +162,13 @@ function Invoke-Test {
     }
 
     Step 'pester (installed module, fresh pwsh)' {
-        Invoke-Native { dotnet restore build/tools.proj --nologo -v quiet } 'restore of Pester'
+        Invoke-Native { dotnet restore build/tools.proj --nologo -v quiet } 'restore of the test tools (Pester, older IdentityModel)'
         $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
         $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
         # the tests run against the module as a user gets it: installed from a repository into a clean module path
         $testHome = Join-Path $Out 'test-home'
         if (Test-Path $testHome) { Remove-Item $testHome -Recurse -Force }
-        New-Item -ItemType Directory $testHome | Out-Null
+        New-Item -ItemType Directory $testHome, (Join-Path $testHome '.config') | Out-Null   # .config: see the package step
         $xml = Join-Path $resultsDir 'pester.xml'
         $summary = Join-Path $resultsDir 'pester-summary.json'
         $command = @"
@@ -189,6 +200,10 @@ Import-Module '$pester'
             ALTINNAPP_REPO_ROOT = $Root
             ALTINNAPP_SIMULATOR_DLL = (Join-Path $SimulatorOut 'AltinnApp.Simulator.dll')
             ALTINNAPP_PWSH_DLL = $PwshDll
+            # build/tools.proj's downloads (older Microsoft.IdentityModel for Isolation.Tests.ps1)
+            ALTINNAPP_NUGET_PACKAGES = $packages
+            # the .nupkg Package.Tests.ps1 inspects
+            ALTINNAPP_FEED = $FeedDir
         }
         $code = Invoke-ChildPwsh $command $environment
         if (-not (Test-Path $summary)) { throw "the Pester run ended without results (exit code $code)" }
@@ -218,7 +233,7 @@ function Invoke-Bench {
     Invoke-Build
     Step 'benchmark' {
         $smokeArg = if ($Smoke) { '-Smoke' } else { '' }
-        $command = "& '$Root/bench/Invoke-Benchmark.ps1' -ModulePath '$ModuleOut/AltinnApp.psd1' -SimulatorDll '$SimulatorOut/AltinnApp.Simulator.dll' $smokeArg; exit `$LASTEXITCODE"
+        $command = "& '$Root/bench/Invoke-Benchmark.ps1' -ModulePath '$ModuleOut/AltinnApp.psd1' -SimulatorDll '$SimulatorOut/AltinnApp.Simulator.dll' -FloorDll '$FloorOut/AltinnApp.Bench.Floor.dll' $smokeArg; exit `$LASTEXITCODE"
         $code = Invoke-ChildPwsh $command
         if ($code -ne 0) { throw "the benchmark failed (exit code $code)" }
     }

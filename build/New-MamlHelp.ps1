@@ -2,11 +2,13 @@
 .SYNOPSIS
     Writes the module's MAML help (<dll>-Help.xml) and about_AltinnApp.help.txt from docs/.
 .DESCRIPTION
-    Uses PlatyPS when it is installed; otherwise this converter, which reads PlatyPS-style markdown
-    (front matter, '# Name', '## SYNOPSIS', '## DESCRIPTION', '## EXAMPLES' with '### Example' + a fenced
-    block + remarks, '## PARAMETERS' with '### -Name', '## INPUTS', '## OUTPUTS', '## NOTES',
-    '## RELATED LINKS'). The prose comes from the markdown; syntax, types, positions, mandatory flags and
-    pipeline input come from the loaded cmdlets, so they cannot drift from the code.
+    Uses PlatyPS for the cmdlet pages when it is installed; otherwise this converter, which reads
+    PlatyPS-style markdown through build/HelpMarkdown.psm1 (front matter, '# Name', '## SYNOPSIS',
+    '## DESCRIPTION', '## EXAMPLES' with '### Example N: title' + a fenced block + remarks, '## PARAMETERS'
+    with '### -Name', '## INPUTS' and '## OUTPUTS' with '### TypeName', '## NOTES', '## RELATED LINKS').
+    The prose comes from the markdown; syntax, types, positions, mandatory flags, aliases and pipeline
+    input come from the loaded cmdlets, so they cannot drift from the code. The about topic is always
+    converted here (PlatyPS has no converter for it that runs without its own markdown dialect).
 #>
 [CmdletBinding()]
 param(
@@ -17,14 +19,18 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+Import-Module (Join-Path $PSScriptRoot 'HelpMarkdown.psm1') -Force
 $module = Import-Module (Resolve-Path $ModuleManifest).Path -PassThru -Force
 $outDir = Join-Path $module.ModuleBase $Culture
 New-Item -ItemType Directory -Force $outDir | Out-Null
 
-if ($AboutPath -and (Test-Path $AboutPath)) {
-    # about topics are plain text; drop the markdown decoration that reads badly in a console
-    $text = (Get-Content -Raw $AboutPath) -replace '(?m)^```[a-z]*\s*$', '' -replace '(?m)^#+\s*', ''
-    Set-Content -Path (Join-Path $outDir 'about_AltinnApp.help.txt') -Value $text -Encoding utf8
+if ($AboutPath -and -not (Test-Path $AboutPath)) { Write-Warning "No about topic at $AboutPath." }
+elseif ($AboutPath) {
+    $about = ConvertTo-AboutTopicText -Markdown (Get-Content -Raw -Encoding utf8 $AboutPath)
+    $aboutFile = Join-Path $outDir ("{0}.help.txt" -f [IO.Path]::GetFileNameWithoutExtension($AboutPath))
+    # with a byte order mark: Windows PowerShell 5.1 then reads any non-ASCII letter right too
+    [IO.File]::WriteAllText($aboutFile, $about, [Text.UTF8Encoding]::new($true))
+    Write-Host "wrote $aboutFile"
 }
 
 if (Get-Module -ListAvailable platyPS) {
@@ -39,73 +45,50 @@ $ns = @{
     dev     = 'http://schemas.microsoft.com/maml/dev/2004/10'
 }
 
-function Read-CmdletDoc([string] $Path) {
-    $doc = @{ EXAMPLES = [Collections.Generic.List[hashtable]]::new(); PARAMETERS = @{}; LINKS = [Collections.Generic.List[hashtable]]::new() }
-    if (-not (Test-Path $Path)) { return $doc }
-    $lines = @(Get-Content $Path)
-    if ($lines.Count -and $lines[0] -eq '---') {
-        $end = [Array]::IndexOf($lines, '---', 1)
-        $lines = $lines[($end + 1)..($lines.Count - 1)]
-    }
-    $section = $null; $sub = $null; $inFence = $false
-    $buffer = [Collections.Generic.List[string]]::new()
-    $flush = {
-        $text = ($buffer -join "`n").Trim(); $buffer.Clear()
-        if (-not $section) { return }
-        switch ($section) {
-            'EXAMPLES' {
-                if ($sub) {
-                    $m = [regex]::Match($text, '(?s)```[a-zA-Z]*\n(.*?)\n```\s*(.*)')
-                    $doc.EXAMPLES.Add(@{ Title = $sub; Code = $m.Groups[1].Value; Remarks = $m.Groups[2].Value.Trim() })
-                }
-            }
-            'PARAMETERS' { if ($sub) { $doc.PARAMETERS[$sub.TrimStart('-')] = ($text -replace '(?s)```yaml.*?```', '').Trim() } }
-            'RELATED LINKS' {
-                foreach ($l in $text -split "`n") {
-                    $m = [regex]::Match($l, '\[(.+?)\]\((.*?)\)')
-                    if ($m.Success) { $doc.LINKS.Add(@{ Text = $m.Groups[1].Value; Uri = $m.Groups[2].Value }) }
-                }
-            }
-            # INPUTS and OUTPUTS keep their '### Type' headings: Write-TypeBlock splits on them, one block per type
-            default {
-                $heading = if ($section -in 'INPUTS', 'OUTPUTS') { "### $sub" } else { $sub }
-                if (-not $sub) { $doc[$section] = $text } else { $doc[$section] = (($doc[$section], "$heading`n$text") -join "`n`n").Trim() }
-            }
-        }
-    }
-    foreach ($line in $lines) {
-        if ($line -match '^```') { $inFence = -not $inFence }
-        if (-not $inFence -and $line -match '^## (.+)$') { & $flush; $section = $Matches[1].Trim().ToUpperInvariant(); $sub = $null; continue }
-        if (-not $inFence -and $line -match '^### (.+)$') { & $flush; $sub = $Matches[1].Trim(); continue }
-        if (-not $inFence -and $line -match '^# ') { continue }
-        $buffer.Add($line)
-    }
-    & $flush
-    $doc
-}
-
-function Write-Paras($w, [string] $Text) {
-    $paras = @(($Text -split "\n\s*\n") | Where-Object { $_.Trim() })
+function Write-Paras($w, [string] $Markdown) {
+    $paras = @(ConvertTo-HelpParagraph $Markdown)
     if (-not $paras) { $w.WriteElementString('maml', 'para', $ns.maml, ''); return }
-    foreach ($p in $paras) { $w.WriteElementString('maml', 'para', $ns.maml, (($p -split "`n") -join ' ').Trim()) }
+    foreach ($p in $paras) { $w.WriteElementString('maml', 'para', $ns.maml, $p) }
 }
 
-function Write-TypeBlock($w, [string] $Outer, [string] $Inner, [string] $Text) {
+function Write-Description($w, [string] $Markdown) {
+    $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w $Markdown; $w.WriteEndElement()
+}
+
+# What Get-Help prints for a type: String, String[], Nullable<Int32> as Int32, generic arguments spelled out.
+function Get-TypeDisplayName([Type] $Type) {
+    $underlying = [Nullable]::GetUnderlyingType($Type)
+    if ($underlying) { return Get-TypeDisplayName $underlying }
+    if ($Type.IsArray) { return (Get-TypeDisplayName $Type.GetElementType()) + '[]' }
+    if ($Type.IsGenericType) {
+        $name = $Type.Name.Substring(0, $Type.Name.IndexOf('`'))
+        return '{0}[{1}]' -f $name, (($Type.GetGenericArguments() | ForEach-Object { Get-TypeDisplayName $_ }) -join ',')
+    }
+    $Type.Name
+}
+
+function Write-TypeList($w, [string] $Outer, [string] $Inner, $Entries) {
     $w.WriteStartElement('command', $Outer, $ns.command)
-    $blocks = @([regex]::Split($Text, '(?m)^### ') | Where-Object { $_.Trim() })
-    if (-not $blocks) { $blocks = @('None') }
-    foreach ($block in $blocks) {
-        $first, $rest = $block -split "`n", 2
+    $list = @($Entries)
+    if (-not $list.Count) { $list = @([pscustomobject]@{ Type = 'None'; Text = '' }) }
+    foreach ($entry in $list) {
         $w.WriteStartElement('command', $Inner, $ns.command)
-        $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('maml', 'name', $ns.maml, $first.Trim()); $w.WriteEndElement()
-        $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w ([string]$rest); $w.WriteEndElement()
+        $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('maml', 'name', $ns.maml, $entry.Type); $w.WriteEndElement()
+        Write-Description $w $entry.Text
         $w.WriteEndElement()
     }
     $w.WriteEndElement()
 }
 
+# ---- Example 1: title ---- sized so the line, indented by Get-Help, fits an 80-column console
+function Format-ExampleTitle([string] $Title) {
+    $dashes = [math]::Max(3, [math]::Floor((74 - $Title.Length - 2) / 2))
+    $bar = '-' * $dashes
+    "$bar $Title $bar"
+}
+
 $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
-$cmdlets = Get-Command -Module $module.Name -CommandType Cmdlet
+$cmdlets = @(Get-Command -Module $module.Name -CommandType Cmdlet)
 $missing = [Collections.Generic.List[string]]::new()
 foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.ImplementingType.Assembly.Location) }) {
     $file = Join-Path $outDir "$($group.Name)-Help.xml"
@@ -114,17 +97,36 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
     $w.WriteStartDocument(); $w.WriteStartElement('helpItems', 'http://msh'); $w.WriteAttributeString('schema', 'maml')
     foreach ($c in $group.Group | Sort-Object Name) {
         $mdPath = Join-Path $DocsPath "$($c.Name).md"
-        if (-not (Test-Path $mdPath)) { $missing.Add($c.Name) }
-        $d = Read-CmdletDoc $mdPath
+        # no page, no entry: Get-Help then shows the syntax it generates itself, not an empty help object
+        if (-not (Test-Path $mdPath)) { $missing.Add($c.Name); continue }
+        $d = Read-CmdletHelpPage -Path $mdPath
+
         $w.WriteStartElement('command', 'command', $ns.command)
         foreach ($k in 'maml', 'dev') { $w.WriteAttributeString('xmlns', $k, $null, $ns[$k]) }
         $w.WriteStartElement('command', 'details', $ns.command)
         $w.WriteElementString('command', 'name', $ns.command, $c.Name)
         $w.WriteElementString('command', 'verb', $ns.command, $c.Verb)
         $w.WriteElementString('command', 'noun', $ns.command, $c.Noun)
-        $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w ([string]$d['SYNOPSIS']); $w.WriteEndElement()
+        Write-Description $w $d.Synopsis
         $w.WriteEndElement()
-        $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w ([string]$d['DESCRIPTION']); $w.WriteEndElement()
+        Write-Description $w $d.Description
+
+        # the values a new cmdlet object starts with are its parameters' defaults (TimeoutSec = 100, ...);
+        # a type's own zero, empty or null means 'none given'
+        $defaults = @{}
+        try {
+            $instance = [Activator]::CreateInstance($c.ImplementingType)
+            foreach ($p in $c.Parameters.Values) {
+                $property = $c.ImplementingType.GetProperty($p.Name)
+                if (-not $property -or -not $property.CanRead) { continue }
+                $value = $property.GetValue($instance)
+                $type = $property.PropertyType
+                $zero = if ($type.IsValueType) { [Activator]::CreateInstance($type) } else { $null }
+                if ($null -ne $value -and -not $value.Equals($zero) -and "$value" -ne '') { $defaults[$p.Name] = "$value" }
+            }
+        } catch {
+            Write-Verbose "No defaults read from $($c.Name): $($_.Exception.Message)"
+        }
 
         $pipeText = {
             param($a)
@@ -135,27 +137,45 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
         }
         $writeParam = {
             param($p, [string] $position, [bool] $mandatory, [string] $pipeline, [bool] $withText)
+            $doc = if ($d.Parameters.Contains($p.Name)) { $d.Parameters[$p.Name] } else { $null }
+            $yaml = if ($doc) { $doc.Yaml } else { @{} }
             $w.WriteStartElement('command', 'parameter', $ns.command)
             $w.WriteAttributeString('required', $mandatory.ToString().ToLowerInvariant())
             $w.WriteAttributeString('position', $position)
             $w.WriteAttributeString('pipelineInput', $pipeline)
-            $w.WriteAttributeString('globbing', 'false')
+            $wildcards = $yaml['Accept wildcard characters'] -eq 'True' -or ($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
+            $w.WriteAttributeString('globbing', $(if ($wildcards) { 'true' } else { 'false' }))
             $w.WriteAttributeString('variableLength', 'true')
             $w.WriteAttributeString('aliases', $(if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }))
             $w.WriteElementString('maml', 'name', $ns.maml, $p.Name)
-            if ($withText) { $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w ([string]$d.PARAMETERS[$p.Name]); $w.WriteEndElement() }
-            if ($p.ParameterType -ne [System.Management.Automation.SwitchParameter]) {
+            if ($withText) { Write-Description $w $(if ($doc) { $doc.Text } else { '' }) }
+            $isSwitch = $p.ParameterType -eq [System.Management.Automation.SwitchParameter]
+            if (-not $isSwitch) {
                 $w.WriteStartElement('command', 'parameterValue', $ns.command); $w.WriteAttributeString('required', 'true')
-                $w.WriteString($p.ParameterType.Name); $w.WriteEndElement()
+                $w.WriteAttributeString('variableLength', 'false')
+                $w.WriteString((Get-TypeDisplayName $p.ParameterType)); $w.WriteEndElement()
             }
             $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('maml', 'name', $ns.maml, $p.ParameterType.FullName); $w.WriteEndElement()
+            if ($withText) {
+                $default = if ($yaml['Default value']) { $yaml['Default value'] }
+                elseif ($isSwitch) { 'False' }
+                elseif ($null -ne $defaults[$p.Name]) { $defaults[$p.Name] }
+                else { 'None' }
+                $w.WriteElementString('dev', 'defaultValue', $ns.dev, $default)
+            }
             $w.WriteEndElement()
         }
 
         $w.WriteStartElement('command', 'syntax', $ns.command)
         foreach ($set in $c.ParameterSets) {
             $w.WriteStartElement('command', 'syntaxItem', $ns.command); $w.WriteElementString('maml', 'name', $ns.maml, $c.Name)
-            foreach ($sp in $set.Parameters | Where-Object Name -notin $common) {
+            # positional first (by position), then mandatory, then the rest, each in declaration order: the order
+            # Get-Command -Syntax uses (Sort-Object is not stable, hence the index as the last key)
+            $index = 0
+            $ordered = $set.Parameters | Where-Object Name -notin $common | ForEach-Object { [pscustomobject]@{ P = $_; I = $index++ } } |
+                Sort-Object @{ E = { if ($_.P.Position -ge 0) { 0 } else { 1 } } }, @{ E = { if ($_.P.Position -ge 0) { $_.P.Position } else { 0 } } }, @{ E = { -not $_.P.IsMandatory } }, I |
+                ForEach-Object P
+            foreach ($sp in $ordered) {
                 $pos = if ($sp.Position -ge 0) { [string]$sp.Position } else { 'named' }
                 & $writeParam $c.Parameters[$sp.Name] $pos $sp.IsMandatory (& $pipeText $sp) $false
             }
@@ -168,34 +188,38 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
             $attrs = @($p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })
             $first = $attrs | Select-Object -First 1
             $pos = if ($first.Position -ge 0) { [string]$first.Position } else { 'named' }
-            $mandatory = [bool]($attrs | Where-Object Mandatory)
-            & $writeParam $p $pos $mandatory (& $pipeText $first) $true
+            # required only when every parameter set that has it makes it mandatory; the syntax shows each set
+            $mandatory = [bool]($attrs.Count -and -not ($attrs | Where-Object { -not $_.Mandatory }))
+            $pipe = $attrs | Where-Object { $_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName } | Select-Object -First 1
+            & $writeParam $p $pos $mandatory (& $pipeText $(if ($pipe) { $pipe } else { $first })) $true
         }
         $w.WriteEndElement()
 
-        Write-TypeBlock $w 'inputTypes' 'inputType' ([string]$d['INPUTS'])
-        Write-TypeBlock $w 'returnValues' 'returnValue' ([string]$d['OUTPUTS'])
-        if ($d['NOTES']) {
+        Write-TypeList $w 'inputTypes' 'inputType' $d.Inputs
+        Write-TypeList $w 'returnValues' 'returnValue' $d.Outputs
+        if ($d.Notes) {
             $w.WriteStartElement('maml', 'alertSet', $ns.maml); $w.WriteStartElement('maml', 'alert', $ns.maml)
-            Write-Paras $w ([string]$d['NOTES'])
+            Write-Paras $w $d.Notes
             $w.WriteEndElement(); $w.WriteEndElement()
         }
 
         $w.WriteStartElement('command', 'examples', $ns.command)
-        foreach ($ex in $d.EXAMPLES) {
+        foreach ($ex in $d.Examples) {
             $w.WriteStartElement('command', 'example', $ns.command)
-            $w.WriteElementString('maml', 'title', $ns.maml, "-------------------------- $($ex.Title) --------------------------")
+            $w.WriteElementString('maml', 'title', $ns.maml, (Format-ExampleTitle $ex.Title))
             $w.WriteElementString('dev', 'code', $ns.dev, $ex.Code)
-            $w.WriteStartElement('dev', 'remarks', $ns.dev); Write-Paras $w $ex.Remarks; $w.WriteEndElement()
+            # the empty paragraph at the end: a blank line before the next example's title
+            $w.WriteStartElement('dev', 'remarks', $ns.dev); Write-Paras $w $ex.Remarks; $w.WriteElementString('maml', 'para', $ns.maml, ''); $w.WriteEndElement()
             $w.WriteEndElement()
         }
         $w.WriteEndElement()
 
         $w.WriteStartElement('command', 'relatedLinks', $ns.command)
-        foreach ($link in $d.LINKS) {
+        foreach ($link in $d.Links) {
             $w.WriteStartElement('maml', 'navigationLink', $ns.maml)
             $w.WriteElementString('maml', 'linkText', $ns.maml, $link.Text)
-            $w.WriteElementString('maml', 'uri', $ns.maml, $link.Uri)
+            # only an absolute address means anything outside the repository (Get-Help -Online opens it)
+            $w.WriteElementString('maml', 'uri', $ns.maml, $(if ($link.Uri -match '^https?://') { $link.Uri } else { '' }))
             $w.WriteEndElement()
         }
         $w.WriteEndElement()
@@ -204,4 +228,4 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
     $w.WriteEndElement(); $w.WriteEndDocument(); $w.Dispose()
     Write-Host "wrote $file ($($group.Count) cmdlets)"
 }
-if ($missing.Count) { Write-Warning "No help page in docs/cmdlets for: $($missing -join ', ')" }
+if ($missing.Count) { Write-Warning "No help page in $DocsPath for: $($missing -join ', ')" }

@@ -77,6 +77,8 @@ namespace AltinnApp.PowerShell.Cmdlets
                     }
 
                     if (!ShouldProcess(finalPath, $"Save the receipt of instance {instance.Id}")) continue;
+                    // a journaled rerun may follow a run that was killed while writing this very file
+                    if (instance.Journal != null) AtomicFile.RemoveLeftovers(finalPath);
                     Run(ct => AtomicFile.WriteAsync(finalPath, Force, Operation, stream =>
                         target.Session.Client.DownloadAsync(target.App, target.Id, receipt, "application/pdf", Language, Operation, stream, null, ct), ct));
                     savedCount++;

@@ -21,25 +21,36 @@ namespace AltinnApp.PowerShell.Infrastructure
         protected override void StopProcessing() => _stopping.Cancel();
 
         /// <summary>
-        /// Runs engine work off the pipeline thread and pumps its messages onto it until it ends. Engine
-        /// failures come back as <see cref="AltinnException"/>; Ctrl+C as <see cref="PipelineStoppedException"/>.
+        /// Runs engine work and pumps its messages onto the pipeline thread until it ends. Engine failures come
+        /// back as <see cref="AltinnException"/>; Ctrl+C as <see cref="PipelineStoppedException"/>.
         /// </summary>
+        /// <remarks>
+        /// The pump sleeps (without spinning) until a message or the work's end wakes it, never on a timer: a submission is four cmdlets,
+        /// and every wait here adds to each of them. Verbose and Debug messages nobody will see are not queued.
+        /// </remarks>
         protected T Run<T>(Func<CancellationToken, Task<T>> work)
         {
-            var log = new PipelineLog(GetHashCode() & 0x7fffffff);
+            var log = new PipelineLog(GetHashCode() & 0x7fffffff, IsStreamEnabled("Verbose", "VerbosePreference"), IsStreamEnabled("Debug", "DebugPreference"));
             var previous = AltinnLog.Current;
             AltinnLog.Current = log;
             try
             {
-                var task = Task.Run(() => work(StopToken));
+                var task = Start(work);
+                if (!task.IsCompleted)
+                {
+                    task.ContinueWith(_ => log.Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
                 try
                 {
-                    while (!task.IsCompleted)
+                    while (true)
                     {
-                        if (log.Queue.TryTake(out var action, 50)) action(this);
+                        while (log.TryTake(out var action)) action(this);
+                        if (task.IsCompleted) break;
+                        log.WaitForMessage();
                     }
 
-                    while (log.Queue.TryTake(out var remaining)) remaining(this);
+                    while (log.TryTake(out var remaining)) remaining(this);
                 }
                 catch (PipelineStoppedException)
                 {
@@ -61,6 +72,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             finally
             {
                 AltinnLog.Current = previous;
+                log.Dispose();
             }
         }
 
@@ -74,6 +86,44 @@ namespace AltinnApp.PowerShell.Infrastructure
             {
                 // cancelled or failed: either way it has run its finally blocks
             }
+        }
+
+        /// <summary>
+        /// Starts the work on this thread when nothing here needs it back (the engine awaits with
+        /// ConfigureAwait(false)); behind a synchronization context (some hosts have one) it starts on the
+        /// thread pool, so a continuation can never wait for the thread that is blocked in the pump.
+        /// </summary>
+        private Task<T> Start<T>(Func<CancellationToken, Task<T>> work)
+        {
+            if (SynchronizationContext.Current != null) return Task.Run(() => work(StopToken));
+            try
+            {
+                return work(StopToken) ?? Task.FromResult(default(T));
+            }
+            catch (Exception ex)
+            {
+                var failed = new TaskCompletionSource<T>();
+                failed.SetException(ex);
+                return failed.Task;
+            }
+        }
+
+        /// <summary>Whether records of a stream would be shown: -Verbose/-Debug when given, else the preference variable.</summary>
+        private bool IsStreamEnabled(string parameter, string preferenceVariable)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out var bound))
+            {
+                return bound is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(bound);
+            }
+
+            var value = GetVariableValue(preferenceVariable);
+            if (value == null) return false;
+            if (LanguagePrimitives.TryConvertTo(value, out ActionPreference preference))
+            {
+                return preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+            }
+
+            return true; // an unreadable preference: show rather than lose messages
         }
 
         protected void Run(Func<CancellationToken, Task> work) => Run<object>(async ct =>

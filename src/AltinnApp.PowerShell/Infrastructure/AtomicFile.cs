@@ -97,10 +97,52 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
         }
 
+        private static readonly int CurrentProcessId = System.Diagnostics.Process.GetCurrentProcess().Id;
+
+        // The writer's process id is in the name, so a later run can tell a killed writer's leftover from a live one.
         private static string TempPathFor(string path)
         {
             var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            return Path.Combine(folder, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
+            return Path.Combine(folder, "." + Path.GetFileName(path) + "." + CurrentProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" +
+                Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
+        }
+
+        /// <summary>
+        /// Removes what a killed run left of this file: hidden partial files of the same name whose writer process is
+        /// gone. A live writer's (another runspace here, or another process) is left alone. For reruns from a journal.
+        /// </summary>
+        public static void RemoveLeftovers(string path)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            var prefix = "." + Path.GetFileName(path) + ".";
+            const string suffix = ".partial";
+            if (!Directory.Exists(folder)) return;
+            foreach (var file in Directory.EnumerateFiles(folder, prefix + "*" + suffix))
+            {
+                var name = Path.GetFileName(file);
+                if (!name.StartsWith(prefix, StringComparison.Ordinal) || !name.EndsWith(suffix, StringComparison.Ordinal)) continue;
+                var tag = name.Substring(prefix.Length, name.Length - prefix.Length - suffix.Length);
+                var dash = tag.IndexOf('-');
+                if (dash <= 0 || !int.TryParse(tag.Substring(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
+                if (pid == CurrentProcessId || IsRunning(pid)) continue;
+                DeleteQuietly(file);
+            }
+        }
+
+        private static bool IsRunning(int processId)
+        {
+            try
+            {
+                using (var process = System.Diagnostics.Process.GetProcessById(processId)) return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false; // no such process
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
         }
 
         private static void MoveIntoPlace(string temp, string path, bool overwrite, string existsErrorId)

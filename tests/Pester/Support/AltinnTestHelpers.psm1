@@ -158,6 +158,56 @@ function Get-PwshCommand {
     @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
 }
 
+<# The NuGet global packages folder: packages that build/tools.proj downloads for the tests live there. #>
+function Get-NuGetPackagesFolder {
+    if ($env:ALTINNAPP_NUGET_PACKAGES) { return $env:ALTINNAPP_NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list
+    if ($LASTEXITCODE -ne 0) { throw 'dotnet nuget locals failed: is the .NET SDK on PATH?' }
+    (($line | Select-Object -First 1) -replace '^global-packages:\s*', '').Trim()
+}
+
+<#
+Starts a script file in a fresh pwsh (a binary module cannot be unloaded, so anything about what a
+session has loaded needs its own process) and returns at once; Wait-ChildPwsh collects the result.
+$Environment is set for the child only.
+#>
+function Start-ChildPwsh {
+    param(
+        [Parameter(Mandatory)] [string] $File,
+        [string[]] $ArgumentList = @(),
+        [hashtable] $Environment = @{}
+    )
+    $pwsh = Get-PwshCommand
+    $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $File) + $ArgumentList) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $info.Environment['NO_COLOR'] = '1'
+    foreach ($key in $Environment.Keys) { $info.Environment[$key] = [string]$Environment[$key] }
+    $process = [System.Diagnostics.Process]::Start($info)
+    [pscustomobject]@{ File = $File; Process = $process; Output = $process.StandardOutput.ReadToEndAsync(); Error = $process.StandardError.ReadToEndAsync() }
+}
+
+<# Waits for a Start-ChildPwsh run: its exit code, stdout and stderr. A run that hangs is killed. #>
+function Wait-ChildPwsh {
+    param([Parameter(Mandatory)] $Run, [int] $TimeoutSec = 180)
+    if (-not $Run.Process.WaitForExit($TimeoutSec * 1000)) {
+        $Run.Process.Kill($true)
+        throw "The child pwsh running $($Run.File) did not finish within $TimeoutSec s."
+    }
+    [pscustomobject]@{ ExitCode = $Run.Process.ExitCode; Output = $Run.Output.GetAwaiter().GetResult(); Error = $Run.Error.GetAwaiter().GetResult() }
+}
+
+function Invoke-ChildPwsh {
+    param(
+        [Parameter(Mandatory)] [string] $File,
+        [string[]] $ArgumentList = @(),
+        [hashtable] $Environment = @{}
+    )
+    Wait-ChildPwsh (Start-ChildPwsh -File $File -ArgumentList $ArgumentList -Environment $Environment)
+}
+
 <# The requests the simulator received (method, path, query, contentType, contentDisposition, parts), oldest first. #>
 function Get-SimulatorRequests {
     param([Parameter(Mandatory)] $Simulator, [string] $Method, [string] $PathLike)

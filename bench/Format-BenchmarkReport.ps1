@@ -1,0 +1,114 @@
+<#
+.SYNOPSIS
+    Renders the benchmark's result (what Invoke-Benchmark.ps1 writes as JSON) as the Markdown of
+    bench/results.md. bench/what-bounds-it.md, the analysis written by hand, is appended as it is.
+.EXAMPLE
+    Get-Content bench/results.json -Raw | ConvertFrom-Json | ./bench/Format-BenchmarkReport.ps1 > bench/results.md
+#>
+[CmdletBinding()]
+param([Parameter(Mandatory, ValueFromPipeline)] $Result)
+process {
+    Set-StrictMode -Version 3.0
+    $r = $Result
+    $lines = [Collections.Generic.List[string]]::new()
+    function Add([string] $Text = '') { $lines.Add($Text) }
+    function Cell($Summary) { if ($null -eq $Summary) { '–' } else { '{0:0.00} / {1:0.00}' -f $Summary.p50, $Summary.p95 } }
+
+    Add '# AltinnApp benchmark results'
+    Add
+    Add ("Run {0} ({1}), {2:0} s, AltinnApp {3}. Written by ``bench/Invoke-Benchmark.ps1``{4}; ``build.ps1 -Task Bench`` runs it." -f `
+            ([DateTimeOffset]::Parse($r.started).ToString('yyyy-MM-dd HH:mm') + ' UTC'), $(if ($r.smoke) { 'smoke run: the numbers say nothing about speed' } else { 'full run' }),
+        $r.durationSeconds, $r.moduleVersion, $(if ($r.smoke) { ' -Smoke' } else { '' }))
+    Add
+    Add '## Machine'
+    Add
+    Add '| cores | memory | CPU | OS | .NET | pwsh | load average (1/5/15 min) at start, at end |'
+    Add '|---|---|---|---|---|---|---|'
+    $m = $r.machine
+    Add ("| {0} | {1} GiB | {2} | {3} | {4} | {5} | {6}; {7} |" -f $m.cores, $m.memoryGiB, $m.cpu, $m.os, $m.dotnet, $m.pwsh, $m.loadAverageStart, $m.loadAverageEnd)
+    Add
+    Add 'The machine is shared: other builds run beside the benchmark, so the load average says how quiet it was.'
+    Add
+    Add '## Targets'
+    Add
+    Add '| target | goal | this run | |'
+    Add '|---|---|---|---|'
+    foreach ($t in $r.targets) { Add ("| {0} | {1} | {2} | {3} |" -f $t.name, $t.goal, $t.actual, $(if ($t.met) { 'met' } else { '**missed**' })) }
+    Add
+    $s = $r.sequential
+    Add "## Submissions one after another ($($s.submissions) each, no added latency)"
+    Add
+    Add "One submission = create with prefill → set data → process next (and read the instance back) → save the receipt PDF. The floor, the module and the script ran interleaved in $($s.rounds) rounds against one simulator; throughput is submissions divided by the sum of their times. Milliseconds as p50 / p95."
+    Add
+    Add '| contender | submissions/s | create | set data | process next | receipt | whole submission | logins |'
+    Add '|---|---|---|---|---|---|---|---|'
+    foreach ($pair in @(@('floor (HttpClient loop)', $s.floor), @('module (pipeline)', $s.module), @('script (Invoke-RestMethod)', $s.script))) {
+        $c = $pair[1]
+        Add ("| {0} | {1:0.0} | {2} | {3} | {4} | {5} | {6} | {7} |" -f $pair[0], $c.perSecond, (Cell $c.stepsMs.create), (Cell $c.stepsMs.setData), (Cell $c.stepsMs.processNext), (Cell $c.stepsMs.receipt), (Cell $c.stepsMs.total), $c.tokenFetches)
+    }
+    Add
+    Add 'Logins are Maskinporten tokens issued during the rounds (the module''s one is its Connect-Altinn; the script logs in once per run, one run per round; the floor takes a localtest token, outside what is timed).'
+    Add
+    Add ("Ratios of throughput: module/floor **{0}**, module/script **{1}** (from medians: {2} and {3})." -f $r.ratios.moduleToFloor, $r.ratios.moduleToScript, $r.ratios.moduleToFloorByMedian, $r.ratios.moduleToScriptByMedian)
+    Add
+    Add 'Requests per submission, from the simulator''s request log (first round; ids shown as {party} and {guid}):'
+    Add
+    Add '| request | module | floor | script |'
+    Add '|---|---|---|---|'
+    $routes = @(@($s.requestsPerSubmission.module, $s.requestsPerSubmission.floor, $s.requestsPerSubmission.script) | ForEach-Object {
+            if ($_ -is [Collections.IDictionary]) { $_.Keys } else { $_.PSObject.Properties.Name } } | Sort-Object -Unique)
+    foreach ($route in $routes) {
+        $values = foreach ($who in 'module', 'floor', 'script') {
+            $table = $s.requestsPerSubmission.$who
+            $value = if ($table -is [Collections.IDictionary]) { $table[$route] } elseif ($table.PSObject.Properties[$route]) { $table.PSObject.Properties[$route].Value } else { $null }
+            if ($null -eq $value) { '–' } else { $value }
+        }
+        Add ("| ``{0}`` | {1} | {2} | {3} |" -f $route, $values[0], $values[1], $values[2])
+    }
+    Add
+    Add "The floor sends the module's requests: $(if ($s.requestsPerSubmission.moduleEqualsFloor) { 'checked: the same methods, paths, queries, content types and lengths, as often' } else { '**not the same**' }). The script's requests are the guide's, as a user copies them."
+    Add
+    $l = $r.latency
+    Add "## $($l.addedMsPerRequest) ms added to every request (the simulator's latency fault)"
+    Add
+    Add '| run | submissions | seconds | submissions/s | whole submission p50 / p95 ms |'
+    Add '|---|---|---|---|---|'
+    Add ("| floor, one after another | {0} | {1:0.0} | {2:0.0} | {3} |" -f $l.floorSequential.submissions, $l.floorSequential.seconds, $l.floorSequential.perSecond, (Cell $l.floorSequential.stepsMs.total))
+    Add ("| module, one after another | {0} | {1:0.0} | {2:0.0} | {3} |" -f $l.sequential.submissions, $l.sequential.seconds, $l.sequential.perSecond, (Cell $l.sequential.stepsMs.total))
+    Add ("| ForEach-Object -Parallel -ThrottleLimit 4, one session | {0} | {1:0.0} | {2:0.0} | {3} |" -f $l.throttle4.submissions, $l.throttle4.seconds, $l.throttle4.perSecond, (Cell $l.throttle4.stepsMs.total))
+    Add ("| ForEach-Object -Parallel -ThrottleLimit 8, one session | {0} | {1:0.0} | {2:0.0} | {3} |" -f $l.throttle8.submissions, $l.throttle8.seconds, $l.throttle8.perSecond, (Cell $l.throttle8.stepsMs.total))
+    Add
+    Add ("Module / floor, one after another: **{4}**. Throttle 4 / one after another: **{0}**; throttle 8 / one after another: **{1}**. Token fetches in the whole phase (connect included): {2} from Maskinporten and {3} exchanged. The parallel runs' seconds are wall-clock from the first runspace's start to the last submission, so they include creating the runspaces and loading the module into each." -f `
+            $l.throttle4ToSequential, $l.throttle8ToSequential, $l.tokenFetches.maskinporten, $l.tokenFetches.altinn, $l.moduleToFloor)
+    Add
+    $i = $r.import
+    Add '## Import time'
+    Add
+    Add ("Median of {0} fresh processes each: ``pwsh -NoProfile -Command exit`` {1:0} ms, with ``Import-Module AltinnApp`` {2:0} ms: **{3:0.000} s** of import." -f $i.runs, $i.bareMedianMs, $i.importMedianMs, $i.overheadSeconds)
+    Add ("Bare: {0}. With the import: {1}." -f ($i.bareMs -join ', '), ($i.importMs -join ', '))
+    Add
+    Add ("Inside those processes, ``Import-Module AltinnApp`` itself took {0:0} ms (median; {1}): the steadier number where process start-up varies by more than the import costs. For scale, importing a one-function script module with a manifest and a one-view format file took {2:0} ms (median; {3}): PowerShell's own cost for any module of that shape." -f `
+            $i.importCommandMedianMs, ($i.importCommandMs -join ', '), $i.referenceImportMedianMs, ($i.referenceImportMs -join ', '))
+    Add
+    $x = $r.transfer
+    Add "## $($x.sizeMiB) MiB attachment up and down"
+    Add
+    if ($x.measured) {
+        Add '| transfer | seconds | MiB/s | working set before | peak | growth |'
+        Add '|---|---|---|---|---|---|'
+        foreach ($pair in @(@('upload (Add-AltinnAttachment)', $x.upload), @('download (Save-AltinnData)', $x.download))) {
+            $t = $pair[1]
+            Add ("| {0} | {1:0.0} | {2:0.0} | {3:0} MiB | {4:0} MiB | {5:0.0} MiB |" -f $pair[0], $t.seconds, $t.mibPerSecond, $t.baselineMiB, $t.peakMiB, $t.growthMiB)
+        }
+        Add
+        Add ("Peak working-set growth over both: **{0:0.0} MiB** ({1}). Sampled from outside every 20 ms, the process peaked at {2:0} MiB over its whole life (start-up and import included); the downloaded file was checked to be the uploaded one (SHA-256)." -f $x.growthMiB, $x.method, $x.outsidePeakMiB)
+    } else {
+        Add "Not measured: $($x.reason)."
+    }
+    Add
+    $analysis = Join-Path $PSScriptRoot 'what-bounds-it.md'
+    if (Test-Path $analysis) {
+        foreach ($line in (Get-Content -LiteralPath $analysis)) { Add $line }
+    }
+    $lines -join "`n"
+}

@@ -314,7 +314,7 @@ public class SubmissionFlowTests
         using var session = await SessionAsync(handler);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<AltinnException>(() =>
-            session.Client.WaitForFileScanAsync(App, Id, new[] { "d1" }, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(50), CancellationToken.None));
+            session.Client.WaitForFileScanAsync(App, Id, new[] { "d1" }, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), CancellationToken.None));
         Assert.Equal("Altinn.AddAttachment.ScanTimeout", error.ErrorId);
         Assert.Contains("'slow.pdf'", error.Message);
         Assert.DoesNotContain("not-ours", error.Message);

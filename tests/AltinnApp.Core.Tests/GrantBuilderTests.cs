@@ -9,7 +9,8 @@ namespace AltinnApp.Core.Tests;
 
 public class GrantBuilderTests
 {
-    private static readonly GrantRequest Request = new()
+    /// <summary>The system-user grant the auth tests share.</summary>
+    internal static readonly GrantRequest Request = new()
     {
         ClientId = "client-1",
         Audience = "https://test.maskinporten.no/",

@@ -9,13 +9,7 @@ namespace AltinnApp.Core.Tests;
 
 public class KeyGeneratorTests
 {
-    private static readonly GrantRequest Request = new()
-    {
-        ClientId = "client-1",
-        Audience = "https://test.maskinporten.no/",
-        Scope = "altinn:instances.read altinn:instances.write",
-        SystemUserOrganization = "950474084",
-    };
+    private static GrantRequest Request => GrantBuilderTests.Request;
 
     [Fact]
     public void The_pkcs8_pem_is_read_back_by_the_runtime_as_the_same_key()

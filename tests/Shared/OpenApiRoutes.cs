@@ -1,4 +1,4 @@
-// Reusable reader of the Altinn app library's OpenAPI snapshots in shared/reference/.
+// Reusable reader of the Altinn app library's OpenAPI snapshots in tests/reference/.
 // Shared between test projects (include with <Compile Include="..\Shared\OpenApiRoutes.cs" />):
 // it depends on nothing but the BCL and System.Text.Json.
 #nullable enable
@@ -89,21 +89,15 @@ public sealed class OpenApiRoutes
     }
 
     /// <summary>
-    /// <c>shared/reference/</c> beside the repository: walk up from the test assembly's folder (or
-    /// <paramref name="startDirectory"/>) to the folder holding <c>dotnet-tools.json</c>, then <c>../shared/reference/</c>.
-    /// The environment variable <c>ALTINNAPP_REFERENCE_DIR</c> overrides it.
+    /// The <c>reference</c> folder beside the test assembly: each test project copies <c>tests/reference/</c>
+    /// there at build time, so the tests read nothing outside the repository or their own output.
     /// </summary>
-    public static string FindReferenceDirectory(string? startDirectory = null)
+    public static string FindReferenceDirectory()
     {
-        string? overridden = Environment.GetEnvironmentVariable("ALTINNAPP_REFERENCE_DIR");
-        if (!string.IsNullOrEmpty(overridden)) return overridden;
-        var directory = new DirectoryInfo(startDirectory ?? AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(System.IO.Path.Combine(directory.FullName, "dotnet-tools.json")))
-            directory = directory.Parent;
-        if (directory?.Parent is null)
-            throw new DirectoryNotFoundException($"No dotnet-tools.json above {startDirectory ?? AppContext.BaseDirectory}: cannot locate shared/reference/");
-        string reference = System.IO.Path.Combine(directory.Parent.FullName, "shared", "reference");
-        if (!Directory.Exists(reference)) throw new DirectoryNotFoundException($"{reference} does not exist");
+        string reference = System.IO.Path.Combine(AppContext.BaseDirectory, "reference");
+        if (!File.Exists(System.IO.Path.Combine(reference, GenericDocument)))
+            throw new FileNotFoundException(
+                $"{GenericDocument} is not in {reference}: the test project must copy tests/reference/*.json to its output (see tests/reference/README.md).");
         return reference;
     }
 

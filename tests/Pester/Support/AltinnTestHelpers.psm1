@@ -15,6 +15,13 @@ function Get-FreeTcpPort {
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
 
+# Kill(true) (the whole tree) exists from .NET Core 3.0; Windows PowerShell 5.1 (.NET Framework), which
+# the demo also runs on, has only Kill(): enough for the simulator, which is one dotnet process.
+function Stop-ProcessTree([Parameter(Mandatory)] [System.Diagnostics.Process] $Process) {
+    if ($Process.HasExited) { return }
+    if ($PSVersionTable.PSEdition -eq 'Core') { $Process.Kill($true) } else { $Process.Kill() }
+}
+
 function Start-AltinnSimulator {
     [CmdletBinding()]
     param([string] $Name = 'sim')
@@ -38,7 +45,7 @@ function Start-AltinnSimulator {
                 }
             } catch { Start-Sleep -Milliseconds 100 }
         }
-        if (-not $process.HasExited) { $process.Kill($true) }
+        Stop-ProcessTree $process
     }
     throw "The simulator did not start; see $logDir."
 }
@@ -48,7 +55,7 @@ function Stop-AltinnSimulator {
     param([Parameter(ValueFromPipeline)] $Simulator)
     process {
         if ($Simulator -and $Simulator.Process -and -not $Simulator.Process.HasExited) {
-            $Simulator.Process.Kill($true)
+            Stop-ProcessTree $Simulator.Process
             $Simulator.Process.WaitForExit(10000) | Out-Null
         }
     }
@@ -78,15 +85,17 @@ function New-TestRsaJwk {
     try {
         $p = $rsa.ExportParameters($true)
         $public = [ordered]@{ kty = 'RSA'; kid = $KeyId; use = 'sig'; alg = 'RS256'; n = ConvertTo-Base64Url $p.Modulus; e = ConvertTo-Base64Url $p.Exponent }
-        $private = [ordered]@{} + $public
+        $private = [ordered]@{}
+        foreach ($name in $public.Keys) { $private[$name] = $public[$name] }
         $private.d = ConvertTo-Base64Url $p.D; $private.p = ConvertTo-Base64Url $p.P; $private.q = ConvertTo-Base64Url $p.Q
         $private.dp = ConvertTo-Base64Url $p.DP; $private.dq = ConvertTo-Base64Url $p.DQ; $private.qi = ConvertTo-Base64Url $p.InverseQ
         [pscustomobject]@{
             KeyId   = $KeyId
             Public  = $public
             Private = ($private | ConvertTo-Json -Compress)
-            Pem     = $rsa.ExportPkcs8PrivateKeyPem()
-            Pkcs1Pem = $rsa.ExportRSAPrivateKeyPem()
+            # PEM export exists from .NET 5 only; Windows PowerShell 5.1 gets the JWK forms alone
+            Pem     = if ($PSVersionTable.PSEdition -eq 'Core') { $rsa.ExportPkcs8PrivateKeyPem() } else { $null }
+            Pkcs1Pem = if ($PSVersionTable.PSEdition -eq 'Core') { $rsa.ExportRSAPrivateKeyPem() } else { $null }
         }
     } finally { $rsa.Dispose() }
 }

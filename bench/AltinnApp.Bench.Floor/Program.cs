@@ -25,7 +25,11 @@ http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("AltinnApp",
 
 // The token is not part of what is measured: localtest's endpoint hands out an Altinn token that the
 // simulator's app routes accept like an exchanged one, so the floor needs no key of its own.
-var tokenUri = new Uri(options.BaseUri, $"Home/GetTestSystemUserToken?systemUserOrgNumber={options.Organization}");
+// Localtest's one test system user (d111dbab-…, organisation 950474084): the token acts for that organisation
+// whatever is asked, so --organization must be 950474084 (the default).
+if (options.Organization != "950474084")
+    throw new ArgumentException($"--organization {options.Organization}: localtest's test system user belongs to 950474084, so its token cannot file for another organisation.");
+var tokenUri = new Uri(options.BaseUri, "Home/GetTestSystemUserToken?systemUserId=d111dbab-d619-4f15-bf29-58fe570a9ae6&scope=altinn%3Ainstances.read%20altinn%3Ainstances.write");
 using (var tokenResponse = await http.GetAsync(tokenUri))
 {
     tokenResponse.EnsureSuccessStatusCode();

@@ -56,23 +56,54 @@ public class AccessTokenTests
 
 public class MaskinportenErrorTests
 {
-    private static readonly GrantRequest Grant = new() { ClientId = "c-1", SystemUserOrganization = "950474084" };
+    private static readonly GrantRequest Grant = new() { ClientId = "c-1", SystemUserOrganization = "950474084", Audience = "https://test.maskinporten.no/", Scope = "altinn:instances.read" };
 
+    // What Maskinporten really sends (Digdir's troubleshooting page, felleslosninger/docs
+    // _docs/Maskinporten/maskinporten_feilsoking.md; MP-303 as invalid_altinn_customer_configuration from
+    // Altinn's system-user troubleshooting page), and what the hint must tell the user to fix.
     [Theory]
-    [InlineData("invalid_client", "Invalid assertion: kid 'k' is not a key registered for client 'c-1'", "KeyNotAccepted")]
-    [InlineData("invalid_client", "Invalid assertion: signature does not verify against the key named by kid/x5c", "KeyNotAccepted")]
-    [InlineData("invalid_client", "Invalid assertion: the x5c certificate is not registered for client 'c-1'", "KeyNotAccepted")]
-    [InlineData("invalid_client", "Invalid assertion: iss 'c-9' is not a registered client", "InvalidClient")]
-    [InlineData("invalid_grant", "Invalid authorization_details: organisation 950474084 has no system user for client 'c-1'", "SystemUserNotFound")]
-    [InlineData("invalid_altinn_customer_configuration", "Altinn could not find the system user", "SystemUserNotFound")]
-    [InlineData("invalid_scope", "scope not allowed for client 'c-1': x", "InvalidScope")]
-    [InlineData("invalid_grant", "Invalid assertion: iat must be within 10 s of the server clock", "InvalidGrant")]
-    [InlineData(null, null, "Refused")]
-    public void A_refusal_is_named_by_its_cause(string error, string description, string reason)
+    [InlineData("invalid_grant", "MP-100: Invalid assertion. Client authentication failed.", "InvalidClient", "-ClientId")]
+    [InlineData("invalid_grant", "MP-110: Invalid assertion. Client authentication failed. Invalid JWT claim aud", "WrongAudience", "-MaskinportenUri")]
+    [InlineData("invalid_grant", "MP-120: Invalid assertion. Client authentication failed. The JWT is signed with an invalid certificate.", "KeyNotAccepted", "register it with the client")]
+    [InlineData("invalid_grant", "MP-121: Invalid assertion. Client authentication failed. Expired key", "KeyNotAccepted", "register the key again")]
+    [InlineData("invalid_grant", "MP-124: Invalid JWT signature", "KeyNotAccepted", "Register its public key")]
+    [InlineData("invalid_grant", "MP-123: Invalid JWT header x5c", "KeyNotAccepted", "Register its public key")]
+    [InlineData("invalid_grant", "MP-130: JWT is expired", "ClockSkew", "clock")]
+    [InlineData("invalid_grant", "Issue time is after now", "ClockSkew", "clock is ahead")]
+    [InlineData("invalid_grant", "MP-012: Grant is used before", "GrantReused", "jti")]
+    [InlineData("invalid_scope", "MP-200: Token request contains invalid scopes for client", "InvalidScope", "'altinn:instances.read'")]
+    [InlineData("invalid_scope", "MP-201: Token request contains scopes not allowed for maskinporten", "InvalidScope", "integration type")]
+    [InlineData("invalid_altinn_customer_configuration", "MP-303: Invalid authorization details values", "SystemUserNotFound", "accepted the system user request")]
+    [InlineData("invalid_altinn_customer_configuration", null, "SystemUserNotFound", "-SystemUserExternalRef")]
+    [InlineData("invalid_authorization_details", "MP-301: Unknown authorization details type", "InvalidAuthorizationDetails", "-SystemUserOrganization 950474084")]
+    [InlineData("invalid_request", "MP-011: Invalid assertion. Invalid parameter value", "InvalidRequest", "line breaks")]
+    [InlineData("invalid_client", null, "InvalidClient", "-ClientId 'c-1'")]
+    [InlineData("invalid_grant", "something Maskinporten has not documented", "InvalidGrant", "clock")]
+    [InlineData(null, null, "Refused", "clock")]
+    public void A_refusal_is_named_by_maskinportens_code_and_mp_number(string error, string description, string reason, string hintPart)
     {
-        var (actual, hint) = MaskinportenTokenSource.Classify(error, description, Grant);
+        var (actual, hint) = MaskinportenTokenSource.Classify(error, description, Grant, "RSA key 'k-1'");
         Assert.Equal(reason, actual);
-        Assert.False(string.IsNullOrWhiteSpace(hint));
+        Assert.Contains(hintPart, hint);
+    }
+
+    [Fact]
+    public void The_words_of_the_simulator_before_no_longer_decide_the_cause()
+    {
+        // an invalid_client text that mentions a kid is not a key problem unless Maskinporten says so by number
+        Assert.Equal("InvalidClient", MaskinportenTokenSource.Classify("invalid_client", "kid 'k' is not a key registered", Grant).Reason);
+        Assert.Equal("InvalidGrant", MaskinportenTokenSource.Classify("invalid_grant", "organisation 950474084 has no system user", Grant).Reason);
+    }
+
+    [Fact]
+    public void The_system_user_hint_names_the_organisation_client_and_external_reference()
+    {
+        var grant = new GrantRequest { ClientId = "c-1", SystemUserOrganization = "310461598", SystemUserExternalRef = "contract-42" };
+        var (_, hint) = MaskinportenTokenSource.Classify("invalid_altinn_customer_configuration", "MP-303: Invalid authorization details values", grant);
+        Assert.Contains("'c-1'", hint);
+        Assert.Contains("310461598", hint);
+        Assert.Contains("'contract-42'", hint);
+        Assert.Contains("system register", hint);
     }
 }
 

@@ -133,7 +133,7 @@ public sealed class ConflictAndAccessTests(SimulatorFactory factory) : IClassFix
     public async Task A_system_user_gets_403_for_another_party()
     {
         string own = await _sim.LocaltestTokenAsync();
-        string other = await _sim.LocaltestTokenAsync("310461598");
+        string other = await _sim.SystemUserTokenAsync("310461598");
 
         var create = await _sim.SendAsync(HttpMethod.Post, $"{SimulatorHarness.App}/instances/create",
             SimulatorHarness.Json(new JsonObject { ["instanceOwner"] = new JsonObject { ["organisationNumber"] = "310461598" } }), own);

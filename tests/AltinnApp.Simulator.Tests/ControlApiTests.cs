@@ -137,7 +137,7 @@ public sealed class ControlApiTests(SimulatorFactory factory) : IClassFixture<Si
         var party = await _sim.Http.PostAsync("/_sim/parties", SimulatorHarness.Json(new JsonObject { ["organizationNumber"] = "811111112", ["partyId"] = 512345 }));
         Assert.Equal(HttpStatusCode.Created, party.StatusCode);
 
-        string token = await _sim.LocaltestTokenAsync("811111112");
+        string token = await _sim.SystemUserTokenAsync("811111112");
         var instance = await _sim.CreateInstanceAsync(token, new { a = "første" }, org: "811111112", app: "/ttd/custom");
         Assert.StartsWith("512345/", instance["id"]!.GetValue<string>());
         string path = SimulatorHarness.InstancePath(instance, "/ttd/custom");

@@ -60,32 +60,44 @@ public sealed class MaskinportenGrantTests(SimulatorFactory factory) : IClassFix
         Assert.DoesNotContain("signature", grant.ToJsonString());
     }
 
+    // Maskinporten's codes and texts: Digdir's troubleshooting page (felleslosninger/docs
+    // _docs/Maskinporten/maskinporten_feilsoking.md); MP-303 with invalid_altinn_customer_configuration from
+    // Altinn's system-user troubleshooting page; invalid_authorization_details from RFC 9396 §5.
+    private const string ClientNotFound = "MP-100: Invalid assertion. Client authentication failed.";
+    private const string WrongAudience = "MP-110: Invalid assertion. Client authentication failed. Invalid JWT claim aud";
+    private const string InvalidCertificate = "MP-120: Invalid assertion. Client authentication failed. The JWT is signed with an invalid certificate.";
+    private const string InvalidSignature = "MP-124: Invalid JWT signature";
+    private const string Expired = "MP-130: JWT is expired";
+    private const string InvalidParameter = "MP-011: Invalid assertion. Invalid parameter value";
+    private const string InvalidScope = "MP-200: Token request contains invalid scopes for client";
+    private const string InvalidDetailsValues = "MP-303: Invalid authorization details values";
+
     public static TheoryData<string, string, string> BrokenGrants => new()
     {
-        { "aud-without-trailing-slash", "invalid_grant", "aud" },
-        { "aud-token-endpoint", "invalid_grant", "aud" },
-        { "unknown-iss", "invalid_client", "iss" },
-        { "unknown-kid", "invalid_client", "kid" },
-        { "wrong-signing-key", "invalid_client", "signature" },
-        { "certificate-signed-by-other-key", "invalid_client", "signature" },
-        { "rs384", "invalid_grant", "RS256" },
-        { "lifetime-over-120", "invalid_grant", "exp - iat" },
-        { "iat-too-old", "invalid_grant", "iat" },
-        { "iat-in-future", "invalid_grant", "iat" },
-        { "jti-missing", "invalid_grant", "jti" },
-        { "scope-not-allowed", "invalid_scope", "scope" },
-        { "authorization-details-missing", "invalid_grant", "authorization_details" },
-        { "authorization-details-object", "invalid_grant", "array" },
-        { "authorization-details-two-entries", "invalid_grant", "exactly one" },
-        { "authorization-details-wrong-type", "invalid_grant", "type" },
-        { "authorization-details-wrong-authority", "invalid_grant", "authority" },
-        { "authorization-details-id-without-0192", "invalid_grant", "0192" },
-        { "org-without-system-user", "invalid_grant", "no system user" },
+        { "aud-without-trailing-slash", "invalid_grant", WrongAudience },
+        { "aud-token-endpoint", "invalid_grant", WrongAudience },
+        { "unknown-iss", "invalid_grant", ClientNotFound },
+        { "unknown-kid", "invalid_grant", InvalidSignature },
+        { "wrong-signing-key", "invalid_grant", InvalidSignature },
+        { "certificate-signed-by-other-key", "invalid_grant", InvalidSignature },
+        { "rs384", "invalid_request", InvalidParameter },
+        { "lifetime-over-120", "invalid_grant", Expired },
+        { "iat-too-old", "invalid_grant", Expired },
+        { "iat-in-future", "invalid_grant", "Issue time is after now" },
+        { "jti-missing", "invalid_request", InvalidParameter },
+        { "scope-not-allowed", "invalid_scope", InvalidScope },
+        { "authorization-details-missing", "invalid_authorization_details", InvalidDetailsValues + ": authorization_details is missing" },
+        { "authorization-details-object", "invalid_authorization_details", InvalidDetailsValues + ": authorization_details must be an array" },
+        { "authorization-details-two-entries", "invalid_authorization_details", InvalidDetailsValues + ": authorization_details must be an array of exactly one" },
+        { "authorization-details-wrong-type", "invalid_authorization_details", "MP-301: Unknown authorization details type" },
+        { "authorization-details-wrong-authority", "invalid_authorization_details", InvalidDetailsValues + ": systemuser_org.authority" },
+        { "authorization-details-id-without-0192", "invalid_authorization_details", InvalidDetailsValues + ": systemuser_org.ID 950474084" },
+        { "org-without-system-user", "invalid_altinn_customer_configuration", InvalidDetailsValues + ": no system user for systemuser_org.ID 0192:310461598" },
     };
 
     [Theory]
     [MemberData(nameof(BrokenGrants))]
-    public async Task A_grant_breaking_one_rule_is_refused_with_400_naming_the_rule(string rule, string error, string descriptionPart)
+    public async Task A_grant_breaking_one_rule_is_refused_with_maskinportens_own_code_and_text(string rule, string error, string descriptionPart)
     {
         await _sim.RegisterClientAsync();
         var grant = new GrantBuilder();
@@ -127,7 +139,7 @@ public sealed class MaskinportenGrantTests(SimulatorFactory factory) : IClassFix
         await _sim.RegisterClientAsync();
         var grant = new GrantBuilder { Jti = Guid.NewGuid().ToString() };
         Assert.Equal(HttpStatusCode.OK, (await _sim.PostGrantAsync(grant.Build())).StatusCode);
-        await AssertRefused(await _sim.PostGrantAsync(grant.Build()), "invalid_grant", "already been used");
+        await AssertRefused(await _sim.PostGrantAsync(grant.Build()), "invalid_grant", "MP-012: Grant is used before");
     }
 
     [Fact]
@@ -152,15 +164,17 @@ public sealed class MaskinportenGrantTests(SimulatorFactory factory) : IClassFix
         string assertion = handler.CreateToken(payload, new SigningCredentials(new RsaSecurityKey(otherKey), SecurityAlgorithms.RsaSha256),
             new Dictionary<string, object> { ["x5c"] = new[] { Convert.ToBase64String(other.RawData) } });
 
-        await AssertRefused(await _sim.PostGrantAsync(assertion), "invalid_client", "x5c");
+        await AssertRefused(await _sim.PostGrantAsync(assertion), "invalid_grant", InvalidCertificate);
     }
 
     [Fact]
     public async Task ExternalRef_must_match_when_the_system_user_has_one()
     {
         await _sim.RegisterClientAsync(externalRef: "kunde-42");
-        await AssertRefused(await _sim.PostGrantAsync(new GrantBuilder().Build()), "invalid_grant", "externalRef");
-        await AssertRefused(await _sim.PostGrantAsync(new GrantBuilder { ExternalRef = "kunde-43" }.Build()), "invalid_grant", "externalRef");
+        await AssertRefused(await _sim.PostGrantAsync(new GrantBuilder().Build()), "invalid_altinn_customer_configuration",
+            InvalidDetailsValues + ": no system user for systemuser_org.ID 0192:950474084 with externalRef 950474084");
+        await AssertRefused(await _sim.PostGrantAsync(new GrantBuilder { ExternalRef = "kunde-43" }.Build()), "invalid_altinn_customer_configuration",
+            InvalidDetailsValues + ": no system user for systemuser_org.ID 0192:950474084 with externalRef kunde-43");
 
         var ok = await _sim.PostGrantAsync(new GrantBuilder { ExternalRef = "kunde-42" }.Build());
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
@@ -174,7 +188,7 @@ public sealed class MaskinportenGrantTests(SimulatorFactory factory) : IClassFix
         await _sim.RegisterClientAsync();
         await AssertRefused(await _sim.PostGrantAsync(new GrantBuilder().Build(), grantType: "client_credentials"), "invalid_request", "grant_type");
         await AssertRefused(await _sim.PostGrantAsync(""), "invalid_request", "assertion");
-        await AssertRefused(await _sim.PostGrantAsync("not.a-jwt"), "invalid_grant", "JWT");
+        await AssertRefused(await _sim.PostGrantAsync("not.a-jwt"), "invalid_request", InvalidParameter);
     }
 
     [Fact]
@@ -182,7 +196,7 @@ public sealed class MaskinportenGrantTests(SimulatorFactory factory) : IClassFix
     {
         await _sim.RegisterClientAsync();
         Assert.Equal(HttpStatusCode.NoContent, (await _sim.Http.DeleteAsync($"/_sim/clients/{SimulatorHarness.ClientId}")).StatusCode);
-        await AssertRefused(await _sim.PostGrantAsync(new GrantBuilder().Build()), "invalid_client", "iss");
+        await AssertRefused(await _sim.PostGrantAsync(new GrantBuilder().Build()), "invalid_grant", ClientNotFound);
     }
 
     [Fact]
@@ -201,6 +215,7 @@ public sealed class MaskinportenGrantTests(SimulatorFactory factory) : IClassFix
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
         var body = JsonNode.Parse(text)!;
         Assert.Equal(error, body["error"]!.GetValue<string>());
-        Assert.Contains(descriptionPart, body["error_description"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        // Maskinporten's text as it sends it: the whole description, or its start where MP-303 names the value
+        Assert.StartsWith(descriptionPart, body["error_description"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 }

@@ -50,27 +50,27 @@ Describe 'Connect-Altinn refuses bad keys clearly' {
         $err = Get-ConnectError ($script:Connect + @{ ClientId = $script:Client; Jwk = $other.Private; SystemUserOrganization = '950474084' })
         $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.Maskinporten.KeyNotAccepted,*'
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
-        $err.Exception.Message | Should -Match "kid 'never-registered' is not a key registered"
-        $err.Exception.Message | Should -Match 'Register its public key'
+        $err.Exception.Message | Should -Match 'invalid_grant\): MP-124: Invalid JWT signature'
+        $err.Exception.Message | Should -Match "RSA key 'never-registered'.*Register its public key"
     }
 
     It 'the wrong key under a registered kid' {
         $impostor = New-TestRsaJwk -KeyId 'registered'
         $err = Get-ConnectError ($script:Connect + @{ ClientId = $script:Client; Jwk = $impostor.Private; SystemUserOrganization = '950474084' })
         $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.Maskinporten.KeyNotAccepted,*'
-        $err.Exception.Message | Should -Match 'signature does not verify'
+        $err.Exception.Message | Should -Match 'MP-124: Invalid JWT signature.*does not verify with any key'
     }
 
     It 'a certificate not registered for the client' {
         $err = Get-ConnectError ($script:Connect + @{ ClientId = $script:Client; Certificate = (New-TestCertificate); SystemUserOrganization = '950474084' })
         $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.Maskinporten.KeyNotAccepted,*'
-        $err.Exception.Message | Should -Match 'x5c certificate is not registered'
+        $err.Exception.Message | Should -Match 'MP-120: Invalid assertion\. Client authentication failed\. The JWT is signed with an invalid certificate.*register it with the client'
     }
 
     It 'an unknown client id' {
         $err = Get-ConnectError ($script:Connect + @{ ClientId = 'no-such-client'; Jwk = $script:Key.Private; SystemUserOrganization = '950474084' })
         $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.Maskinporten.InvalidClient,*'
-        $err.Exception.Message | Should -Match "'no-such-client' is not a registered client.*Check -ClientId"
+        $err.Exception.Message | Should -Match "MP-100: Invalid assertion\. Client authentication failed.*client 'no-such-client'.*check -ClientId"
     }
 
     It '<Case> certificate' -TestCases @(
@@ -138,7 +138,7 @@ Describe 'Connect-Altinn refuses bad system-user details and environments clearl
     It 'an organisation without a system user for the client' {
         $err = Get-ConnectError ($script:Connect + @{ ClientId = $script:Client; Jwk = $script:Key.Private; SystemUserOrganization = '310461598' })
         $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.Maskinporten.SystemUserNotFound,*'
-        $err.Exception.Message | Should -Match 'organisation 310461598 has no system user'
+        $err.Exception.Message | Should -Match 'invalid_altinn_customer_configuration\): MP-303: .*0192:310461598.*accepted the system user request'
     }
 
     It 'a missing external reference the system user was created with' {
@@ -146,7 +146,7 @@ Describe 'Connect-Altinn refuses bad system-user details and environments clearl
         $client = Register-TestClient -Simulator $script:Sim -Jwk $key -ExternalRef 'contract-42'
         $err = Get-ConnectError ($script:Connect + @{ ClientId = $client; Jwk = $key.Private; SystemUserOrganization = '950474084' })
         $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.Maskinporten.SystemUserNotFound,*'
-        $err.Exception.Message | Should -Match 'externalRef is required.*-SystemUserExternalRef'
+        $err.Exception.Message | Should -Match 'invalid_altinn_customer_configuration\): MP-303: .*externalRef.*-SystemUserExternalRef'
     }
 
     It 'an invalid organisation number, before any request' {

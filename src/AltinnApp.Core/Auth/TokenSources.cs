@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using AltinnApp.Core.Http;
@@ -112,7 +113,7 @@ namespace AltinnApp.Core.Auth
             }
 
             description = Redactor.Redact(description);
-            var (reason, hint) = Classify(error, description, _grant);
+            var (reason, hint) = Classify(error, description, _grant, _key.Description);
             return new AltinnAuthenticationException("Altinn.Maskinporten." + reason,
                 $"Maskinporten refused the grant ({status}{(error != null ? " " + error : string.Empty)}){(description != null ? ": " + description.TrimEnd('.') : string.Empty)}. {hint}")
             {
@@ -120,33 +121,95 @@ namespace AltinnApp.Core.Auth
             };
         }
 
+        private static readonly Regex MpNumber = new Regex(@"\bMP-(\d{3})\b", RegexOptions.CultureInvariant);
+
         /// <summary>
-        /// Maskinporten answers with a few OAuth error codes that cover many causes; the description says
-        /// which. The ErrorId names the cause a user can act on, falling back to the error code itself.
+        /// Names a refusal by what Maskinporten really sends: an OAuth error code and, in error_description,
+        /// an MP number with Maskinporten's text (Digdir's troubleshooting page, felleslosninger/docs
+        /// _docs/Maskinporten/maskinporten_feilsoking.md; invalid_altinn_customer_configuration MP-303 from
+        /// Altinn's system-user troubleshooting page). The ErrorId names the cause a user can act on; the hint
+        /// says what to fix. Without an MP number it falls back to the code.
         /// </summary>
-        internal static (string Reason, string Hint) Classify(string error, string description, GrantRequest grant)
+        internal static (string Reason, string Hint) Classify(string error, string description, GrantRequest grant, string keyDescription = null)
         {
-            var text = (description ?? string.Empty).ToLowerInvariant();
             var code = (error ?? string.Empty).ToLowerInvariant();
-            if (code.StartsWith("invalid_altinn", StringComparison.Ordinal) || text.Contains("system user") || text.Contains("systemuser") ||
-                text.Contains("authorization_details") || text.Contains("externalref"))
+            var match = MpNumber.Match(description ?? string.Empty);
+            var mp = match.Success ? match.Groups[1].Value : null;
+            var text = (description ?? string.Empty).ToLowerInvariant();
+            var key = keyDescription ?? "the key";
+
+            // Altinn found no system user for the grant's authorization_details
+            if (code == "invalid_altinn_customer_configuration")
             {
                 return ("SystemUserNotFound",
-                    $"Check that organisation {grant.SystemUserOrganization} has accepted a system user for client '{grant.ClientId}' in Altinn, and give -SystemUserExternalRef if the system user was created with one.");
+                    $"Altinn found no system user for client '{grant.ClientId}' and organisation {grant.SystemUserOrganization}" +
+                    (grant.SystemUserExternalRef != null ? $" with external reference '{grant.SystemUserExternalRef}'" : " (no -SystemUserExternalRef given)") +
+                    ". Check: that organisation has accepted the system user request for your system in Altinn; your system in Altinn's system register lists this client id;" +
+                    " the system user was created with an external reference, which must then be given as -SystemUserExternalRef; -SystemUserOrganization is the organisation that owns the system user (for an agent system user, not one of its clients).");
             }
 
-            if (code == "invalid_client" && (text.Contains("kid") || text.Contains("x5c") || text.Contains("signature") || text.Contains("certificate") || text.Contains(" key")))
+            switch (mp)
             {
-                return ("KeyNotAccepted",
-                    $"The key or certificate that signed the grant is not registered for client '{grant.ClientId}'. Register its public key (New-AltinnSigningKey prints it) or the certificate with the Maskinporten client, or connect with the key that is registered (check -KeyId).");
+                case "100":
+                    return ("InvalidClient",
+                        $"Maskinporten does not know client '{grant.ClientId}' here: check -ClientId (the client's id, which is the grant's iss) and that the client was made in the environment you connect to (test clients in Maskinporten's test environment, for tt02; production clients for prod).");
+                case "110":
+                    return ("WrongAudience",
+                        $"The grant's aud '{grant.Audience}' is not this Maskinporten's issuer: check -Environment and -MaskinportenUri (the aud is Maskinporten's address with its trailing slash, and must be the same Maskinporten as the token endpoint).");
+                case "120":
+                    return ("KeyNotAccepted",
+                        $"Maskinporten does not accept the certificate that signed the grant ({key}) for client '{grant.ClientId}': register it with the client, and use a valid business certificate (virksomhetssertifikat): a test certificate in test, a production certificate in prod.");
+                case "121":
+                    return ("KeyNotAccepted",
+                        $"The key registered on client '{grant.ClientId}' has expired (a registered key lives one year): register the key again, or a new one (New-AltinnSigningKey), with the Maskinporten client.");
+                case "122":
+                    return ("KeyNotAccepted",
+                        $"The business certificate ({key}) is issued to another organisation than the one that owns client '{grant.ClientId}': sign with a certificate of the client's own organisation.");
+                case "123":
+                case "124":
+                    return ("KeyNotAccepted",
+                        $"The grant's signature does not verify with any key or certificate registered for client '{grant.ClientId}' (signed with {key}). Register its public key (New-AltinnSigningKey prints it) or the certificate with the Maskinporten client, or connect with the key that is registered under that kid (check -KeyId); a certificate must not have expired, and a test certificate works only in test.");
+                case "130":
+                    return ("ClockSkew",
+                        "Maskinporten found the grant expired: grants are valid for seconds only, so this machine's clock is probably behind Maskinporten's (or the request took too long on the way). Synchronise the clock (NTP) and connect again.");
+                case "012":
+                    return ("GrantReused",
+                        "Maskinporten had already seen this grant's jti. The module makes a new grant for every request, so the same request reached Maskinporten twice (a proxy that repeats requests?): connect again, and check the proxy.");
+                case "200":
+                    return ("InvalidScope",
+                        $"Client '{grant.ClientId}' has not been given every scope the grant asks for ('{grant.Scope}'): add them to the Maskinporten client (apps need altinn:instances.read and altinn:instances.write), or check -Scope for typing errors.");
+                case "201":
+                    return ("InvalidScope",
+                        $"The scopes ('{grant.Scope}') do not allow the integration type of client '{grant.ClientId}': make a Maskinporten client of the type the scope accepts.");
+                case "250":
+                case "251":
+                    return ("InvalidScope",
+                        $"The organisation that owns client '{grant.ClientId}' has not been given (or delegated) access to the scopes ('{grant.Scope}'): ask the API owner for access, or check -Scope.");
+                case "301":
+                case "302":
+                case "303":
+                    return ("InvalidAuthorizationDetails",
+                        $"Maskinporten refused the grant's authorization_details, built from -SystemUserOrganization {grant.SystemUserOrganization}" +
+                        (grant.SystemUserExternalRef != null ? $" and -SystemUserExternalRef '{grant.SystemUserExternalRef}'" : string.Empty) +
+                        ": check those values (an organisation number of nine digits, the external reference exactly as the system user was created with).");
+                case "011":
+                    return ("InvalidRequest",
+                        "Maskinporten could not read the grant (an invalid parameter value): check -ClientId, -Scope and -SystemUserExternalRef for stray spaces or line breaks.");
+            }
+
+            // Maskinporten's text for an iat ahead of its clock carries no MP number
+            if (text.Contains("issue time is after now"))
+            {
+                return ("ClockSkew",
+                    "Maskinporten found the grant issued in the future: this machine's clock is ahead of Maskinporten's. Synchronise the clock (NTP) and connect again.");
             }
 
             switch (code)
             {
                 case "invalid_client":
-                    return ("InvalidClient", $"Check -ClientId '{grant.ClientId}': it must be the id of a Maskinporten client in this environment.");
+                    return ("InvalidClient", $"Check -ClientId '{grant.ClientId}': it must be the id of a Maskinporten client in this environment, with {key} registered.");
                 case "invalid_scope":
-                    return ("InvalidScope", "Check -Scope: the client must have been granted every scope it asks for.");
+                    return ("InvalidScope", $"Check -Scope: client '{grant.ClientId}' must have been given every scope it asks for ('{grant.Scope}').");
                 case "":
                     return ("Refused", "Check the key, the client id, the system user for -SystemUserOrganization and this machine's clock.");
                 default:
@@ -171,12 +234,42 @@ namespace AltinnApp.Core.Auth
                 var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
-                    throw new AltinnAuthenticationException("Altinn.TokenExchange.Refused",
-                        $"Altinn's token exchange at {_exchangeUri} refused the Maskinporten token ({(int)response.StatusCode}). Check -Environment (or -PlatformUri) and that the system user is set up for this client in Altinn.");
+                    throw ExchangeError((int)response.StatusCode, response.ReasonPhrase, body, response.Content?.Headers.ContentType?.MediaType);
                 }
 
                 return AccessToken.FromJwt(body, "Altinn's token exchange");
             }
+        }
+
+        /// <summary>
+        /// The exchange (altinn-authentication AuthenticationController.AuthenticateMaskinportenToken) answers a
+        /// bare 401 for every failure behind it, so the message cannot name one cause: it lists the likely ones.
+        /// </summary>
+        internal AltinnAuthenticationException ExchangeError(int status, string reasonPhrase, string body, string mediaType)
+        {
+            if (status == 401)
+            {
+                return new AltinnAuthenticationException("Altinn.TokenExchange.Refused",
+                    $"Altinn's token exchange at {_exchangeUri} answered 401 Unauthorized to the Maskinporten token. Altinn gives that one answer for any failure behind the exchange and does not say which; the likely causes: " +
+                    "(1) the token comes from another environment's Maskinporten than this Altinn platform trusts: check -Environment, or that -MaskinportenUri and -PlatformUri belong to the same environment (test.maskinporten.no with tt02, maskinporten.no with prod); " +
+                    "(2) the token expired or was not yet valid when it arrived: check this machine's clock (Altinn allows 10 s) and any proxy that holds requests; " +
+                    "(3) a service Altinn looks things up in behind the exchange failed: try again in a few minutes. " +
+                    "A missing scope or system user is refused earlier, by Maskinporten, with an error of its own.");
+            }
+
+            var serverSays = ErrorMapper.ParseBody(body, mediaType).Summary;
+            string hint;
+            switch (status)
+            {
+                case 400: hint = "Check -PlatformUri: it must be the Altinn platform whose /authentication/api/v1/exchange/maskinporten exchanges the token."; break;
+                case 410: hint = "Altinn no longer offers enterprise-user (virksomhetsbruker) logins: use a system user."; break;
+                case 429:
+                case 503: hint = "Altinn is busy: try again later."; break;
+                default: hint = "Check -Environment (or -PlatformUri), and try again later if Altinn is failing."; break;
+            }
+
+            return new AltinnAuthenticationException("Altinn.TokenExchange.Refused",
+                $"Altinn's token exchange at {_exchangeUri} refused the Maskinporten token ({status} {reasonPhrase}{(string.IsNullOrEmpty(serverSays) ? string.Empty : " – " + serverSays.TrimEnd('.'))}). {hint}");
         }
 
         private static string ToPascal(string snake)
@@ -196,6 +289,7 @@ namespace AltinnApp.Core.Auth
     {
         private readonly Uri _uri;
         private readonly AltinnHttp _http;
+        private readonly string _organization;
 
         public LocalTestTokenSource(string platformUri, string systemUserOrganization, string systemId, string systemUserId, string scope, AltinnHttp http)
         {
@@ -205,6 +299,7 @@ namespace AltinnApp.Core.Auth
                         "&scope=" + Uri.EscapeDataString(scope);
             _uri = new Uri(new Uri(platformUri), "Home/GetTestSystemUserToken?" + query);
             _http = http;
+            _organization = systemUserOrganization;
             Description = $"localtest system-user token (system '{systemId}', no key)";
         }
 
@@ -224,8 +319,29 @@ namespace AltinnApp.Core.Auth
                         $"The local test environment at {_uri.GetLeftPart(UriPartial.Authority)} did not give a test token ({(int)response.StatusCode}). Check that localtest is running and -PlatformUri points at it.");
                 }
 
-                return AccessToken.FromJwt(body, "the local test environment");
+                var token = AccessToken.FromJwt(body, "the local test environment");
+                RequireOrganization(token);
+                return token;
             }
+        }
+
+        /// <summary>
+        /// Localtest replaces the organisation asked for with the one its test system user belongs to
+        /// (app-localtest HomeController.GetTestSystemUserToken): the token, not the parameter, says whom the
+        /// session acts for. A session must never file for an organisation the user did not name.
+        /// </summary>
+        private void RequireOrganization(AccessToken token)
+        {
+            if (token.SystemUserOrganization == _organization) return;
+            if (token.SystemUserOrganization == null)
+            {
+                throw new AltinnAuthenticationException("Altinn.LocalTest.NoSystemUserOrganization",
+                    $"The local test environment at {_uri.GetLeftPart(UriPartial.Authority)} gave a token without a system user organisation (authorization_details.systemuser_org), so it cannot be told whom it acts for. Check that -PlatformUri points at localtest.");
+            }
+
+            throw new AltinnArgumentException("Altinn.Connect.LocalTestOrganizationMismatch",
+                $"Localtest's test system user belongs to organisation {token.SystemUserOrganization}, and localtest puts that organisation in every token it gives, whatever is asked; -SystemUserOrganization {_organization} would file for {token.SystemUserOrganization} instead. " +
+                $"Connect with -SystemUserOrganization {token.SystemUserOrganization} to work against localtest; to file for {_organization}, connect to a test environment (tt02) with a key and a system user of {_organization}.");
         }
     }
 

@@ -84,8 +84,23 @@ public sealed class SimulatorHarness
         return await ExchangeAsync(await MaskinportenTokenAsync());
     }
 
-    public async Task<string> LocaltestTokenAsync(string org = OwnOrg) =>
-        await Http.GetStringAsync($"/Home/GetTestSystemUserToken?systemUserOrgNumber={org}&supplierOrgNumber=313725138&scope=altinn:instances.write");
+    /// <summary>localtest's token for its one test system user, which belongs to <see cref="OwnOrg"/>.</summary>
+    public async Task<string> LocaltestTokenAsync() =>
+        await Http.GetStringAsync($"/Home/GetTestSystemUserToken?systemUserId={LocaltestSystemUserId}&scope=altinn:instances.read%20altinn:instances.write");
+
+    public const string LocaltestSystemUserId = "d111dbab-d619-4f15-bf29-58fe570a9ae6";
+
+    /// <summary>
+    /// An Altinn token for the system user of <paramref name="org"/>: localtest's for <see cref="OwnOrg"/>,
+    /// otherwise the whole Maskinporten login with the test client registered for that organisation
+    /// (localtest has no system user for any other organisation).
+    /// </summary>
+    public async Task<string> SystemUserTokenAsync(string org = OwnOrg)
+    {
+        if (org == OwnOrg) return await LocaltestTokenAsync();
+        await RegisterClientAsync(organisations: [org]);
+        return await ExchangeAsync(await MaskinportenTokenAsync(new GrantBuilder { OrganizationNumber = org }));
+    }
 
     public async Task<JsonObject> CreateInstanceAsync(string token, object? prefill = null, string org = OwnOrg, string app = App)
     {

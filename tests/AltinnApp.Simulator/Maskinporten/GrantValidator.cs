@@ -7,6 +7,36 @@ namespace AltinnApp.Simulator.Maskinporten;
 
 public sealed record GrantError(string Error, string Description);
 
+/// <summary>
+/// The error codes and texts Maskinporten sends (Digdir's troubleshooting page, felleslosninger/docs
+/// <c>_docs/Maskinporten/maskinporten_feilsoking.md</c>; for MP-303 with a system user, Altinn's
+/// system-user troubleshooting page). The texts are Maskinporten's own, with the MP number in front
+/// as the page lists them; only MP-303 names the value it found wrong, as the page says it usually does.
+/// </summary>
+public static class MaskinportenErrors
+{
+    public const string ClientNotFound = "MP-100: Invalid assertion. Client authentication failed.";
+    public const string WrongAudience = "MP-110: Invalid assertion. Client authentication failed. Invalid JWT claim aud";
+    public const string InvalidCertificate = "MP-120: Invalid assertion. Client authentication failed. The JWT is signed with an invalid certificate.";
+    public const string InvalidX5c = "MP-123: Invalid JWT header x5c";
+    public const string InvalidSignature = "MP-124: Invalid JWT signature";
+    public const string Expired = "MP-130: JWT is expired";
+    public const string IssuedInFuture = "Issue time is after now";
+    public const string InvalidParameter = "MP-011: Invalid assertion. Invalid parameter value";
+    public const string GrantReused = "MP-012: Grant is used before";
+    public const string InvalidScope = "MP-200: Token request contains invalid scopes for client";
+    public const string UnknownDetailsType = "MP-301: Unknown authorization details type";
+    public const string InvalidDetailsValues = "MP-303: Invalid authorization details values";
+
+    /// <summary>RFC 6749 §5.2 codes, and RFC 9396 §5 for authorization_details.</summary>
+    public const string InvalidGrant = "invalid_grant";
+    public const string InvalidRequest = "invalid_request";
+    public const string InvalidScopeCode = "invalid_scope";
+    public const string InvalidAuthorizationDetails = "invalid_authorization_details";
+    /// <summary>Maskinporten's code when Altinn finds no system user for the request (MP-303).</summary>
+    public const string CustomerConfiguration = "invalid_altinn_customer_configuration";
+}
+
 /// <summary>A grant that passed every rule.</summary>
 public sealed record ValidGrant(RegisteredClient Client, SystemUser SystemUser, string Scope, string ClientAmr, JsonObject AuthorizationDetail);
 
@@ -25,115 +55,118 @@ public sealed class GrantValidator(ClientRegistry clients, JtiCache jtis)
     {
         // Header: algorithm and key reference.
         if (grant.Alg != "RS256")
-            return Fail("invalid_grant", $"Invalid assertion: alg must be RS256 (got '{grant.Alg}')");
+            return Fail(MaskinportenErrors.InvalidRequest, MaskinportenErrors.InvalidParameter);
 
         string? issuer = grant.StringClaim("iss");
-        if (string.IsNullOrEmpty(issuer))
-            return Fail("invalid_client", "Invalid assertion: iss (the client id) is missing");
-        var client = clients.Find(issuer);
+        var client = string.IsNullOrEmpty(issuer) ? null : clients.Find(issuer);
         if (client is null)
-            return Fail("invalid_client", $"Invalid assertion: iss '{issuer}' is not a registered client");
+            return Fail(MaskinportenErrors.InvalidGrant, MaskinportenErrors.ClientNotFound);
 
         var (key, clientAmr, keyError) = ResolveKey(grant, client);
         if (keyError is not null) return (null, keyError);
         if (!grant.VerifyRs256(key!))
-            return Fail("invalid_client", "Invalid assertion: signature does not verify against the key named by kid/x5c");
+            return Fail(MaskinportenErrors.InvalidGrant, MaskinportenErrors.InvalidSignature);
 
         // Payload claims.
         if (!AudienceMatches(grant.Payload["aud"], expectedAudience))
-            return Fail("invalid_grant", $"Invalid assertion: aud must be the issuer '{expectedAudience}' (with trailing slash), got '{grant.Payload["aud"]?.ToJsonString()}'");
+            return Fail(MaskinportenErrors.InvalidGrant, MaskinportenErrors.WrongAudience);
 
         long now = Jwt.Now();
         long? iat = grant.NumericClaim("iat");
         long? exp = grant.NumericClaim("exp");
-        if (iat is null) return Fail("invalid_grant", "Invalid assertion: iat is missing");
-        if (exp is null) return Fail("invalid_grant", "Invalid assertion: exp is missing");
-        if (Math.Abs(now - iat.Value) > IatSkewSeconds)
-            return Fail("invalid_grant", $"Invalid assertion: iat must be within {IatSkewSeconds} s of the server clock (iat {iat}, now {now})");
-        if (exp.Value - iat.Value > MaxLifetimeSeconds)
-            return Fail("invalid_grant", $"Invalid assertion: exp - iat must be at most {MaxLifetimeSeconds} s (got {exp.Value - iat.Value})");
-        if (exp.Value <= iat.Value || exp.Value < now)
-            return Fail("invalid_grant", "Invalid assertion: exp is not in the future");
+        if (iat is null || exp is null) return Fail(MaskinportenErrors.InvalidRequest, MaskinportenErrors.InvalidParameter);
+        if (iat.Value - now > IatSkewSeconds)
+            return Fail(MaskinportenErrors.InvalidGrant, MaskinportenErrors.IssuedInFuture);
+        // Too old, too long-lived or already past exp: Maskinporten calls each of these an expired JWT.
+        if (now - iat.Value > IatSkewSeconds || exp.Value - iat.Value > MaxLifetimeSeconds || exp.Value <= iat.Value || exp.Value < now)
+            return Fail(MaskinportenErrors.InvalidGrant, MaskinportenErrors.Expired);
 
         string? jti = grant.StringClaim("jti");
-        if (string.IsNullOrEmpty(jti)) return Fail("invalid_grant", "Invalid assertion: jti is missing");
+        if (string.IsNullOrEmpty(jti)) return Fail(MaskinportenErrors.InvalidRequest, MaskinportenErrors.InvalidParameter);
 
         string? scope = grant.StringClaim("scope");
-        if (string.IsNullOrWhiteSpace(scope)) return Fail("invalid_scope", "scope is missing from the assertion");
-        var notAllowed = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(s => !client.Scopes.Contains(s)).ToList();
-        if (notAllowed.Count > 0)
-            return Fail("invalid_scope", $"scope not allowed for client '{client.ClientId}': {string.Join(' ', notAllowed)}");
+        var requested = (scope ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (requested.Length == 0 || requested.Any(s => !client.Scopes.Contains(s)))
+            return Fail(MaskinportenErrors.InvalidScopeCode, MaskinportenErrors.InvalidScope);
 
         var (systemUser, detail, detailsError) = ResolveSystemUser(grant.Payload["authorization_details"], client);
         if (detailsError is not null) return (null, detailsError);
 
         // Last, so a grant that fails another rule does not burn its jti.
         if (!jtis.TryUse(jti))
-            return Fail("invalid_grant", $"Invalid assertion: jti '{jti}' has already been used");
+            return Fail(MaskinportenErrors.InvalidGrant, MaskinportenErrors.GrantReused);
 
-        return (new ValidGrant(client, systemUser!, string.Join(' ', scope.Split(' ', StringSplitOptions.RemoveEmptyEntries)), clientAmr!, detail!), null);
+        return (new ValidGrant(client, systemUser!, string.Join(' ', requested), clientAmr!, detail!), null);
     }
 
     private static (RSA? Key, string? ClientAmr, GrantError? Error) ResolveKey(DecodedJwt grant, RegisteredClient client)
     {
-        if (grant.Header["x5c"] is JsonArray chain)
+        static (RSA?, string?, GrantError?) Bad(string description) => (null, null, new GrantError(MaskinportenErrors.InvalidGrant, description));
+
+        if (grant.Header["x5c"] is JsonNode x5c)
         {
-            if (chain.Count == 0 || chain[0] is not JsonValue leafValue || !leafValue.TryGetValue<string>(out var leafBase64))
-                return (null, null, new GrantError("invalid_grant", "Invalid assertion: x5c must hold the base64 DER leaf certificate"));
+            // an array of base64 DER strings, leaf first (MP-123 is the answer to anything else)
+            if (x5c is not JsonArray chain || chain.Count == 0 || chain[0] is not JsonValue leafValue || !leafValue.TryGetValue<string>(out var leafBase64))
+                return Bad(MaskinportenErrors.InvalidX5c);
             byte[] der;
             try { der = Convert.FromBase64String(leafBase64); }
-            catch (FormatException) { return (null, null, new GrantError("invalid_grant", "Invalid assertion: x5c[0] is not base64")); }
+            catch (FormatException) { return Bad(MaskinportenErrors.InvalidX5c); }
             var registered = client.Certificates.FirstOrDefault(c => c.RawData.AsSpan().SequenceEqual(der));
             if (registered is null)
-                return (null, null, new GrantError("invalid_client", $"Invalid assertion: the x5c certificate is not registered for client '{client.ClientId}'"));
+                return Bad(MaskinportenErrors.InvalidCertificate);
             var now = DateTime.UtcNow;
             if (now < registered.NotBefore.ToUniversalTime() || now > registered.NotAfter.ToUniversalTime())
-                return (null, null, new GrantError("invalid_client", "Invalid assertion: the x5c certificate is not valid now"));
+                return Bad(MaskinportenErrors.InvalidSignature);
             var rsa = registered.GetRSAPublicKey();
-            if (rsa is null) return (null, null, new GrantError("invalid_client", "Invalid assertion: the x5c certificate has no RSA key"));
+            if (rsa is null) return Bad(MaskinportenErrors.InvalidCertificate);
             return (rsa, "virksomhetssertifikat", null);
         }
 
         if (grant.Header["kid"] is JsonValue kidValue && kidValue.TryGetValue<string>(out var kid))
         {
+            // Digdir's page has no number of its own for an unknown kid: the signature cannot be checked
+            // against any key of the client, which Maskinporten answers as an invalid signature.
             if (!client.KeysById.TryGetValue(kid, out var key))
-                return (null, null, new GrantError("invalid_client", $"Invalid assertion: kid '{kid}' is not a key registered for client '{client.ClientId}'"));
+                return Bad(MaskinportenErrors.InvalidSignature);
             return (key, "private_key_jwt", null);
         }
 
-        return (null, null, new GrantError("invalid_grant", "Invalid assertion: the header must carry kid or x5c"));
+        return (null, null, new GrantError(MaskinportenErrors.InvalidRequest, MaskinportenErrors.InvalidParameter));
     }
 
     private static (SystemUser? User, JsonObject? Detail, GrantError? Error) ResolveSystemUser(JsonNode? node, RegisteredClient client)
     {
+        // the shape of authorization_details (RFC 9396 §5: invalid_authorization_details)
         static (SystemUser?, JsonObject?, GrantError?) Bad(string description) =>
-            (null, null, new GrantError("invalid_grant", $"Invalid authorization_details: {description}"));
+            (null, null, new GrantError(MaskinportenErrors.InvalidAuthorizationDetails, description));
+        static (SystemUser?, JsonObject?, GrantError?) BadValue(string what) =>
+            Bad($"{MaskinportenErrors.InvalidDetailsValues}: {what}");
+        // well-formed, but Altinn has no system user for it (MP-303 as invalid_altinn_customer_configuration)
+        static (SystemUser?, JsonObject?, GrantError?) NoSystemUser(string what) =>
+            (null, null, new GrantError(MaskinportenErrors.CustomerConfiguration, $"{MaskinportenErrors.InvalidDetailsValues}: {what}"));
 
-        if (node is null) return Bad("missing (a system user needs one urn:altinn:systemuser entry)");
-        if (node is not JsonArray array) return Bad("must be an array");
-        if (array.Count != 1) return Bad($"must hold exactly one entry (got {array.Count})");
-        if (array[0] is not JsonObject entry) return Bad("the entry must be an object");
+        if (node is null) return BadValue("authorization_details is missing (a system user needs one urn:altinn:systemuser entry)");
+        if (node is not JsonArray array || array.Count != 1 || array[0] is not JsonObject entry)
+            return BadValue("authorization_details must be an array of exactly one object");
         if (entry["type"]?.GetValueKind() != System.Text.Json.JsonValueKind.String || entry["type"]!.GetValue<string>() != SystemUserType)
-            return Bad($"type must be '{SystemUserType}'");
-        if (entry["systemuser_org"] is not JsonObject org) return Bad("systemuser_org is missing");
+            return Bad(MaskinportenErrors.UnknownDetailsType);
+        if (entry["systemuser_org"] is not JsonObject org) return BadValue("systemuser_org is missing");
         if (org["authority"]?.GetValueKind() != System.Text.Json.JsonValueKind.String || org["authority"]!.GetValue<string>() != OrgAuthority)
-            return Bad($"systemuser_org.authority must be '{OrgAuthority}'");
+            return BadValue($"systemuser_org.authority must be {OrgAuthority}");
         string? id = org["ID"]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? org["ID"]!.GetValue<string>() : null;
         if (id is null || !id.StartsWith("0192:") || id.Length != 14 || !id[5..].All(char.IsAsciiDigit))
-            return Bad($"systemuser_org.ID must be '0192:<9-digit organisation number>' (got '{id}')");
+            return BadValue($"systemuser_org.ID {id}");
         string orgNumber = id[5..];
 
         var candidates = client.SystemUsers.Where(u => u.OrganizationNumber == orgNumber).ToList();
         if (candidates.Count == 0)
-            return Bad($"organisation {orgNumber} has no system user for client '{client.ClientId}'");
+            return NoSystemUser($"no system user for systemuser_org.ID {id} and this client");
 
         string? externalRef = entry["externalRef"] is JsonValue refValue && refValue.TryGetValue<string>(out var r) ? r : null;
         // A system user created without externalRef has the organisation number as its reference.
         var match = candidates.FirstOrDefault(u => (u.ExternalRef ?? orgNumber) == (externalRef ?? orgNumber));
         if (match is null)
-            return Bad(externalRef is null
-                ? $"externalRef is required: the system user for {orgNumber} was registered with one"
-                : $"externalRef '{externalRef}' does not match the system user for {orgNumber}");
+            return NoSystemUser($"no system user for systemuser_org.ID {id} with externalRef {externalRef ?? orgNumber}");
         return (match, entry, null);
     }
 

@@ -32,7 +32,7 @@ public static class MaskinportenEndpoints
             return Error("invalid_request", "assertion is missing");
 
         var grant = Jwt.TryDecode(assertion);
-        if (grant is null) return Error("invalid_grant", "Invalid assertion: not a signed JWT");
+        if (grant is null) return Error(MaskinportenErrors.InvalidRequest, MaskinportenErrors.InvalidParameter);
         log.Add(grant.Header, grant.Payload);
 
         var (valid, error) = validator.Validate(grant, Issuers.Maskinporten(request));

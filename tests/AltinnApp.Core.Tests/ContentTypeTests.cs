@@ -57,6 +57,7 @@ public class ContentTypeTests
         Assert.False(xml.Matches("application/json"));
         Assert.Contains(".xml", MimeTypes.ExtensionsFor("text/xml"));
         Assert.Equal(".pdf", MimeTypes.ExtensionsFor("application/pdf")[0]);
+        Assert.Equal(".xml", MimeTypes.ExtensionsFor("application/xml")[0]); // not .asa, which maps there too
     }
 
     [Fact]

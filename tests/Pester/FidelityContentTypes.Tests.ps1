@@ -100,7 +100,7 @@ Describe '-ContentType' {
         Clear-SimulatorRequests $script:Sim
         $instance | Add-AltinnAttachment -DataType attachment -Path $script:Zip.FullName -ContentType application/xml -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
         $err[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.AddAttachment.ContentTypeNotAllowed*'
-        $err[0].Exception.Message | Should -BeLike "*'bilag.zip' cannot be sent as application/xml*application/zip or application/x-zip-compressed or application/zip-compressed*"
+        $err[0].Exception.Message | Should -BeLike "*'bilag.zip' cannot be sent as application/xml*application/zip or application/x-zip-compressed or application/zip-compressed*for example .xml*"
         @(Get-SimulatorRequests $script:Sim -Method POST) | Should -HaveCount 0
     }
 

@@ -44,9 +44,18 @@ namespace AltinnApp.Core.Api
         /// <summary>The media type a file is sent as when nothing else is said: its extension's first type.</summary>
         public static string FromFileName(string fileName) => ForFileName(fileName).Type;
 
-        /// <summary>The extensions whose mapping accepts a media type (for hints), shortest first.</summary>
+        /// <summary>The extensions whose mapping accepts a media type (for hints): common ones first, then shortest.</summary>
         public static IReadOnlyList<string> ExtensionsFor(string mediaType) =>
-            Table.Value.Values.Where(m => m.Matches(mediaType)).Select(m => m.Extension).OrderBy(e => e.Length).ThenBy(e => e, StringComparer.Ordinal).ToList();
+            Table.Value.Values.Where(m => m.Matches(mediaType)).Select(m => m.Extension)
+                .OrderBy(e => Array.IndexOf(Common, e) is var i && i >= 0 ? i : Common.Length)
+                .ThenBy(e => e.Length).ThenBy(e => e, StringComparer.Ordinal).ToList();
+
+        // what people attach, so a hint names .xml rather than .asa for application/xml
+        private static readonly string[] Common =
+        {
+            ".pdf", ".xml", ".json", ".txt", ".csv", ".zip", ".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp",
+            ".docx", ".doc", ".xlsx", ".xls", ".odt", ".ods", ".html", ".htm",
+        };
 
         /// <summary>
         /// Whether a value is a media type that can be a Content-Type header: <c>type/subtype</c>, optionally

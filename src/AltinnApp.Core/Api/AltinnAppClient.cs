@@ -492,7 +492,8 @@ namespace AltinnApp.Core.Api
         {
             var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
             var content = new ProgressStreamContent(stream, progress);
-            content.Headers.ContentType = new MediaTypeHeaderValue(file.ContentType);
+            // Parse, not the constructor: a stated content type may carry parameters (text/plain; charset=utf-8)
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(file.ContentType);
             content.Headers.ContentLength = file.Length;
             return content;
         }

@@ -27,8 +27,12 @@ namespace AltinnApp.Core.Api
             return type;
         }
 
-        /// <summary>A file for a data type: not form data, not the receipt, an allowed content type, not empty, not too large.</summary>
-        public static void CheckFile(AltinnApplication application, AltinnDataType type, FileUpload file, string operation)
+        /// <summary>
+        /// A file for a data type: not form data, not the receipt, a content type Altinn takes on that
+        /// <paramref name="route"/>, not empty, not too large. A file whose content type was not given
+        /// (<see cref="FileUpload.ContentTypeGiven"/>) gets the one <see cref="ChooseContentType"/> picks.
+        /// </summary>
+        public static void CheckFile(AltinnApplication application, AltinnDataType type, FileUpload file, string operation, UploadRoute route = UploadRoute.Data)
         {
             if (type.IsFormData)
             {
@@ -42,11 +46,11 @@ namespace AltinnApp.Core.Api
                     $"The data type '{ReceiptDataType}' is the receipt Altinn generates; files cannot be uploaded to it.");
             }
 
-            if (!Accepts(type, file.ContentType))
-            {
-                throw new AltinnArgumentException($"Altinn.{operation}.ContentTypeNotAllowed",
-                    $"'{file.FileName}' is {file.ContentType} (from its extension), which the data type '{type.Id}' of {application.Id} does not accept. Allowed: {string.Join(", ", type.AllowedContentTypes)}.");
-            }
+            if (!file.ContentTypeGiven) file.ContentType = ChooseContentType(type, file.FileName, route);
+            var refusal = route == UploadRoute.Data
+                ? DataContentTypeRefusal(type.AllowedContentTypes, file.FileName, file.ContentType)
+                : PartContentTypeRefusal(type.AllowedContentTypes, file.ContentType);
+            if (refusal != ContentTypeRefusal.None) throw ContentTypeRefused(application, type, file, operation, route, refusal);
 
             if (file.Length == 0)
             {
@@ -80,7 +84,7 @@ namespace AltinnApp.Core.Api
                 {
                     if (part.File != null)
                     {
-                        CheckFile(application, type, part.File, operation);
+                        CheckFile(application, type, part.File, operation, UploadRoute.MultipartCreate);
                         continue;
                     }
 
@@ -91,7 +95,7 @@ namespace AltinnApp.Core.Api
                     }
 
                     // in a multipart create Altinn checks a form part's content type against allowedContentTypes too (reference §4.3)
-                    if (!Accepts(type, part.FormData.ContentType))
+                    if (PartContentTypeRefusal(type.AllowedContentTypes, part.FormData.ContentType) != ContentTypeRefusal.None)
                     {
                         var wanted = string.Join(", ", type.AllowedContentTypes);
                         throw new AltinnArgumentException($"Altinn.{operation}.ContentTypeNotAllowed",
@@ -106,13 +110,124 @@ namespace AltinnApp.Core.Api
             }
         }
 
-        /// <summary>Whether a data type takes a content type: an empty list or application/octet-stream takes anything.</summary>
-        public static bool Accepts(AltinnDataType type, string contentType)
+        /// <summary>
+        /// Altinn's check of a data POST or PUT (app-lib-dotnet <c>DataRestrictionValidation.CompliesWithDataRestrictions</c>,
+        /// reference §4.5), for the content type: with no <c>allowedContentTypes</c> anything goes; else the
+        /// header must be there, must be <c>application/octet-stream</c> (exactly) or the extension's type or
+        /// one of its aliases (whole value, any case), and must be in the list (any case) unless the list has
+        /// <c>application/octet-stream</c> (exactly).
+        /// </summary>
+        public static ContentTypeRefusal DataContentTypeRefusal(IList<string> allowed, string fileName, string contentType)
         {
-            var allowed = type.AllowedContentTypes ?? new List<string>();
-            if (allowed.Count == 0 || allowed.Contains("application/octet-stream", StringComparer.OrdinalIgnoreCase)) return true;
-            var mediaType = (contentType ?? string.Empty).Split(';')[0].Trim();
-            return allowed.Contains(mediaType, StringComparer.OrdinalIgnoreCase);
+            if (allowed == null || allowed.Count == 0) return ContentTypeRefusal.None;
+            if (contentType == null) return ContentTypeRefusal.Missing;
+            if (!string.Equals(contentType, MimeTypes.OctetStream, StringComparison.Ordinal) && !MimeTypes.ForFileName(fileName).Matches(contentType))
+            {
+                return ContentTypeRefusal.Mismatch;
+            }
+
+            if (!allowed.Contains(contentType, StringComparer.OrdinalIgnoreCase) && !allowed.Contains(MimeTypes.OctetStream, StringComparer.Ordinal))
+            {
+                return ContentTypeRefusal.NotAllowed;
+            }
+
+            return ContentTypeRefusal.None;
         }
+
+        /// <summary>
+        /// Altinn's check of a part of a multipart create (app-lib-dotnet <c>RequestPartValidator.ValidatePart</c>,
+        /// reference §4.3): the part's Content-Type up to its first ';' must be in <c>allowedContentTypes</c>
+        /// exactly (case included) when the list is not empty. No extension check, and no
+        /// <c>application/octet-stream</c> wildcard.
+        /// </summary>
+        public static ContentTypeRefusal PartContentTypeRefusal(IList<string> allowed, string contentType)
+        {
+            if (contentType == null) return ContentTypeRefusal.Missing;
+            if (allowed == null || allowed.Count == 0) return ContentTypeRefusal.None;
+            return allowed.Contains(contentType.Split(';')[0], StringComparer.Ordinal) ? ContentTypeRefusal.None : ContentTypeRefusal.NotAllowed;
+        }
+
+        /// <summary>
+        /// The content type to send a file as when none was given: the first of its extension's type, that
+        /// type's aliases and <c>application/octet-stream</c> that Altinn takes for the data type on the route
+        /// (so a <c>.xml</c> file goes as <c>text/xml</c> to a type that allows only that); the extension's type
+        /// when none is taken (the check then explains).
+        /// </summary>
+        public static string ChooseContentType(AltinnDataType type, string fileName, UploadRoute route)
+        {
+            var mapping = MimeTypes.ForFileName(fileName);
+            foreach (var candidate in mapping.All.Concat(new[] { MimeTypes.OctetStream }).Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                var refusal = route == UploadRoute.Data
+                    ? DataContentTypeRefusal(type.AllowedContentTypes, fileName, candidate)
+                    : PartContentTypeRefusal(type.AllowedContentTypes, candidate);
+                if (refusal == ContentTypeRefusal.None) return candidate;
+            }
+
+            return mapping.Type;
+        }
+
+        private static AltinnArgumentException ContentTypeRefused(AltinnApplication application, AltinnDataType type, FileUpload file, string operation,
+            UploadRoute route, ContentTypeRefusal refusal)
+        {
+            var mapping = MimeTypes.ForFileName(file.FileName);
+            var allowed = string.Join(", ", type.AllowedContentTypes);
+            var extension = string.IsNullOrEmpty(System.IO.Path.GetExtension(file.FileName)) ? "(none)" : System.IO.Path.GetExtension(file.FileName);
+            var errorId = $"Altinn.{operation}.ContentTypeNotAllowed";
+            if (refusal == ContentTypeRefusal.Mismatch)
+            {
+                var what = mapping.Known ? $"a {extension} file only as {string.Join(" or ", mapping.All)} or {MimeTypes.OctetStream}" : $"a {extension} file (an extension Altinn does not know) only as {MimeTypes.OctetStream}";
+                var parameters = file.ContentType.IndexOf(';') >= 0
+                    ? " It compares the whole header, parameters included: leave out the part from ';'."
+                    : string.Empty;
+                var extensions = MimeTypes.ExtensionsFor(file.ContentType.Split(';')[0].Trim());
+                var rename = extensions.Count > 0 ? $", or give the file the extension of {file.ContentType.Split(';')[0].Trim()} (for example {extensions[0]})" : string.Empty;
+                return new AltinnArgumentException(errorId,
+                    $"'{file.FileName}' cannot be sent as {file.ContentType} (-ContentType): Altinn checks a file's content type against its extension and takes {what}.{parameters} Leave -ContentType out{rename}.");
+            }
+
+            var allowedExtensions = type.AllowedContentTypes.SelectMany(t => MimeTypes.ExtensionsFor(t).Take(1)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var renameHint = allowedExtensions.Count > 0 ? $" (for example {string.Join(", ", allowedExtensions.Take(5))})" : string.Empty;
+            if (!file.ContentTypeGiven && !mapping.Known)
+            {
+                var fix = route == UploadRoute.Data
+                    ? $"Altinn checks a content type against the extension, so -ContentType cannot change this for an upload to an instance: give the file the extension of an allowed type{renameHint}."
+                    : $"If you know its type, state it with -ContentType (one of: {allowed}), or give the file the extension of an allowed type{renameHint}.";
+                return new AltinnArgumentException(errorId,
+                    $"'{file.FileName}' has an extension Altinn does not know ({extension}), so it is sent as {MimeTypes.OctetStream}, which the data type '{type.Id}' of {application.Id} does not accept. Allowed: {allowed}. {fix}");
+            }
+
+            var source = file.ContentTypeGiven ? "as -ContentType says" : "from its extension";
+            var caseHint = route == UploadRoute.MultipartCreate && type.AllowedContentTypes.Contains(file.ContentType.Split(';')[0], StringComparer.OrdinalIgnoreCase)
+                ? " In a multipart create Altinn compares the type exactly, case included: write it as the data type does."
+                : string.Empty;
+            return new AltinnArgumentException(errorId,
+                $"'{file.FileName}' is {file.ContentType} ({source}), which the data type '{type.Id}' of {application.Id} does not accept. Allowed: {allowed}.{caseHint}");
+        }
+    }
+
+    /// <summary>Which of Altinn's upload checks a file meets.</summary>
+    public enum UploadRoute
+    {
+        /// <summary>A data element POST or PUT: <c>DataRestrictionValidation</c>.</summary>
+        Data,
+
+        /// <summary>A part of a multipart instance create: <c>RequestPartValidator</c>.</summary>
+        MultipartCreate,
+    }
+
+    /// <summary>Why Altinn would refuse a content type.</summary>
+    public enum ContentTypeRefusal
+    {
+        None,
+
+        /// <summary>No Content-Type header.</summary>
+        Missing,
+
+        /// <summary>The content type is not the extension's (data POST/PUT only).</summary>
+        Mismatch,
+
+        /// <summary>Not in <c>allowedContentTypes</c>.</summary>
+        NotAllowed,
     }
 }

@@ -48,7 +48,12 @@ namespace AltinnApp.Core.Api
     {
         public string Path { get; set; }
         public string FileName { get; set; }
+        /// <summary>What the Content-Type header says; when not <see cref="ContentTypeGiven"/>, the metadata check picks it from the extension.</summary>
         public string ContentType { get; set; }
+
+        /// <summary>The user stated the content type (-ContentType): it is sent as given, never replaced.</summary>
+        public bool ContentTypeGiven { get; set; }
+
         public long Length { get; set; }
     }
 

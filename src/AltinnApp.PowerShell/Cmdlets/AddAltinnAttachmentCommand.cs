@@ -37,9 +37,16 @@ namespace AltinnApp.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string DataType { get; set; }
 
+        /// <summary>The content type of every file, for the rare file whose type its extension does not give; default: from each extension.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ContentType { get; set; }
+
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Language { get; set; } = "nb";
+
+        private string _contentType;
 
         /// <summary>Wait until Altinn's virus scan of the files has a result; Infected is an error.</summary>
         [Parameter]
@@ -56,6 +63,16 @@ namespace AltinnApp.PowerShell.Cmdlets
         {
             // bound before any pipeline input: the instance is fixed and the pipeline brings files
             _instanceFromCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Instance)) || MyInvocation.BoundParameters.ContainsKey(nameof(InstanceId));
+            try
+            {
+                _contentType = FileUploads.RequireContentType(ContentType, Operation);
+            }
+            catch (AltinnException ex)
+            {
+                // a parameter problem: nothing is read or sent
+                ThrowTerminatingError(ErrorRecords.From(ex, ContentType));
+            }
+
             base.BeginProcessing();
         }
 
@@ -94,7 +111,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 {
                     foreach (var resolved in FileUploads.Expand(SessionState, path, Operation))
                     {
-                        files.Add(FileUploads.Describe(resolved, Operation, nameof(Path)));
+                        files.Add(FileUploads.Describe(resolved, Operation, nameof(Path), _contentType));
                     }
                 });
             }
@@ -125,7 +142,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             {
                 ForItem(Operation, file.Path, () =>
                 {
-                    MetadataRules.CheckFile(application, type, file, Operation);
+                    MetadataRules.CheckFile(application, type, file, Operation, UploadRoute.Data);
                     accepted.Add(file);
                 });
             }

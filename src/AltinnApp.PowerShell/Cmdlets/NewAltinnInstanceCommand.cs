@@ -55,6 +55,11 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter]
         public IDictionary Attachment { get; set; }
 
+        /// <summary>The content type of every file of -Attachment, for the rare file whose type its extension does not give; default: from each extension.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string ContentType { get; set; }
+
         [Parameter]
         public DateTime? DueBefore { get; set; }
 
@@ -77,6 +82,28 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string Key { get; set; }
+
+        private string _contentType;
+
+        protected override void BeginProcessing()
+        {
+            try
+            {
+                _contentType = FileUploads.RequireContentType(ContentType, Operation);
+                if (_contentType != null && Attachment == null)
+                {
+                    throw new AltinnArgumentException($"Altinn.{Operation}.ContentTypeWithoutAttachment",
+                        "-ContentType is the content type of the files in -Attachment, and there is no -Attachment. Give the files in -Attachment, or leave -ContentType out (form data in -Data is sent as JSON or XML by itself).");
+                }
+            }
+            catch (AltinnException ex)
+            {
+                // a parameter problem: nothing is created
+                ThrowTerminatingError(ErrorRecords.From(ex, ContentType));
+            }
+
+            base.BeginProcessing();
+        }
 
         protected override void ProcessRecord()
         {
@@ -112,7 +139,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 }
 
                 IDictionary<string, object> prefill = Prefill == null ? null : PayloadConverter.ToPrefill(Prefill, Operation);
-                var parts = multipart ? MultipartBuilder.Build(Data, Attachment, Operation, ResolvePath) : null;
+                var parts = multipart ? MultipartBuilder.Build(Data, Attachment, Operation, ResolvePath, _contentType) : null;
                 if (parts != null)
                 {
                     // what the app allows is checked before anything is created, so a bad row sends nothing

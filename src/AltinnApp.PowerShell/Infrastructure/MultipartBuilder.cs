@@ -11,7 +11,8 @@ namespace AltinnApp.PowerShell.Infrastructure
     /// <summary>-Data and -Attachment hashtables to the parts of a multipart create.</summary>
     internal static class MultipartBuilder
     {
-        public static List<MultipartPart> Build(IDictionary data, IDictionary attachments, string operation, Func<string, string> resolvePath)
+        /// <param name="contentType">-ContentType: the content type of every file of <paramref name="attachments"/>; null to take it from each extension.</param>
+        public static List<MultipartPart> Build(IDictionary data, IDictionary attachments, string operation, Func<string, string> resolvePath, string contentType = null)
         {
             var parts = new List<MultipartPart>();
             if (data != null)
@@ -28,7 +29,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 {
                     foreach (var path in Paths(entry.Value, operation))
                     {
-                        parts.Add(new MultipartPart { DataType = Convert.ToString(entry.Key), File = FileUploads.Describe(resolvePath(path), operation, "Attachment") });
+                        parts.Add(new MultipartPart { DataType = Convert.ToString(entry.Key), File = FileUploads.Describe(resolvePath(path), operation, "Attachment", contentType) });
                     }
                 }
             }
@@ -61,8 +62,24 @@ namespace AltinnApp.PowerShell.Infrastructure
         /// <summary>Files larger than this show a progress bar while they are sent or saved.</summary>
         public const long ProgressThreshold = 1024 * 1024;
 
-        /// <summary>Checks that a path is a readable file now, before anything is sent.</summary>
-        public static FileUpload Describe(string path, string operation, string parameterName)
+        /// <summary>
+        /// -ContentType, checked before anything is read or sent: a media type (type/subtype, parameters
+        /// allowed), returned as the header will carry it; null when not given.
+        /// </summary>
+        public static string RequireContentType(string value, string operation)
+        {
+            if (value == null) return null;
+            if (!MimeTypes.IsValidContentType(value, out var problem))
+            {
+                throw new AltinnArgumentException($"Altinn.{operation}.InvalidContentType",
+                    $"-ContentType '{value}' is not a content type: {problem}. Give a media type such as application/pdf or text/xml, or leave -ContentType out to take it from each file's extension.");
+            }
+
+            return System.Net.Http.Headers.MediaTypeHeaderValue.Parse(value.Trim()).ToString();
+        }
+
+        /// <summary>Checks that a path is a readable file now, before anything is sent. <paramref name="contentType"/> is -ContentType (already checked) or null.</summary>
+        public static FileUpload Describe(string path, string operation, string parameterName, string contentType = null)
         {
             if (string.IsNullOrWhiteSpace(path))
             {
@@ -94,7 +111,14 @@ namespace AltinnApp.PowerShell.Infrastructure
                 throw new AltinnArgumentException($"Altinn.{operation}.NoExtension", $"'{info.Name}' has no extension. Altinn needs a file name with an extension (such as .pdf) to know its type.");
             }
 
-            return new FileUpload { Path = info.FullName, FileName = info.Name, ContentType = MimeTypes.FromFileName(info.Name), Length = info.Length };
+            return new FileUpload
+            {
+                Path = info.FullName,
+                FileName = info.Name,
+                ContentType = contentType ?? MimeTypes.FromFileName(info.Name),
+                ContentTypeGiven = contentType != null,
+                Length = info.Length,
+            };
         }
 
         /// <summary>A file that exists but cannot be opened: locked by another program, or not readable by this account.</summary>

@@ -191,8 +191,9 @@ public static class InstanceEndpoints
             var type = call.App.DataType(name);
             if (type is null)
                 return (parts, null, Responses.JsonString(400, $"{MetadataMismatch}Multipart section named, '{name}' does not correspond to an element type in application metadata"));
-            if (type.AllowedContentTypes.Count > 0 && !type.AllowedContentTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
-                return (parts, null, Responses.JsonString(400, $"{MetadataMismatch}The multipart section named {name} has a Content-Type '{mediaType}' which is invalid for element type '{type.Id}'"));
+            // ALD RequestPartValidator: the raw Content-Type before ';', exactly as listed (no octet-stream wildcard, no extension check)
+            if (!Uploads.PartContentTypeAllowed(type, section.ContentType))
+                return (parts, null, Responses.JsonString(400, $"{MetadataMismatch}The multipart section named {name} has a Content-Type '{section.ContentType}' which is invalid for element type '{type.Id}'"));
             if (type.MaxCount > 0 && parts.Count(p => p.Type.Id == type.Id) >= type.MaxCount)
                 return (parts, null, Responses.JsonString(400, $"{MetadataMismatch}The list of parts contains more elements of type '{type.Id}' than the element type allows."));
 

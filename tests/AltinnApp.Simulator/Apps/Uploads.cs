@@ -1,19 +1,17 @@
 using AltinnApp.Simulator.Models;
 using AltinnApp.Simulator.Storage;
-using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 
 namespace AltinnApp.Simulator.Apps;
 
 /// <summary>
-/// The attachment rules of reference §4.5 (the app's DataRestrictionValidation) and the streaming of
-/// request bodies to temporary files.
+/// The attachment rules of reference §4.5 (the app's DataRestrictionValidation) and §4.3 (its
+/// RequestPartValidator), and the streaming of request bodies to temporary files.
 /// </summary>
 public static class Uploads
 {
     private const string Source = "DataRestrictionValidation";
     private const string OctetStream = "application/octet-stream";
-    private static readonly FileExtensionContentTypeProvider MimeTypes = new();
 
     /// <summary><c>filename*</c> before <c>filename</c>, quotes trimmed, invalid characters replaced with '_'.</summary>
     public static string? FileName(string? contentDisposition)
@@ -29,7 +27,11 @@ public static class Uploads
 
     public static string MediaType(string? contentType) => (contentType ?? "").Split(';')[0].Trim();
 
-    /// <summary>Checks the headers of a binary upload; returns the issues the app reports (empty when fine).</summary>
+    /// <summary>
+    /// Checks the headers of a binary upload as ALD <c>DataRestrictionValidation.CompliesWithDataRestrictions</c>
+    /// does; returns the issues the app reports (empty when fine). <paramref name="contentType"/> is the raw
+    /// header: Altinn compares it whole, parameters included.
+    /// </summary>
     public static List<ValidationIssueWithSource> CheckRestrictions(DataTypeDefinition type, string? contentDisposition, string? contentType, long? contentLength)
     {
         if (string.IsNullOrWhiteSpace(contentDisposition))
@@ -42,29 +44,37 @@ public static class Uploads
         if (filename is null)
             return Issue("MissingFileName", "The Content-Disposition header must contain a valid filename");
 
-        string extension = Path.GetExtension(filename).TrimStart('.');
-        if (extension.Length == 0)
-            return Issue("InvalidFileNameFormat", $"Invalid format for filename: {filename}. Filename is expected to end with '.{{fileType}}'.");
+        // the app splits on '.' and wants two pieces at least ("report." passes, its extension is then unknown)
+        if (filename.Split('.').Length < 2)
+            return Issue("InvalidFileNameFormat", $"Invalid format for filename: {filename}. Filename is expected to end with '.{{filetype}}'.");
 
         var allowed = type.AllowedContentTypes;
-        if (allowed.Count == 0 || allowed.Contains(OctetStream, StringComparer.OrdinalIgnoreCase))
+        if (allowed.Count == 0)
             return [];
 
-        string mediaType = MediaType(contentType);
-        MimeTypes.TryGetContentType(filename, out var mimeFromExtension);
-        if (mediaType.Length > 0 && !mediaType.Equals(OctetStream, StringComparison.OrdinalIgnoreCase)
-            && !mediaType.Equals(mimeFromExtension, StringComparison.OrdinalIgnoreCase))
-            return Issue("InvalidFileNameFormat",
-                $"Content type header {mediaType} does not match mime type {mimeFromExtension ?? "(unknown)"} for uploaded file. Please fix header or upload another file.");
+        var mapping = MimeTypeTable.ForExtension(Path.GetExtension(filename));
+        if (contentType is null)
+            return Issue("InvalidFileNameFormat", "Content-Type header must be included in request.");
 
-        string effective = mediaType.Length == 0 || mediaType.Equals(OctetStream, StringComparison.OrdinalIgnoreCase)
-            ? mimeFromExtension ?? mediaType
-            : mediaType;
-        if (!allowed.Contains(effective, StringComparer.OrdinalIgnoreCase))
+        // only the exact string application/octet-stream escapes the extension check; the mapping matches in any case
+        if (!contentType.Equals(OctetStream, StringComparison.Ordinal) && !mapping.Matches(contentType))
+            return Issue("InvalidFileNameFormat",
+                $"Content type header {contentType} does not match mime type {mapping.Type} for uploaded file. Please fix header or upload another file.");
+
+        // the header against the list in any case; the list's octet-stream only as written exactly
+        if (!allowed.Contains(contentType, StringComparer.OrdinalIgnoreCase) && !allowed.Contains(OctetStream, StringComparer.Ordinal))
             return Issue("ContentTypeNotAllowed",
-                $"Invalid content type: {effective}. Please try another file. Permitted content types include: {string.Join(", ", allowed)}");
+                $"Invalid content type: {mapping.Type}. Please try another file. Permitted content types include: {string.Join(", ", allowed)}");
         return [];
     }
+
+    /// <summary>
+    /// ALD <c>RequestPartValidator.ValidatePart</c>'s content type rule for a multipart part: the raw
+    /// Content-Type up to its first ';' (not trimmed) must be in <c>allowedContentTypes</c> exactly, case
+    /// included, when that list is not empty. No extension check and no octet-stream wildcard.
+    /// </summary>
+    public static bool PartContentTypeAllowed(DataTypeDefinition type, string contentType) =>
+        type.AllowedContentTypes.Count == 0 || type.AllowedContentTypes.Contains(contentType.Split(';')[0], StringComparer.Ordinal);
 
     private static List<ValidationIssueWithSource> Issue(string code, string message) =>
         [new ValidationIssueWithSource { Severity = 1, Code = code, Description = $"Invalid data provided. Error: {message}", Source = Source }];

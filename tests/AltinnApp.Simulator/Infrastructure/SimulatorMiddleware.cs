@@ -53,6 +53,15 @@ public sealed class SimulatorMiddleware(RequestDelegate next, Counters counters,
             return;
         }
 
+        if (decision.Answer is { } answer)
+        {
+            counters.Fault("answer");
+            context.Response.StatusCode = answer.Status;
+            context.Response.ContentType = answer.ContentType ?? Responses.ProblemContentType;
+            if (answer.Body is not null) await context.Response.WriteAsync(answer.Body.ToJsonString(), context.RequestAborted);
+            return;
+        }
+
         if (decision.Drop)
         {
             counters.Fault("drop");

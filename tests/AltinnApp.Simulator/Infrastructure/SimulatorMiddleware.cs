@@ -55,7 +55,6 @@ public sealed class SimulatorMiddleware(RequestDelegate next, Counters counters,
 
         if (decision.Answer is { } answer)
         {
-            counters.Fault("answer");
             context.Response.StatusCode = answer.Status;
             context.Response.ContentType = answer.ContentType ?? Responses.ProblemContentType;
             if (answer.Body is not null) await context.Response.WriteAsync(answer.Body.ToJsonString(), context.RequestAborted);

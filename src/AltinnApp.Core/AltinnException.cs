@@ -86,6 +86,12 @@ namespace AltinnApp.Core
 
         /// <summary>Validation issues from a 409 on process/next, or from an upload that was refused.</summary>
         public IReadOnlyList<AltinnValidationIssue> ValidationIssues { get; set; } = Array.Empty<AltinnValidationIssue>();
+
+        /// <summary>
+        /// The fields a 400 ValidationProblemDetails named (its <c>errors</c> map: a JSON path such as
+        /// <c>$.prefill.amount</c>, or a parameter name, to that field's messages), empty otherwise. Redacted.
+        /// </summary>
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> ValidationErrors => Body?.ValidationErrors ?? ErrorBody.EmptyErrors;
     }
 
     /// <summary>

@@ -72,8 +72,9 @@ namespace AltinnApp.Core.Api
         // ---- instances ----
 
         public async Task<AltinnInstance> CreateInstanceAsync(AppIdentifier app, InstanceOwnerSpec owner, DateTime? dueBefore, DateTime? visibleAfter,
-            IDictionary<string, object> prefill, string language, CancellationToken cancellationToken, Func<ISet<string>> claimedElsewhere = null)
+            IDictionary<string, string> prefill, string language, CancellationToken cancellationToken, Func<ISet<string>> claimedElsewhere = null)
         {
+            // prefill values are text on the wire (InstansiationInstance.Prefill is Dictionary<string, string>): PrefillValues makes them
             var body = new Dictionary<string, object> { ["instanceOwner"] = owner.ToJson() };
             if (dueBefore.HasValue) body["dueBefore"] = ToUtc(dueBefore.Value);
             if (visibleAfter.HasValue) body["visibleAfter"] = ToUtc(visibleAfter.Value);

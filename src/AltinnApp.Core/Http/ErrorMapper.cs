@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Net.Http;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
 using AltinnApp.Core.Models;
@@ -38,6 +40,7 @@ namespace AltinnApp.Core.Http
             message = message.TrimEnd('.', ' ');
             if (hint != null) message += ". " + hint.TrimEnd('.');
             message += ".";
+            message += FieldList(body.ValidationErrors);
             return new AltinnApiException($"Altinn.{operation}.{reason}", kind, message, status, body)
             {
                 ValidationIssues = body.ValidationIssues,
@@ -87,6 +90,11 @@ namespace AltinnApp.Core.Http
                                     }
                                 }
 
+                                if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+                                {
+                                    body.ValidationErrors = ReadErrors(errors);
+                                }
+
                                 if (body.Kind == ErrorBodyKind.JsonObject && root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
                                 {
                                     body.Text = Redactor.Redact(m.GetString());
@@ -103,6 +111,47 @@ namespace AltinnApp.Core.Http
             }
 
             return body;
+        }
+
+        /// <summary>The fields of a ValidationProblemDetails, one line each, for the end of an error message.</summary>
+        internal static string FieldList(IReadOnlyDictionary<string, IReadOnlyList<string>> errors)
+        {
+            if (errors == null || errors.Count == 0) return string.Empty;
+            var text = new StringBuilder();
+            foreach (var field in errors)
+            {
+                var name = field.Key.Length == 0 ? "(request body)" : field.Key;
+                text.Append(Environment.NewLine).Append("  - ").Append(name).Append(": ").Append(string.Join(" ", field.Value));
+            }
+
+            text.Append(Environment.NewLine).Append("The error's Exception.ValidationErrors holds these messages by field.");
+            return text.ToString();
+        }
+
+        /// <summary>The <c>errors</c> map of a ValidationProblemDetails: field to messages (a lone string is taken as one message).</summary>
+        private static IReadOnlyDictionary<string, IReadOnlyList<string>> ReadErrors(JsonElement errors)
+        {
+            // nothing is ever removed, so the dictionary enumerates in the server's order
+            var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var property in errors.EnumerateObject())
+            {
+                var messages = new List<string>();
+                if (property.Value.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var item in property.Value.EnumerateArray())
+                    {
+                        if (item.ValueKind == JsonValueKind.String) messages.Add(Redactor.Redact(item.GetString()));
+                    }
+                }
+                else if (property.Value.ValueKind == JsonValueKind.String)
+                {
+                    messages.Add(Redactor.Redact(property.Value.GetString()));
+                }
+
+                map[Redactor.Redact(property.Name)] = messages;
+            }
+
+            return new ReadOnlyDictionary<string, IReadOnlyList<string>>(map);
         }
 
         private static List<AltinnValidationIssue> ReadIssues(JsonElement array)

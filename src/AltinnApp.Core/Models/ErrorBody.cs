@@ -25,6 +25,15 @@ namespace AltinnApp.Core.Models
 
         public List<AltinnValidationIssue> ValidationIssues { get; set; } = new List<AltinnValidationIssue>();
 
+        /// <summary>
+        /// The <c>errors</c> map of a ValidationProblemDetails (ASP.NET Core's answer when the request body or query
+        /// cannot be bound): each field, such as <c>$.prefill.amount</c>, with its messages, in the server's order. Redacted.
+        /// </summary>
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> ValidationErrors { get; set; } = EmptyErrors;
+
+        internal static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> EmptyErrors =
+            new System.Collections.ObjectModel.ReadOnlyDictionary<string, IReadOnlyList<string>>(new Dictionary<string, IReadOnlyList<string>>());
+
         /// <summary>The server's own words, in one line, for an error message.</summary>
         public string Summary
         {

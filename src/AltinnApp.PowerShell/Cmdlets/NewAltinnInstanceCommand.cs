@@ -138,7 +138,8 @@ namespace AltinnApp.PowerShell.Cmdlets
                         "-Prefill cannot be combined with -Data or -Attachment: Altinn's multipart create takes the form data itself. Put the values into -Data instead.");
                 }
 
-                IDictionary<string, object> prefill = Prefill == null ? null : PayloadConverter.ToPrefill(Prefill, Operation);
+                // the engine turns the values into the text Altinn's prefill takes, before anything is created
+                var prefill = Prefill == null ? null : Run(ct => Task.FromResult(PrefillValues.ToStrings(PayloadConverter.ToPrefill(Prefill, Operation), Operation)));
                 var parts = multipart ? MultipartBuilder.Build(Data, Attachment, Operation, ResolvePath, _contentType) : null;
                 if (parts != null)
                 {
@@ -188,7 +189,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         }
 
         private Task<AltinnInstance> Create(AltinnSession session, AppIdentifier app, InstanceOwnerSpec owner, IReadOnlyList<MultipartPart> parts,
-            IDictionary<string, object> prefill, Func<ISet<string>> claimed, CancellationToken ct) =>
+            IDictionary<string, string> prefill, Func<ISet<string>> claimed, CancellationToken ct) =>
             parts != null
                 ? session.Client.CreateInstanceMultipartAsync(app, owner, DueBefore, VisibleAfter, parts, Language, ct, claimed)
                 : session.Client.CreateInstanceAsync(app, owner, DueBefore, VisibleAfter, prefill, Language, ct, claimed);
@@ -229,7 +230,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         /// before it is sent, so that after a crash the rerun can tell whether the unrecorded instance exists.
         /// </summary>
         private async Task<AltinnInstance> CreateJournaledAsync(AltinnSession session, JournalContext journal, AppIdentifier app, InstanceOwnerSpec owner,
-            IReadOnlyList<MultipartPart> parts, IDictionary<string, object> prefill, CancellationToken ct)
+            IReadOnlyList<MultipartPart> parts, IDictionary<string, string> prefill, CancellationToken ct)
         {
             using (await journal.Journal.LockCreationAsync(ct).ConfigureAwait(false))
             {

@@ -234,29 +234,42 @@ namespace AltinnApp.PowerShell.Infrastructure
                     return e.ToString();
                 case Guid g:
                     return g.ToString("D");
-                case IDictionary dictionary:
-                    var map = new Dictionary<string, object>();
-                    foreach (DictionaryEntry entry in dictionary) map[Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture)] = ToPlain(entry.Value, operation, depth + 1);
-                    return map;
+                case IDictionary _:
+                    break;
                 case IEnumerable enumerable:
                     var list = new List<object>();
                     foreach (var item in enumerable) list.Add(ToPlain(item, operation, depth + 1));
                     return list;
             }
 
+            var map = new Dictionary<string, object>();
+            foreach (var field in Fields(value)) map[field.Key] = ToPlain(field.Value, operation, depth + 1);
+            return map;
+        }
+
+        /// <summary>
+        /// The named values of a hashtable, a PSCustomObject or another object (its properties), unconverted.
+        /// </summary>
+        private static IEnumerable<KeyValuePair<string, object>> Fields(object value)
+        {
+            var raw = Unwrap(value);
+            if (raw is IDictionary dictionary)
+            {
+                foreach (DictionaryEntry entry in dictionary) yield return new KeyValuePair<string, object>(Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture), entry.Value);
+                yield break;
+            }
+
             if (value is PSObject pso && (raw is PSCustomObject || pso.BaseObject == null))
             {
-                var map = new Dictionary<string, object>();
                 foreach (var property in pso.Properties)
                 {
-                    if (property.MemberType == PSMemberTypes.NoteProperty || property.MemberType == PSMemberTypes.Property) map[property.Name] = ToPlain(property.Value, operation, depth + 1);
+                    if (property.MemberType == PSMemberTypes.NoteProperty || property.MemberType == PSMemberTypes.Property) yield return new KeyValuePair<string, object>(property.Name, property.Value);
                 }
 
-                return map;
+                yield break;
             }
 
             var wrapped = PSObject.AsPSObject(raw);
-            var result = new Dictionary<string, object>();
             foreach (var property in wrapped.Properties)
             {
                 if (property.MemberType != PSMemberTypes.Property && property.MemberType != PSMemberTypes.NoteProperty) continue;
@@ -270,22 +283,31 @@ namespace AltinnApp.PowerShell.Infrastructure
                     continue;
                 }
 
-                result[property.Name] = ToPlain(propertyValue, operation, depth + 1);
+                yield return new KeyValuePair<string, object>(property.Name, propertyValue);
             }
-
-            return result;
         }
 
-        /// <summary>A prefill: flat keys (dotted paths allowed) to values, as Altinn's prefill takes them.</summary>
+        /// <summary>
+        /// A prefill: flat keys (dotted paths allowed) to values, unwrapped from PowerShell but otherwise as given. The
+        /// engine turns each value into the text Altinn takes (<see cref="PrefillValues"/>) and refuses nested ones.
+        /// </summary>
         public static IDictionary<string, object> ToPrefill(object value, string operation)
         {
-            var plain = ToPlain(value, operation) as Dictionary<string, object>;
-            if (plain == null)
+            var raw = Unwrap(value);
+            if (raw == null || raw is string || raw is IEnumerable && !(raw is IDictionary) || raw.GetType().IsPrimitive || raw is decimal || raw is DateTime || raw is DateTimeOffset || raw is Enum || raw is Guid)
             {
                 throw new AltinnArgumentException($"Altinn.{operation}.InvalidPrefill", "-Prefill must be a hashtable or object of field names and values, for example @{ property1 = 'value' }.");
             }
 
-            return plain;
+            var map = new Dictionary<string, object>(StringComparer.Ordinal);
+            foreach (var field in Fields(value))
+            {
+                var fieldValue = Unwrap(field.Value);
+                // a PSCustomObject is a nested object to the engine, like a hashtable
+                map[field.Key] = fieldValue is PSCustomObject ? ToPlain(field.Value, operation) : fieldValue;
+            }
+
+            return map;
         }
 
         public static object Unwrap(object value)

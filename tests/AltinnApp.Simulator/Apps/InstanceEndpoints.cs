@@ -29,35 +29,25 @@ public static class InstanceEndpoints
         var call = AppCall.From(http);
         if (!(http.Request.ContentType ?? "").Contains("json", StringComparison.OrdinalIgnoreCase))
             return Responses.BareProblem(StatusCodes.Status415UnsupportedMediaType);
-        JsonObject? body;
-        try
-        {
-            body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted) as JsonObject;
-        }
-        catch (JsonException e)
-        {
-            return Responses.Problem(400, "One or more validation errors occurred.", e.Message);
-        }
-        if (body is null) return Responses.Problem(400, "One or more validation errors occurred.", "A non-empty request body is required.");
+        // [FromBody] InstansiationInstance: a body that does not bind (a number or an object in prefill, a date that
+        // is not one, ...) is a 400 ValidationProblemDetails before the controller runs
+        var (body, bindingError) = await InstantiationBinding.BindAsync(http.Request, http.RequestAborted);
+        if (bindingError is not null) return bindingError;
 
-        var owner = ReadOwner(body["instanceOwner"]);
+        var owner = body!.InstanceOwner is { } o
+            ? new Models.InstanceOwner { PartyId = o.PartyId, OrganisationNumber = o.OrganisationNumber, PersonNumber = o.PersonNumber, Username = o.Username, ExternalIdentifier = o.ExternalIdentifier }
+            : null;
         if (owner is null || IsEmpty(owner))
             return Responses.JsonString(400, "Error: instanceOwnerPartyId query parameter is empty and InstanceOwner is missing from instance template. You must populate instanceOwnerPartyId or InstanceOwner");
-        if (body["sourceInstanceId"] is JsonValue source && source.GetValueKind() == JsonValueKind.String)
+        if (!string.IsNullOrEmpty(body.SourceInstanceId))
             return Responses.JsonString(400, "Creating instance based on a copy from an archived instance is not enabled for this app.");
 
         var (party, lookupError) = LookupParty(parties, owner);
         if (party is null) return Responses.JsonString(404, lookupError!);
         if (!call.Caller.MayActFor(party)) return Responses.BareProblem(403);
 
-        var prefill = new Dictionary<string, string?>(StringComparer.Ordinal);
-        if (body["prefill"] is JsonObject prefillObject)
-        {
-            foreach (var (key, value) in prefillObject)
-                prefill[key] = value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : value?.ToJsonString();
-        }
-
-        var instance = service.New(call.App, party, call.Caller, DateOf(body["dueBefore"]), DateOf(body["visibleAfter"]));
+        var prefill = new Dictionary<string, string?>(body.Prefill ?? [], StringComparer.Ordinal);
+        var instance = service.New(call.App, party, call.Caller, Utc(body.DueBefore), Utc(body.VisibleAfter));
         service.Complete(instance, call.Caller, prefill);
         return Created(call, instance);
     }
@@ -309,6 +299,15 @@ public static class InstanceEndpoints
             ExternalIdentifier = Field("externalIdentifier"),
         };
     }
+
+    /// <summary>A bound date in UTC; one without a zone is taken as UTC, as for the multipart template.</summary>
+    private static DateTime? Utc(DateTime? date) => date?.Kind switch
+    {
+        null => null,
+        DateTimeKind.Local => date.Value.ToUniversalTime(),
+        DateTimeKind.Unspecified => DateTime.SpecifyKind(date.Value, DateTimeKind.Utc),
+        _ => date,
+    };
 
     private static DateTime? DateOf(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && DateTime.TryParse(text, null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var date)

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace AltinnApp.Simulator.Control;
 
 /// <summary>Body of <c>PUT /_sim/faults</c>.</summary>
@@ -18,14 +20,28 @@ public sealed class FaultRule
     public int LatencyMs { get; set; }
     public bool DropAfterProcessing { get; set; }
 
+    /// <summary>How often to answer with <see cref="Answer"/> instead of carrying the request out.</summary>
+    public double RateAnswer { get; set; }
+
+    /// <summary>A fixed answer, for an error Altinn gives that the module cannot provoke (the request is not carried out).</summary>
+    public FaultAnswer? Answer { get; set; }
+
     public bool Matches(HttpRequest request) =>
         request.Path.Value is { } path
         && path.StartsWith(PathPrefix, StringComparison.OrdinalIgnoreCase)
         && (Methods is null || Methods.Count == 0 || Methods.Contains(request.Method, StringComparer.OrdinalIgnoreCase));
 }
 
+/// <summary>A fixed answer: status, content type (default <c>application/problem+json; charset=utf-8</c>) and JSON body.</summary>
+public sealed class FaultAnswer
+{
+    public int Status { get; set; } = 400;
+    public string? ContentType { get; set; }
+    public JsonNode? Body { get; set; }
+}
+
 /// <summary>What the injector decided for one request.</summary>
-public sealed record FaultDecision(int LatencyMs, int? Status, int? RetryAfterSeconds, bool Drop, bool DropAfterProcessing)
+public sealed record FaultDecision(int LatencyMs, int? Status, int? RetryAfterSeconds, bool Drop, bool DropAfterProcessing, FaultAnswer? Answer = null)
 {
     public static readonly FaultDecision None = new(0, null, null, false, false);
 }
@@ -74,6 +90,7 @@ public sealed class FaultInjector
                 if (is429) return new FaultDecision(latency, 429, rule.RetryAfterSeconds ?? 1, false, false);
                 if (is503) return new FaultDecision(latency, 503, rule.RetryAfterSeconds, false, false);
                 if (drop) return new FaultDecision(latency, null, null, true, rule.DropAfterProcessing);
+                if (rule.Answer is not null && Draw(rule.RateAnswer)) return new FaultDecision(latency, null, null, false, false, rule.Answer);
             }
             return latency > 0 ? FaultDecision.None with { LatencyMs = latency } : FaultDecision.None;
         }

@@ -53,6 +53,14 @@ public sealed class SimulatorMiddleware(RequestDelegate next, Counters counters,
             return;
         }
 
+        if (decision.Answer is { } answer)
+        {
+            context.Response.StatusCode = answer.Status;
+            context.Response.ContentType = answer.ContentType ?? Responses.ProblemContentType;
+            if (answer.Body is not null) await context.Response.WriteAsync(answer.Body.ToJsonString(), context.RequestAborted);
+            return;
+        }
+
         if (decision.Drop)
         {
             counters.Fault("drop");

@@ -153,15 +153,28 @@ namespace AltinnApp.Core.Api
         public async Task<AltinnInstance> GetInstanceAsync(AppIdentifier app, InstanceIdentifier id, CancellationToken cancellationToken)
         {
             var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.Instance), RequestKind.Read, "GetInstance");
-            return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Reading instance {id}", cancellationToken,
-                notFoundHint: "Check the instance id and the app: Altinn answers 403 or 404 for an instance that does not exist.").ConfigureAwait(false));
+            try
+            {
+                return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Reading instance {id}", cancellationToken).ConfigureAwait(false));
+            }
+            catch (AltinnApiException ex) when (ex.StatusCode == 403 || ex.StatusCode == 404)
+            {
+                // Altinn answers 403 for an instance that does not exist as for one the caller may not see
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _session.SystemUserOrganization);
+            }
         }
 
         public async Task<AltinnInstance> DeleteInstanceAsync(AppIdentifier app, InstanceIdentifier id, bool hard, CancellationToken cancellationToken)
         {
             var request = new AltinnRequest(HttpMethod.Delete, InstanceUri(app, id, AppRoutes.Instance, query: "hard=" + (hard ? "true" : "false")), RequestKind.Write, "RemoveInstance");
-            var instance = await SendForJsonAsync<AltinnInstance>(request, $"Deleting instance {id}", cancellationToken).ConfigureAwait(false);
-            return Bind(instance);
+            try
+            {
+                return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Deleting instance {id}", cancellationToken).ConfigureAwait(false));
+            }
+            catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex))
+            {
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _session.SystemUserOrganization);
+            }
         }
 
         public async Task<IReadOnlyList<AltinnActiveInstance>> GetActiveInstancesAsync(AppIdentifier app, int partyId, CancellationToken cancellationToken)
@@ -198,9 +211,10 @@ namespace AltinnApp.Core.Api
             {
                 element = await SendForJsonAsync<AltinnDataElement>(request, $"Updating {dataType} data of instance {id}", cancellationToken).ConfigureAwait(false);
             }
-            catch (AltinnApiException ex) when (ServerErrors.ExplainDataConflict(ex, "SetData", app.ToString(), id.ToString(), dataType) is AltinnApiException explained)
+            catch (AltinnApiException ex) when (ex.StatusCode == 409)
             {
-                throw explained;
+                throw ServerErrors.ExplainDataConflict(ex, "SetData", app.ToString(), id.ToString(), dataType, dataGuid,
+                    await OwnerTaskAsync(app, dataType).ConfigureAwait(false)) ?? ex;
             }
 
             element.InstanceId = id.ToString();
@@ -228,9 +242,10 @@ namespace AltinnApp.Core.Api
             {
                 answer = await SendForDocumentAsync(request, $"Uploading '{file.FileName}' as {dataType} to instance {id}", cancellationToken).ConfigureAwait(false);
             }
-            catch (AltinnApiException ex) when (ex.StatusCode == 409 && ServerErrors.ExplainDataConflict(ex, "AddAttachment", app.ToString(), id.ToString(), dataType) is AltinnApiException conflict)
+            catch (AltinnApiException ex) when (ex.StatusCode == 409)
             {
-                throw conflict;
+                throw ServerErrors.ExplainDataConflict(ex, "AddAttachment", app.ToString(), id.ToString(), dataType, null,
+                    await OwnerTaskAsync(app, dataType).ConfigureAwait(false)) ?? ex;
             }
             catch (AltinnApiException ex) when (ServerErrors.ExplainMetadataRejection(ex, "AddAttachment", app.ToString()) is AltinnApiException explained)
             {
@@ -441,6 +456,22 @@ namespace AltinnApp.Core.Api
         }
 
         // ---- plumbing ----
+
+        /// <summary>The task a data type belongs to (its <c>taskId</c>), from the metadata this session read; null when unknown.</summary>
+        private async Task<string> OwnerTaskAsync(AppIdentifier app, string dataType)
+        {
+            if (string.IsNullOrEmpty(dataType)) return null;
+            try
+            {
+                var application = await GetApplicationAsync(app, CancellationToken.None).ConfigureAwait(false);
+                var taskId = application.FindDataType(dataType)?.TaskId;
+                return string.IsNullOrEmpty(taskId) ? null : taskId;
+            }
+            catch (AltinnException)
+            {
+                return null; // the message then speaks of "the task it belongs to"
+            }
+        }
 
         private T Bind<T>(T value)
             where T : ISessionBound

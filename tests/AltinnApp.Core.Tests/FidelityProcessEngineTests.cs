@@ -110,6 +110,19 @@ public class FidelityProcessEngineTests
         Assert.Contains("rights to brg/aarsregnskap-bekreft", error.Message);
     }
 
+    [Fact]
+    public async Task Process_next_on_a_missing_instance_gets_the_one_ErrorId_from_storages_404_too()
+    {
+        var session = await SessionAsync(new FakeAltinn(_ => BareProblem(404, "Not Found")));
+
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None));
+
+        Assert.Equal("Altinn.Instance.NotFoundOrForbidden", error.ErrorId);
+        Assert.Equal(404, error.StatusCode);
+        var instance = new AltinnInstance { Id = Id.ToString(), Process = new AltinnProcessState { CurrentTask = new AltinnProcessTask { ElementId = "Task_1", AltinnTaskType = "data" } } };
+        Assert.Same(error, ServerErrors.ExplainProcessNext(error, instance, null));
+    }
+
     // ---- process/next ----
 
     [Fact]

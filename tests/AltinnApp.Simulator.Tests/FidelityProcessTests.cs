@@ -125,18 +125,36 @@ public sealed class FidelityProcessTests(SimulatorFactory factory) : IClassFixtu
     // ---- a missing instance ----
 
     [Fact]
-    public async Task A_missing_instance_gets_the_same_403_as_an_instance_of_another_party_on_every_route()
+    public async Task A_missing_instance_gets_the_same_403_as_an_instance_of_another_party_where_the_app_checks_its_policy_first()
     {
         string token = await _sim.LocaltestTokenAsync();
+        string other = await _sim.LocaltestTokenAsync("310461598");
+        var foreignInstance = await _sim.CreateInstanceAsync(other, org: "310461598");
         string missing = $"{SimulatorHarness.App}/instances/{SimulatorHarness.OwnPartyId}/{Guid.NewGuid()}";
-        string foreign = $"{SimulatorHarness.App}/instances/500701/{Guid.NewGuid()}";
+        string foreign = SimulatorHarness.InstancePath(foreignInstance);
 
         foreach (var path in new[] { missing, foreign })
         {
             await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Get, path, bearer: token), HttpStatusCode.Forbidden, "Forbidden");
-            await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Put, $"{path}/process/next", bearer: token), HttpStatusCode.Forbidden, "Forbidden");
+            await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Get, $"{path}/process", bearer: token), HttpStatusCode.Forbidden, "Forbidden");
             await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Post, $"{path}/data/type/attachment", TextFile("a.txt"), token), HttpStatusCode.Forbidden, "Forbidden");
         }
+        await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Put, $"{foreign}/process/next", bearer: token), HttpStatusCode.Forbidden, "Forbidden");
+    }
+
+    [Fact]
+    public async Task Process_next_and_validate_read_a_missing_instance_from_storage_first_and_get_its_404()
+    {
+        string token = await _sim.LocaltestTokenAsync();
+        var guid = Guid.NewGuid();
+        string missing = $"{SimulatorHarness.App}/instances/{SimulatorHarness.OwnPartyId}/{guid}";
+
+        await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Put, $"{missing}/process/next", bearer: token), HttpStatusCode.NotFound, "Not Found");
+        var validate = await _sim.SendAsync(HttpMethod.Get, $"{missing}/validate", bearer: token);
+        Assert.Equal(HttpStatusCode.NotFound, validate.StatusCode);
+        var body = JsonNode.Parse(await validate.Content.ReadAsStringAsync())!;
+        Assert.Equal("Something went wrong.", body["title"]!.GetValue<string>());
+        Assert.Equal($"404 - Not Found - \"Unable to find instance {guid}\"", body["detail"]!.GetValue<string>());
     }
 
     // ---- process/next ----

@@ -95,6 +95,14 @@ Describe 'A missing instance' {
         # a cmdlet that changes data reads the instance first, and says the same
         Set-AltinnData -InstanceId $missing -App brg/aarsregnskap -DataType model -Value @{ property1 = 'x' } -Session $script:Session -ErrorVariable set -ErrorAction SilentlyContinue
         $set[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.Instance.NotFoundOrForbidden,*'
+
+        # a stale object of an instance deleted since: process/next gets Storage's 404 there, and the same ErrorId
+        $gone = New-Filled -App brg/aarsregnskap
+        $gone | Remove-AltinnInstance -Hard -Confirm:$false
+        Clear-SimulatorRequests $script:Sim
+        $gone | Invoke-AltinnProcessNext -ErrorVariable next -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $next[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.Instance.NotFoundOrForbidden,*'
+        $next[0].Exception.Message | Should -Match "instance $($gone.Id) of brg/aarsregnskap"
     }
 }
 

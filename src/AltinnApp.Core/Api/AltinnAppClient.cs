@@ -444,13 +444,29 @@ namespace AltinnApp.Core.Api
                     return null;
                 },
             };
-            return await SendForJsonAsync<AltinnProcessState>(request, $"Moving the process of instance {id} on{(action != null ? " with action '" + action + "'" : string.Empty)}", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await SendForJsonAsync<AltinnProcessState>(request, $"Moving the process of instance {id} on{(action != null ? " with action '" + action + "'" : string.Empty)}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex))
+            {
+                // process/next reads the instance from Storage before any policy check: a missing instance is Storage's 404 there
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _session.SystemUserOrganization);
+            }
         }
 
         public async Task<IReadOnlyList<AltinnValidationIssue>> ValidateAsync(AppIdentifier app, InstanceIdentifier id, string language, CancellationToken cancellationToken)
         {
             var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.Validate, query: LanguageQuery(language)), RequestKind.Read, "TestInstance");
-            var issues = await SendForJsonAsync<List<AltinnValidationIssue>>(request, $"Validating instance {id}", cancellationToken).ConfigureAwait(false);
+            List<AltinnValidationIssue> issues;
+            try
+            {
+                issues = await SendForJsonAsync<List<AltinnValidationIssue>>(request, $"Validating instance {id}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex) || (ex.StatusCode == 404 && (ex.Body?.Detail ?? string.Empty).Contains("Unable to find instance")))
+            {
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _session.SystemUserOrganization);
+            }
             foreach (var issue in issues) issue.InstanceId = id.ToString();
             return issues;
         }

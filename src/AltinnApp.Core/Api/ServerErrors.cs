@@ -157,6 +157,7 @@ namespace AltinnApp.Core.Api
         /// </summary>
         public static AltinnApiException ExplainProcessNext(AltinnApiException ex, AltinnInstance instance, string action)
         {
+            if (ex.ErrorId == InstanceNotFoundOrForbiddenId) return ex;
             var body = ex.Body;
             var text = ((body?.Title ?? string.Empty) + " " + (body?.Detail ?? string.Empty) + " " + (body?.Text ?? string.Empty)).Trim();
             var task = instance.CurrentTask ?? "none";

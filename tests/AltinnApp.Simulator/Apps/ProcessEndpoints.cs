@@ -25,10 +25,20 @@ public static class ProcessEndpoints
         lock (instance!.Gate) return Responses.Json(InstanceViews.AppProcess(instance));
     }
 
+    /// <summary>
+    /// process/next has no policy check before it reads the instance from Storage, whose GET answers 404 for a missing
+    /// instance (STO InstancesController.Get); the app turns that into a bare NotFound() (ProcessController.HandlePlatformHttpException).
+    /// </summary>
+    private static IResult NextMissing(Guid _) => Responses.BareProblem(StatusCodes.Status404NotFound);
+
+    /// <summary>validate: the same Storage 404, which ValidateController answers as "Something went wrong." with the platform error.</summary>
+    private static IResult ValidateMissing(Guid instanceGuid) =>
+        Responses.Problem(404, "Something went wrong.", $"404 - Not Found - \"Unable to find instance {instanceGuid}\"");
+
     private static async Task<IResult> NextAsync(HttpContext http, InstanceService service, SimulatorSettings settings, int instanceOwnerPartyId, Guid instanceGuid)
     {
         var call = AppCall.From(http);
-        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid);
+        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid, NextMissing);
         if (error is not null) return error;
 
         // The body is optional; when sent it is {"action": "...", "actionOnBehalfOf": "..."}.
@@ -114,7 +124,7 @@ public static class ProcessEndpoints
     private static IResult Validate(HttpContext http, int instanceOwnerPartyId, Guid instanceGuid)
     {
         var call = AppCall.From(http);
-        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid);
+        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid, ValidateMissing);
         if (error is not null) return error;
         lock (instance!.Gate)
         {

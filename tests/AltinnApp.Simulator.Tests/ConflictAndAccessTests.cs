@@ -91,22 +91,6 @@ public sealed class ConflictAndAccessTests(SimulatorFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task Data_of_another_task_is_a_conflict_with_the_current_task()
-    {
-        string token = await _sim.LocaltestTokenAsync();
-        const string app = "/brg/aarsregnskap-bekreft";
-        var instance = await _sim.CreateInstanceAsync(token, new { property1 = "a", property2 = "b" }, app: app);
-        string path = SimulatorHarness.InstancePath(instance, app);
-        await _sim.SendAsync(HttpMethod.Put, $"{path}/process/next", bearer: token);
-
-        var post = await _sim.SendAsync(HttpMethod.Post, $"{path}/data/type/attachment",
-            SimulatorHarness.Upload(Encoding.UTF8.GetBytes("x"), "text/plain", "attachment; filename=\"x.txt\""), token);
-
-        Assert.Equal(HttpStatusCode.Conflict, post.StatusCode);
-        Assert.Equal("Conflict with Current Task", JsonNode.Parse(await post.Content.ReadAsStringAsync())!["title"]!.GetValue<string>());
-    }
-
-    [Fact]
     public async Task The_main_model_cannot_be_deleted_but_an_attachment_can()
     {
         string token = await _sim.LocaltestTokenAsync();

@@ -173,7 +173,8 @@ public sealed class InstanceFlowTests(SimulatorFactory factory) : IClassFixture<
         var body = JsonNode.Parse(await delete.Content.ReadAsStringAsync())!;
         Assert.True(body["status"]!["isHardDeleted"]!.GetValue<bool>());
         Assert.Null(body["instanceOwner"]!["party"]);
-        Assert.Equal(HttpStatusCode.NotFound, (await _sim.SendAsync(HttpMethod.Get, SimulatorHarness.InstancePath(instance), bearer: token)).StatusCode);
+        // a forgotten instance is answered like any missing one: 403 (app-lib InstancesController)
+        Assert.Equal(HttpStatusCode.Forbidden, (await _sim.SendAsync(HttpMethod.Get, SimulatorHarness.InstancePath(instance), bearer: token)).StatusCode);
     }
 
     [Fact]

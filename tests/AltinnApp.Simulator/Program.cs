@@ -15,6 +15,7 @@ builder.Services.ConfigureHttpJsonOptions(options => SimJson.Configure(options.S
 
 builder.Services.AddSingleton<SimulatorKeys>();
 builder.Services.AddSingleton<SimulatorSettings>();
+builder.Services.AddSingleton<PdfFaults>();
 builder.Services.AddSingleton<Counters>();
 builder.Services.AddSingleton<RequestLog>();
 builder.Services.AddSingleton<TokenGeneration>();

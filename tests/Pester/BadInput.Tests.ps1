@@ -146,8 +146,8 @@ BeforeDiscovery {
         @{ Name = 'Get-AltinnInstance: an instance id with a broken GUID'; ErrorId = 'Altinn.GetInstance.InvalidInstanceId'; Category = 'InvalidArgument'
             Offending = "-InstanceId '500700/232c5390-9479'"; Hint = 'the party id and the instance GUID'
             Run = { param($c) Get-AltinnInstance -InstanceId 500700/232c5390-9479 -App brg/aarsregnskap -Session $c.Session } }
-        @{ Name = 'Get-AltinnInstance: an instance that does not exist'; ErrorId = 'Altinn.GetInstance.NotFound'; Category = 'ObjectNotFound'; Sends = $true
-            Offending = 'Reading instance 500700/00000000-0000-4000-8000-000000000001'; Hint = 'Check the instance id and the app'
+        @{ Name = 'Get-AltinnInstance: an instance that does not exist'; ErrorId = 'Altinn.Instance.NotFoundOrForbidden'; Category = 'ObjectNotFound'; Sends = $true
+            Offending = 'instance 500700/00000000-0000-4000-8000-000000000001 of brg/aarsregnskap'; Hint = '(?s)the instance id .+the party 500700.+rights'
             Run = { param($c) Get-AltinnInstance -InstanceId 500700/00000000-0000-4000-8000-000000000001 -App brg/aarsregnskap -Session $c.Session } }
         @{ Name = 'Get-AltinnInstance -Active: no app'; ErrorId = 'Altinn.GetActiveInstances.MissingApp'; Category = 'InvalidArgument'
             Offending = 'No app given'; Hint = 'Pass -App org/app'

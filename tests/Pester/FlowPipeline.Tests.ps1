@@ -36,7 +36,7 @@ Describe 'CSV rows with InstanceId and App columns' {
         $err | Should -HaveCount 2
         $err[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.GetInstance.InvalidInstanceId*'
         $err[0].TargetObject | Should -Be '500700/not-a-guid'
-        $err[1].FullyQualifiedErrorId | Should -BeLike 'Altinn.GetInstance.NotFound*'
+        $err[1].FullyQualifiedErrorId | Should -BeLike 'Altinn.Instance.NotFoundOrForbidden*'
     }
 
     It 'Test-AltinnInstance -Quiet, Invoke-AltinnProcessNext and Save-AltinnReceipt work from the same rows' {

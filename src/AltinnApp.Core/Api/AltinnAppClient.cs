@@ -154,15 +154,28 @@ namespace AltinnApp.Core.Api
         public async Task<AltinnInstance> GetInstanceAsync(AppIdentifier app, InstanceIdentifier id, CancellationToken cancellationToken)
         {
             var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.Instance), RequestKind.Read, "GetInstance");
-            return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Reading instance {id}", cancellationToken,
-                notFoundHint: "Check the instance id and the app: Altinn answers 403 or 404 for an instance that does not exist.").ConfigureAwait(false));
+            try
+            {
+                return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Reading instance {id}", cancellationToken).ConfigureAwait(false));
+            }
+            catch (AltinnApiException ex) when (ex.StatusCode == 403 || ex.StatusCode == 404)
+            {
+                // Altinn answers 403 for an instance that does not exist as for one the caller may not see
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _session.SystemUserOrganization);
+            }
         }
 
         public async Task<AltinnInstance> DeleteInstanceAsync(AppIdentifier app, InstanceIdentifier id, bool hard, CancellationToken cancellationToken)
         {
             var request = new AltinnRequest(HttpMethod.Delete, InstanceUri(app, id, AppRoutes.Instance, query: "hard=" + (hard ? "true" : "false")), RequestKind.Write, "RemoveInstance");
-            var instance = await SendForJsonAsync<AltinnInstance>(request, $"Deleting instance {id}", cancellationToken).ConfigureAwait(false);
-            return Bind(instance);
+            try
+            {
+                return Bind(await SendForJsonAsync<AltinnInstance>(request, $"Deleting instance {id}", cancellationToken).ConfigureAwait(false));
+            }
+            catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex))
+            {
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _session.SystemUserOrganization);
+            }
         }
 
         public async Task<IReadOnlyList<AltinnActiveInstance>> GetActiveInstancesAsync(AppIdentifier app, int partyId, CancellationToken cancellationToken)
@@ -199,9 +212,10 @@ namespace AltinnApp.Core.Api
             {
                 element = await SendForJsonAsync<AltinnDataElement>(request, $"Updating {dataType} data of instance {id}", cancellationToken).ConfigureAwait(false);
             }
-            catch (AltinnApiException ex) when (ServerErrors.ExplainDataConflict(ex, "SetData", app.ToString(), id.ToString(), dataType) is AltinnApiException explained)
+            catch (AltinnApiException ex) when (ex.StatusCode == 409)
             {
-                throw explained;
+                throw ServerErrors.ExplainDataConflict(ex, "SetData", app.ToString(), id.ToString(), dataType, dataGuid,
+                    await OwnerTaskAsync(app, dataType).ConfigureAwait(false)) ?? ex;
             }
 
             element.InstanceId = id.ToString();
@@ -229,9 +243,10 @@ namespace AltinnApp.Core.Api
             {
                 answer = await SendForDocumentAsync(request, $"Uploading '{file.FileName}' as {dataType} to instance {id}", cancellationToken).ConfigureAwait(false);
             }
-            catch (AltinnApiException ex) when (ex.StatusCode == 409 && ServerErrors.ExplainDataConflict(ex, "AddAttachment", app.ToString(), id.ToString(), dataType) is AltinnApiException conflict)
+            catch (AltinnApiException ex) when (ex.StatusCode == 409)
             {
-                throw conflict;
+                throw ServerErrors.ExplainDataConflict(ex, "AddAttachment", app.ToString(), id.ToString(), dataType, null,
+                    await OwnerTaskAsync(app, dataType).ConfigureAwait(false)) ?? ex;
             }
             catch (AltinnApiException ex) when (ServerErrors.ExplainMetadataRejection(ex, "AddAttachment", app.ToString()) is AltinnApiException explained)
             {
@@ -430,18 +445,50 @@ namespace AltinnApp.Core.Api
                     return null;
                 },
             };
-            return await SendForJsonAsync<AltinnProcessState>(request, $"Moving the process of instance {id} on{(action != null ? " with action '" + action + "'" : string.Empty)}", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await SendForJsonAsync<AltinnProcessState>(request, $"Moving the process of instance {id} on{(action != null ? " with action '" + action + "'" : string.Empty)}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex))
+            {
+                // process/next reads the instance from Storage before any policy check: a missing instance is Storage's 404 there
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _session.SystemUserOrganization);
+            }
         }
 
         public async Task<IReadOnlyList<AltinnValidationIssue>> ValidateAsync(AppIdentifier app, InstanceIdentifier id, string language, CancellationToken cancellationToken)
         {
             var request = new AltinnRequest(HttpMethod.Get, InstanceUri(app, id, AppRoutes.Validate, query: LanguageQuery(language)), RequestKind.Read, "TestInstance");
-            var issues = await SendForJsonAsync<List<AltinnValidationIssue>>(request, $"Validating instance {id}", cancellationToken).ConfigureAwait(false);
+            List<AltinnValidationIssue> issues;
+            try
+            {
+                issues = await SendForJsonAsync<List<AltinnValidationIssue>>(request, $"Validating instance {id}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex) || (ex.StatusCode == 404 && (ex.Body?.Detail ?? string.Empty).Contains("Unable to find instance")))
+            {
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _session.SystemUserOrganization);
+            }
             foreach (var issue in issues) issue.InstanceId = id.ToString();
             return issues;
         }
 
         // ---- plumbing ----
+
+        /// <summary>The task a data type belongs to (its <c>taskId</c>), from the metadata this session read; null when unknown.</summary>
+        private async Task<string> OwnerTaskAsync(AppIdentifier app, string dataType)
+        {
+            if (string.IsNullOrEmpty(dataType)) return null;
+            try
+            {
+                var application = await GetApplicationAsync(app, CancellationToken.None).ConfigureAwait(false);
+                var taskId = application.FindDataType(dataType)?.TaskId;
+                return string.IsNullOrEmpty(taskId) ? null : taskId;
+            }
+            catch (AltinnException)
+            {
+                return null; // the message then speaks of "the task it belongs to"
+            }
+        }
 
         private T Bind<T>(T value)
             where T : ISessionBound

@@ -66,10 +66,14 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>
-        /// A 409 from a change to an instance's data (reference §6.1): the instance was submitted or deleted and its
-        /// data is locked, the data type belongs to another task, or the type's maxCount is reached.
+        /// A 409 from a change to an instance's data (reference §6.1): the instance was submitted or deleted ("Instance
+        /// Not Active"), the element is locked because the task it belongs to has ended (Storage's bare 409), the app
+        /// enforces that a data type is changed only at its own task ("Conflict with Current Task", only where the app
+        /// turns <c>EnforceDataTypeTaskId</c> on), or the type's maxCount is reached. <paramref name="ownerTask"/> is the
+        /// task the data type belongs to, when known.
         /// </summary>
-        public static AltinnApiException ExplainDataConflict(AltinnApiException ex, string operation, string appId, string instanceId, string dataType)
+        public static AltinnApiException ExplainDataConflict(AltinnApiException ex, string operation, string appId, string instanceId, string dataType,
+            string dataElementId = null, string ownerTask = null)
         {
             if (ex.StatusCode != 409) return null;
             var title = ex.Body?.Title ?? string.Empty;
@@ -79,27 +83,81 @@ namespace AltinnApp.Core.Api
             if (Has(title, "Conflict with Current Task"))
             {
                 return Rewrap(ex, $"Altinn.{operation}.WrongTask", AltinnErrorKind.InvalidOperation,
-                    $"The data type '{dataType}' cannot be changed at the instance's current task{suffix}. Get-AltinnInstance shows the task the instance is at.");
+                    $"The app {appId} takes changes to '{dataType}' only while the instance is at the task that data type belongs to{(ownerTask != null ? " (" + ownerTask + ")" : string.Empty)}: it has Altinn's EnforceDataTypeTaskId setting on{suffix}. Get-AltinnInstance shows the task instance {instanceId} is at.");
             }
 
-            return DataLocked(operation, instanceId, suffix, ex);
+            if (Has(title, "Instance Not Active") || Has(title, "No current task")) return InstanceClosed(operation, instanceId, suffix, ex);
+            return ElementLocked(operation, instanceId, dataElementId, dataType, ownerTask, null, suffix, ex);
         }
 
-        /// <summary>The same error whether the module saw it coming (the instance has ended) or Altinn refused.</summary>
-        public static AltinnApiException DataLocked(string operation, string instanceId, string suffix = null, AltinnApiException inner = null) =>
-            new AltinnApiException($"Altinn.{operation}.DataLocked", AltinnErrorKind.InvalidOperation,
+        /// <summary>
+        /// The instance takes no more changes: its process has ended (submitted) or it was deleted. The same error whether
+        /// the module saw it coming or Altinn refused ("Instance Not Active").
+        /// </summary>
+        public static AltinnApiException InstanceClosed(string operation, string instanceId, string suffix = null, AltinnApiException inner = null) =>
+            Locked(operation,
                 $"The data of instance {instanceId} is locked{suffix}: the instance has been submitted (its process has ended) or deleted, and Altinn takes no more changes to it. Create a new instance to send corrected data.",
-                inner?.StatusCode ?? 409, inner?.Body)
+                inner);
+
+        /// <summary>
+        /// One data element is locked because the task its data type belongs to has ended (app-lib locks a task's data
+        /// elements when the task ends; Storage then refuses to replace them with a bare 409). New elements of the type
+        /// can still be added unless the app enforces the type's task.
+        /// </summary>
+        public static AltinnApiException ElementLocked(string operation, string instanceId, string dataElementId, string dataType, string ownerTask,
+            string currentTask, string suffix = null, AltinnApiException inner = null)
+        {
+            var what = dataElementId != null ? $"Data element {dataElementId}{(dataType != null ? " ('" + dataType + "')" : string.Empty)}" : $"The {(dataType != null ? "'" + dataType + "' " : string.Empty)}data";
+            var task = ownerTask != null ? $"task {ownerTask}, which {(dataType != null ? "'" + dataType + "'" : "it")} belongs to," : "the task it belongs to";
+            var now = currentTask != null ? $" (instance {instanceId} is now at {currentTask})" : string.Empty;
+            return Locked(operation,
+                $"{what} of instance {instanceId} is locked because {task} has ended{now}{suffix}. Altinn takes no changes to a locked element. " +
+                $"It is unlocked only if the process goes back to {(ownerTask ?? "that task")} (for example Invoke-AltinnProcessNext -Action reject, where the app allows it); new elements can still be added with Add-AltinnAttachment.",
+                inner);
+        }
+
+        private static AltinnApiException Locked(string operation, string message, AltinnApiException inner) =>
+            new AltinnApiException($"Altinn.{operation}.DataLocked", AltinnErrorKind.InvalidOperation, message, inner?.StatusCode ?? 409, inner?.Body)
             {
                 ValidationIssues = inner?.ValidationIssues ?? Array.Empty<AltinnValidationIssue>(),
             };
 
+        /// <summary>ErrorId of <see cref="InstanceNotFoundOrForbidden"/>: one id for an instance that does not exist and one the system user may not see.</summary>
+        public const string InstanceNotFoundOrForbiddenId = "Altinn.Instance.NotFoundOrForbidden";
+
+        /// <summary>
+        /// 403 (or 404) for an instance: Altinn answers 403 both for an instance that does not exist and for one the
+        /// caller may not see (app-lib <c>InstancesController</c>), so the two cannot be told apart and get one ErrorId.
+        /// </summary>
+        public static AltinnApiException InstanceNotFoundOrForbidden(AltinnApiException ex, string appId, string instanceId, string systemUserOrganization)
+        {
+            var partyId = instanceId?.Split('/')[0];
+            var acting = string.IsNullOrEmpty(systemUserOrganization) ? "the organisation the system user acts for" : $"the organisation the system user acts for ({systemUserOrganization})";
+            var message =
+                $"Altinn answered {ex.StatusCode} for instance {instanceId} of {appId}: it does not exist there, or this system user may not see it (Altinn gives the same answer for both). Check:" + Environment.NewLine +
+                $"  - the instance id (party id/instance GUID) and the app: the instance may have been deleted, or belong to another app or environment;" + Environment.NewLine +
+                $"  - the party {partyId}: it must be {acting};" + Environment.NewLine +
+                $"  - the system user's rights: it must have been given the rights to {appId} for that organisation in Altinn.";
+            return new AltinnApiException(InstanceNotFoundOrForbiddenId, AltinnErrorKind.ObjectNotFound, message, ex.StatusCode, ex.Body)
+            {
+                ValidationIssues = ex.ValidationIssues,
+                RecommendedAction = "Check the instance id, that its party is the system user's organisation, and the system user's rights to the app.",
+            };
+        }
+
+        /// <summary>Whether a 403/404 is about the instance itself rather than something inside it (a bare or empty body).</summary>
+        public static bool IsInstanceLevelRefusal(AltinnApiException ex) =>
+            (ex.StatusCode == 403 || ex.StatusCode == 404) && string.IsNullOrEmpty(ex.Body?.Detail) && (ex.Body?.ValidationIssues.Count ?? 0) == 0 &&
+            (ex.Body == null || ex.Body.Kind == ErrorBodyKind.Empty || (ex.Body.Kind == ErrorBodyKind.ProblemDetails && (Has(ex.Body.Title, "Forbidden") || Has(ex.Body.Title, "Not Found"))));
+
         /// <summary>
         /// A refusal of <c>process/next</c>: 409 means failed validation, an ended process or another caller holding the
-        /// lock (reference §4.6), each with its own ErrorId; 403 usually means the wrong action for the task.
+        /// lock (reference §4.6), each with its own ErrorId; 403 means the app's policy does not grant the action at the
+        /// task; 500 (after the module's own repeats) means a step at the end of the task failed, which Altinn undoes.
         /// </summary>
         public static AltinnApiException ExplainProcessNext(AltinnApiException ex, AltinnInstance instance, string action)
         {
+            if (ex.ErrorId == InstanceNotFoundOrForbiddenId) return ex;
             var body = ex.Body;
             var text = ((body?.Title ?? string.Empty) + " " + (body?.Detail ?? string.Empty) + " " + (body?.Text ?? string.Empty)).Trim();
             var task = instance.CurrentTask ?? "none";
@@ -109,9 +167,17 @@ namespace AltinnApp.Core.Api
                 var expected = DefaultAction(taskType);
                 var hint = expected != null && !string.Equals(expected, action, StringComparison.OrdinalIgnoreCase)
                     ? $" Task {task} is a {taskType} task: move it on with -Action {expected}, or without -Action to let the task decide."
-                    : " Check that the system user has been given the right to this action on the app.";
+                    : $" The app's policy does not grant the system user '{action ?? expected ?? "this action"}' at task {task}: check the actions the task allows and the rights the system user has been given to the app.";
                 return Rewrap(ex, "Altinn.ProcessNext.Forbidden", AltinnErrorKind.PermissionDenied,
                     $"Altinn refused to move instance {instance.Id} on{(action != null ? " with action '" + action + "'" : string.Empty)} (403{(string.IsNullOrEmpty(body?.Summary) ? string.Empty : ": " + body.Summary)}).{hint}");
+            }
+
+            if (ex.StatusCode == 500)
+            {
+                return Rewrap(ex, "Altinn.ProcessNext.ServerError", AltinnErrorKind.ProtocolError,
+                    $"Altinn could not move instance {instance.Id} on from task {task} (500{(string.IsNullOrEmpty(body?.Summary) ? string.Empty : ": " + body.Summary)}). " +
+                    "When a step at the end of a task fails (such as making the PDF receipt), Altinn unlocks the task's data again and leaves the process at the task, " +
+                    "so it is safe to send again: run Invoke-AltinnProcessNext again (Get-AltinnInstance shows where the instance is). (The module repeats such a call by itself, up to -MaximumRetryCount times, each time after checking that the process has not moved.)");
             }
 
             if (ex.StatusCode != 409) return ex;

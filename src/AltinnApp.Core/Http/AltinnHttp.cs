@@ -189,7 +189,7 @@ namespace AltinnApp.Core.Http
         /// <summary>
         /// Whether an outcome may be repeated. Safe calls repeat on 429/502/503/504 and network failures. A call
         /// that creates something repeats only where it certainly did not take effect (connection refused, 429,
-        /// 503), or after <see cref="AltinnRequest.Reconcile"/> has checked what exists.
+        /// 503), or after <see cref="AltinnRequest.Reconcile"/> has checked what exists; process/next also on 500.
         /// </summary>
         internal static bool ShouldRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome)
         {
@@ -208,6 +208,9 @@ namespace AltinnApp.Core.Http
             var status = (int)outcome.Result.StatusCode;
             if (status == 429 || status == 503) return true;
             if (status == 502 || status == 504) return idempotent || MarkReconcile(context, request);
+            // app-lib undoes a process/next whose end-of-task step fails (the PDF: EndTaskEventHandler unlocks the data and
+            // the process state is never stored), so a 500 repeats once Reconcile has seen the process where it was
+            if (status == 500 && request.Kind == RequestKind.ProcessNext) return MarkReconcile(context, request);
             return false;
         }
 

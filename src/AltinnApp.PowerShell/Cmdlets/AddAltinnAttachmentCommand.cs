@@ -130,12 +130,10 @@ namespace AltinnApp.PowerShell.Cmdlets
                 return (current, await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false));
             });
             var type = MetadataRules.RequireDataType(application, DataType, Operation);
-            if (instance.Ended || instance.IsArchived) throw ServerErrors.DataLocked(Operation, instance.Id);
-            if (!string.IsNullOrEmpty(type.TaskId) && !string.Equals(type.TaskId, instance.CurrentTask, StringComparison.Ordinal))
-            {
-                throw new AltinnException($"Altinn.{Operation}.WrongTask", AltinnErrorKind.InvalidOperation,
-                    $"Files of type '{type.Id}' can only be added while instance {instance.Id} is at task {type.TaskId}; it is at {instance.CurrentTask ?? "no task"}.");
-            }
+            // An ended instance takes nothing. The data type's task is not checked here: Altinn accepts a new element of an
+            // earlier task's type unless the app turns EnforceDataTypeTaskId on, which its metadata does not show (the
+            // server's 409 "Conflict with Current Task" then becomes Altinn.AddAttachment.WrongTask).
+            if (instance.Ended || instance.IsArchived) throw ServerErrors.InstanceClosed(Operation, instance.Id);
 
             var accepted = new List<FileUpload>();
             foreach (var file in files)

@@ -46,7 +46,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     {
                         await target.Session.Client.ProcessNextAsync(target.App, target.Id, current.CurrentTask, Action, Language, ct).ConfigureAwait(false);
                     }
-                    catch (AltinnApiException ex) when (ex.StatusCode == 409 || ex.StatusCode == 403)
+                    catch (AltinnApiException ex) when (ex.StatusCode == 409 || ex.StatusCode == 403 || ex.StatusCode == 500)
                     {
                         throw ServerErrors.ExplainProcessNext(ex, current, Action);
                     }

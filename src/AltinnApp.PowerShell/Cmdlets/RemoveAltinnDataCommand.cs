@@ -37,7 +37,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 {
                     ForItem(Operation, element, () =>
                     {
-                        RequireWritable(instance, element);
+                        RequireWritable(instance, element, replacing: false);
                         if (string.Equals(element.DataType, MetadataRules.ReceiptDataType, StringComparison.OrdinalIgnoreCase))
                         {
                             throw new AltinnArgumentException($"Altinn.{Operation}.Receipt", $"Data element {element.Id} is the receipt Altinn generated for instance {instance.Id}; it cannot be removed.");

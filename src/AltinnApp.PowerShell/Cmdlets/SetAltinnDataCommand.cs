@@ -26,7 +26,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             {
                 var payload = PayloadConverter.ToFormData(Value, Operation, nameof(Value), ResolvePath);
                 var target = ResolveDataTarget();
-                var (current, element) = Run(async ct =>
+                var (current, element, ownerTask) = Run(async ct =>
                 {
                     var instance = await target.GetInstanceAsync(ct).ConfigureAwait(false);
                     var found = SelectElements(instance, allowMany: false)[0];
@@ -37,7 +37,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                             $"Data element {found.Id} of instance {instance.Id} is '{found.DataType}', a file rather than form data. Add files with Add-AltinnAttachment and remove them with Remove-AltinnData.");
                     }
 
-                    return (instance, found);
+                    return (instance, found, application.FindDataType(found.DataType)?.TaskId);
                 });
                 if (current.Journal != null && current.Ended)
                 {
@@ -47,7 +47,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     return;
                 }
 
-                RequireWritable(current, element);
+                RequireWritable(current, element, ownerTask);
                 if (!ShouldProcess($"{element.DataType} ({element.Id}) of instance {current.Id}", $"Replace form data ({payload.ContentType})")) return;
 
                 var updated = Run(ct => target.Session.Client.PutFormDataAsync(target.App, target.Id, element.Id, element.DataType, payload, Language, ct));

@@ -99,12 +99,17 @@ namespace AltinnApp.PowerShell.Infrastructure
             return matches;
         }
 
-        /// <summary>A change to data after the process has ended can only fail: say so without sending it.</summary>
-        internal void RequireWritable(AltinnInstance instance, AltinnDataElement element)
+        /// <summary>
+        /// A change that Altinn would refuse for a lock can only fail: say so without sending it. An ended (or archived)
+        /// instance takes no changes at all; a locked element (its task has ended) cannot be replaced, but Altinn does
+        /// delete one (<paramref name="replacing"/> false), as Storage has no lock check on delete.
+        /// </summary>
+        internal void RequireWritable(AltinnInstance instance, AltinnDataElement element, string ownerTask = null, bool replacing = true)
         {
-            if (instance.Ended || instance.IsArchived || (element != null && element.Locked))
+            if (instance.Ended || instance.IsArchived) throw ServerErrors.InstanceClosed(Operation, instance.Id);
+            if (replacing && element != null && element.Locked)
             {
-                throw ServerErrors.DataLocked(Operation, instance.Id);
+                throw ServerErrors.ElementLocked(Operation, instance.Id, element.Id, element.DataType, ownerTask, instance.CurrentTask);
             }
         }
 

@@ -17,17 +17,23 @@ public sealed record AppCall(HttpContext Http, AppDefinition App, Caller Caller)
 
     /// <summary>
     /// Finds an instance of this app the caller may act on: 403 when the party in the URL (or the
-    /// instance's owner) is not the caller's organisation, 404 when there is no such instance.
+    /// instance's owner) is not the caller's organisation, and the same 403 when there is no such instance
+    /// (app-lib <c>InstancesController</c>: "Storage returns 403 for non-existing instances"; the app's policy check
+    /// cannot find the instance's task, so it denies), so a caller cannot tell the two apart.
+    /// A route that reads the instance from Storage before any policy check (process/next, validate) passes
+    /// <paramref name="whenMissing"/>: Storage's own GET answers 404 for a missing instance, and that comes first.
     /// </summary>
-    public (SimInstance? Instance, IResult? Error) LoadInstance(int partyId, Guid instanceGuid)
+    public (SimInstance? Instance, IResult? Error) LoadInstance(int partyId, Guid instanceGuid, Func<Guid, IResult>? whenMissing = null)
     {
         var store = Http.RequestServices.GetRequiredService<InstanceStore>();
         var parties = Http.RequestServices.GetRequiredService<PartyRegistry>();
+        var instance = store.Find(instanceGuid);
+        bool missing = instance is null || instance.Owner.PartyId != partyId || instance.App.AppId != App.AppId || instance.IsHardDeleted;
+        if (missing && whenMissing is not null) return (null, whenMissing(instanceGuid));
         var party = parties.ById(partyId);
         if (party is not null && !Caller.MayActFor(party)) return (null, Responses.BareProblem(403));
-        var instance = store.Find(instanceGuid);
-        if (instance is null || instance.Owner.PartyId != partyId || instance.App.AppId != App.AppId || instance.IsHardDeleted)
-            return (null, Responses.BareProblem(404));
+        if (missing)
+            return (null, Responses.BareProblem(403));
         if (!Caller.MayActFor(instance.Owner)) return (null, Responses.BareProblem(403));
         return (instance, null);
     }

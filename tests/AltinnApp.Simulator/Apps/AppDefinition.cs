@@ -15,6 +15,11 @@ public sealed class AppDefinitionDto
     public bool GenerateReceipt { get; set; } = true;
     /// <summary>Root element of the XML form data; "model" unless given.</summary>
     public string? ModelRootElement { get; set; }
+    /// <summary>
+    /// The app setting <c>AppSettings.EnforceDataTypeTaskId</c> (app-lib, default false): when on, a data type with a
+    /// <c>taskId</c> can only be changed while the instance is at that task (409 "Conflict with Current Task").
+    /// </summary>
+    public bool EnforceDataTypeTaskId { get; set; }
 }
 
 public sealed class ProcessTaskDto
@@ -22,9 +27,20 @@ public sealed class ProcessTaskDto
     public string? Id { get; set; }
     public string? Type { get; set; }
     public string? Name { get; set; }
+    /// <summary>
+    /// The actions the app's policy.xml grants the system user at this task (and the task lists in process.bpmn),
+    /// e.g. ["read","confirm","reject"]. Left out: "read" and the task type's own action (data → write,
+    /// confirmation → confirm, signing → sign, payment → pay).
+    /// </summary>
+    public List<string>? Actions { get; set; }
+    /// <summary>Where a <c>reject</c> leads (the task a gateway sends a rejected instance back to); left out, a reject moves on like any action.</summary>
+    public string? RejectTo { get; set; }
 }
 
-public sealed record ProcessTask(string Id, string Type, string Name);
+public sealed record ProcessTask(string Id, string Type, string Name, IReadOnlyList<string> Actions, string? RejectTo = null)
+{
+    public bool Allows(string action) => Actions.Contains(action, StringComparer.Ordinal);
+}
 
 /// <summary>The parts of a <c>dataTypes[]</c> entry that the simulator enforces (reference §6.2).</summary>
 public sealed record DataTypeDefinition(
@@ -65,6 +81,7 @@ public sealed class AppDefinition
     public required bool GenerateReceipt { get; init; }
     public required string ModelRootElement { get; init; }
     public required string Title { get; init; }
+    public required bool EnforceDataTypeTaskId { get; init; }
 
     public DataTypeDefinition? DataType(string id) =>
         DataTypes.FirstOrDefault(d => d.Id.Equals(id, StringComparison.Ordinal));
@@ -92,9 +109,13 @@ public sealed class AppDefinition
             .Select(t => new ProcessTask(
                 t.Id ?? throw new ArgumentException("every process task needs an id"),
                 t.Type ?? "data",
-                t.Name ?? t.Id))
+                t.Name ?? t.Id,
+                t.Actions is { Count: > 0 } actions ? actions : ["read", ProcessActions.DefaultAction(t.Type ?? "data")],
+                t.RejectTo))
             .ToList();
         if (process.Count == 0) throw new ArgumentException("process needs at least one task");
+        foreach (var task in process.Where(t => t.RejectTo is not null && process.All(o => o.Id != t.RejectTo)))
+            throw new ArgumentException($"task {task.Id} has rejectTo {task.RejectTo}, which is not a task of the process");
 
         var dataTypes = new List<DataTypeDefinition>();
         if (metadata["dataTypes"] is JsonArray array)
@@ -129,6 +150,7 @@ public sealed class AppDefinition
             ReceiptFileName = string.IsNullOrWhiteSpace(dto.ReceiptFileName) ? $"{dto.App}.pdf" : dto.ReceiptFileName,
             GenerateReceipt = dto.GenerateReceipt,
             ModelRootElement = string.IsNullOrWhiteSpace(dto.ModelRootElement) ? "model" : dto.ModelRootElement,
+            EnforceDataTypeTaskId = dto.EnforceDataTypeTaskId,
         };
     }
 }

@@ -137,19 +137,24 @@ public static class DataEndpoints
         return error is null ? (values, null) : (null, new Problem(error.Status, error.Title, error.Detail));
     }
 
-    /// <summary>The state checks before a change (reference §6.1 409s), in the app's order.</summary>
+    /// <summary>
+    /// The state checks before a change, in the app's order (app-lib <c>DataElementAccessChecker.GetMutationProblem</c>):
+    /// the data type's task, only when the app turns <c>EnforceDataTypeTaskId</c> on (default off); then an archived or
+    /// deleted instance. <paramref name="element"/> is the element a PUT replaces: Storage refuses it with a bare 409 when
+    /// it is locked (<c>DataController.OverwriteData</c>); a delete and a new element are not refused for a lock.
+    /// </summary>
     private static Failure? CheckWritable(SimInstance instance, DataTypeDefinition type, SimDataElement? element)
     {
         lock (instance.Gate)
         {
+            if (instance.App.EnforceDataTypeTaskId && type.TaskId is not null && type.TaskId != instance.CurrentTaskId)
+                return new Problem(409, "Conflict with Current Task", $"Data element of type {type.Id} can only be modified in {type.TaskId} (current task {instance.CurrentTaskId})");
             if (!instance.IsActive)
                 return new Problem(409, "Instance Not Active", $"Cannot update data element of archived or deleted instance {instance.Id}");
             if (instance.CurrentTaskId is null)
                 return new Problem(409, "No current task", "The instance has no current task");
-            if (type.TaskId is not null && type.TaskId != instance.CurrentTaskId)
-                return new Problem(409, "Conflict with Current Task", $"Data type {type.Id} belongs to task {type.TaskId}, the current task is {instance.CurrentTaskId}");
             if (element is { Locked: true })
-                return new Bare(409); // Storage: "Data element ... is locked"
+                return new Bare(409); // Storage: "Data element ... is locked and cannot be updated", which the app answers with Conflict()
             return null;
         }
     }
@@ -230,7 +235,7 @@ public static class DataEndpoints
             return Responses.Problem(403, "Forbidden", $"Data element of type {AppDefinition.PdfDataType} cannot be modified");
         var type = call.App.DataType(element.DataType);
         if (type is null) return Responses.Problem(400, "Data Type Not Found", $"Data type {element.DataType} not found in applicationmetadata.json");
-        if (CheckWritable(instance!, type, element) is { } writeFailure) return Render(writeFailure);
+        if (CheckWritable(instance!, type, null) is { } writeFailure) return Render(writeFailure);
 
         if (element.FormData is not null)
         {
@@ -299,7 +304,8 @@ public static class DataEndpoints
 
         lock (instance!.Gate)
         {
-            if (CheckWritable(instance, type, element) is { } writeFailure) return Render(writeFailure);
+            // Storage deletes a locked element too (DataController.Delete has no lock check): only the app's checks apply.
+            if (CheckWritable(instance, type, null) is { } writeFailure) return Render(writeFailure);
             if (type.IsFormData && type.MinCount == 1 && type.MaxCount == 1)
                 return Responses.Problem(400, "Cannot Delete main data element", $"The data element {element.Id} of type {type.Id} is the main form data of the instance");
             if (type.DisallowUserDelete)

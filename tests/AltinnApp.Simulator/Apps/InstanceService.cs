@@ -7,7 +7,7 @@ using AltinnApp.Simulator.Storage;
 namespace AltinnApp.Simulator.Apps;
 
 /// <summary>Instance life cycle shared by the routes: create, start, validate, move the process on.</summary>
-public sealed class InstanceService(InstanceStore store, BlobStore blobs, Counters counters)
+public sealed class InstanceService(InstanceStore store, BlobStore blobs, Counters counters, PdfFaults pdfFaults)
 {
     /// <summary>A new instance with its process started in the first task (not yet stored).</summary>
     public SimInstance New(AppDefinition app, Party owner, Caller caller, DateTime? dueBefore, DateTime? visibleAfter)
@@ -124,21 +124,44 @@ public sealed class InstanceService(InstanceStore store, BlobStore blobs, Counte
         return issues;
     }
 
+    public enum MoveOutcome { Moved, PdfFailed }
+
     /// <summary>
-    /// Ends the current task and moves on (caller holds the process lock). A data task locks its data
-    /// and gets the PDF receipt; after the last task the process ends and the instance is archived.
+    /// Ends (or, with <paramref name="reject"/>, abandons) the current task and moves on; the caller holds the process
+    /// lock. Ending a task locks its data elements and, for a data task with form data, adds the PDF receipt
+    /// (app-lib <c>EndTaskEventHandler</c>); when the PDF fails the data is unlocked again and nothing moves
+    /// (<see cref="MoveOutcome.PdfFailed"/>). A reject ends nothing: it goes to the task's <c>rejectTo</c> (or on), and
+    /// starting a task unlocks that task's data (<c>StartTaskEventHandler</c>). After the last task the process
+    /// ends and the instance is archived.
     /// </summary>
-    public async Task EndCurrentTaskAsync(SimInstance instance, Caller caller)
+    public async Task<MoveOutcome> MoveOnAsync(SimInstance instance, Caller caller, bool reject = false)
     {
         ProcessTask task;
         byte[]? pdf = null;
+        bool pdfFails = false;
         lock (instance.Gate)
         {
             task = instance.CurrentTask!;
-            foreach (var element in instance.Data.Where(d => instance.App.DataType(d.DataType)?.TaskId == task.Id))
-                element.Locked = true;
-            if (task.Type == "data" && instance.App.GenerateReceipt && instance.App.DataTypes.Any(t => t.IsFormData && t.TaskId == task.Id))
-                pdf = Receipt(instance);
+            if (!reject)
+            {
+                foreach (var element in instance.Data.Where(d => instance.App.DataType(d.DataType)?.TaskId == task.Id))
+                    element.Locked = true;
+                if (task.Type == "data" && instance.App.GenerateReceipt && instance.App.DataTypes.Any(t => t.IsFormData && t.TaskId == task.Id))
+                {
+                    pdfFails = pdfFaults.TryTake();
+                    if (!pdfFails) pdf = Receipt(instance);
+                }
+            }
+        }
+
+        if (pdfFails)
+        {
+            lock (instance.Gate)
+            {
+                foreach (var element in instance.Data.Where(d => instance.App.DataType(d.DataType)?.TaskId == task.Id))
+                    element.Locked = false;
+            }
+            return MoveOutcome.PdfFailed;
         }
 
         string? pdfPath = pdf is null ? null : await blobs.WriteAsync(pdf);
@@ -165,12 +188,14 @@ public sealed class InstanceService(InstanceStore store, BlobStore blobs, Counte
                 });
             }
 
-            var next = instance.App.TaskAfter(task.Id);
+            var next = reject && task.RejectTo is not null ? instance.App.Task(task.RejectTo) : instance.App.TaskAfter(task.Id);
             if (next is not null)
             {
                 instance.CurrentTaskId = next.Id;
                 instance.CurrentFlow += 1;
                 instance.CurrentTaskStarted = now;
+                foreach (var element in instance.Data.Where(d => d.DataType != AppDefinition.PdfDataType && instance.App.DataType(d.DataType)?.TaskId == next.Id))
+                    element.Locked = false;
             }
             else
             {
@@ -182,6 +207,7 @@ public sealed class InstanceService(InstanceStore store, BlobStore blobs, Counte
             }
             instance.Touch(caller.Name);
         }
+        return MoveOutcome.Moved;
     }
 
     /// <summary>The receipt: instance id, owner, submission time and every form field = value.</summary>

@@ -138,7 +138,8 @@ public static class InstanceViews
         AppProcessElementInfo? current = null;
         if (state.CurrentTask is { } task)
         {
-            string action = ProcessActions.DefaultAction(task.AltinnTaskType);
+            var definition = instance.CurrentTask!;
+            var granted = definition.Actions.Where(a => a != "read").ToList();
             current = new AppProcessElementInfo
             {
                 Flow = task.Flow,
@@ -147,10 +148,10 @@ public static class InstanceViews
                 Name = task.Name,
                 AltinnTaskType = task.AltinnTaskType,
                 FlowType = task.FlowType,
-                Actions = new Dictionary<string, bool> { [action] = true },
-                UserActions = [new UserAction { Id = action, Authorized = true, Type = 0 }],
-                Read = true,
-                Write = task.AltinnTaskType == "data",
+                Actions = granted.ToDictionary(a => a, _ => true),
+                UserActions = granted.Select(a => new UserAction { Id = a, Authorized = true, Type = 0 }).ToList(),
+                Read = definition.Allows("read"),
+                Write = definition.Allows("write"),
                 ElementType = "Task",
             };
         }
@@ -179,11 +180,25 @@ public static class InstanceViews
 /// <summary>Which process action a task type takes when process/next is sent without one.</summary>
 public static class ProcessActions
 {
+    /// <summary>The action a task type implies (app-lib <c>ProcessEngine.ConvertTaskTypeToAction</c>).</summary>
     public static string DefaultAction(string? taskType) => taskType switch
     {
         "confirmation" => "confirm",
         "signing" => "sign",
         "payment" => "pay",
         _ => "write",
+    };
+
+    /// <summary>
+    /// The actions that let process/next through when no action is sent: the caller needs one of them at the task
+    /// (app-lib <c>ProcessEngineAuthorizer.GetActionsThatAllowProcessNextForTaskType</c>).
+    /// </summary>
+    public static string[] AllowingProcessNext(string taskType) => taskType switch
+    {
+        "data" or "feedback" or "pdf" or "eFormidling" or "fiksArkiv" or "subformPdf" => ["write"],
+        "payment" => ["pay", "write"],
+        "confirmation" => ["confirm"],
+        "signing" => ["sign", "write"],
+        _ => [taskType],
     };
 }

@@ -25,10 +25,20 @@ public static class ProcessEndpoints
         lock (instance!.Gate) return Responses.Json(InstanceViews.AppProcess(instance));
     }
 
+    /// <summary>
+    /// process/next has no policy check before it reads the instance from Storage, whose GET answers 404 for a missing
+    /// instance (STO InstancesController.Get); the app turns that into a bare NotFound() (ProcessController.HandlePlatformHttpException).
+    /// </summary>
+    private static IResult NextMissing(Guid _) => Responses.BareProblem(StatusCodes.Status404NotFound);
+
+    /// <summary>validate: the same Storage 404, which ValidateController answers as "Something went wrong." with the platform error.</summary>
+    private static IResult ValidateMissing(Guid instanceGuid) =>
+        Responses.Problem(404, "Something went wrong.", $"404 - Not Found - \"Unable to find instance {instanceGuid}\"");
+
     private static async Task<IResult> NextAsync(HttpContext http, InstanceService service, SimulatorSettings settings, int instanceOwnerPartyId, Guid instanceGuid)
     {
         var call = AppCall.From(http);
-        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid);
+        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid, NextMissing);
         if (error is not null) return error;
 
         // The body is optional; when sent it is {"action": "...", "actionOnBehalfOf": "..."}.
@@ -51,34 +61,55 @@ public static class ProcessEndpoints
             }
         }
 
-        // Storage's instance lock: a second process/next while one runs gets a bare 409.
-        if (!instance!.TryLockProcess()) return Responses.BareProblem(StatusCodes.Status409Conflict);
+        // app-lib ProcessEngine.ProcessNext, in its order: the process state (ended → 409), the action the app's
+        // policy grants at the task (403), and only then Storage's instance lock (a bare 409 while another call holds it).
+        ProcessTask? task;
+        bool ended;
+        lock (instance!.Gate)
+        {
+            task = instance.CurrentTask;
+            ended = instance.ProcessEnded is not null;
+        }
+        if (task is null) return Conflict(ended ? "Process is ended." : "Process is not started. Use start!");
+
+        bool authorized = action is not null
+            ? task.Allows(action)
+            : ProcessActions.AllowingProcessNext(task.Type).Any(task.Allows);
+        if (!authorized)
+            return Responses.Problem(403, "Unauthorized",
+                $"User is not authorized to perform process next. Task ID: {task.Id}. Task type: {task.Type}. Action: {action ?? "none"}.");
+
+        if (!instance.TryLockProcess()) return Responses.BareProblem(StatusCodes.Status409Conflict);
         try
         {
-            ProcessTask? task;
-            lock (instance.Gate) task = instance.CurrentTask;
-            if (task is null)
+            lock (instance.Gate)
             {
-                bool ended;
-                lock (instance.Gate) ended = instance.ProcessEnded is not null;
-                return Conflict(ended ? "Process is ended." : "Process is not started. Use start!");
+                // the state may have moved while this call waited for the lock
+                if (instance.CurrentTaskId != task.Id) return Responses.BareProblem(StatusCodes.Status409Conflict);
             }
-
-            string expected = ProcessActions.DefaultAction(task.Type);
-            action ??= expected;
-            if (action != expected)
-                return Responses.Problem(403, "Unauthorized", $"User is not authorized to perform process next. Task ID: {task.Id}. Action: {action}.");
 
             int delay = settings.Current.ProcessNextDelayMs;
             if (delay > 0) await Task.Delay(delay, http.RequestAborted);
 
-            List<Models.ValidationIssueWithSource> issues;
-            lock (instance.Gate) issues = InstanceService.Validate(instance);
-            if (issues.Count > 0)
-                return Responses.Problem(409, "Validation failed for task", $"{issues.Count} validation errors found for task {task.Id}",
-                    new Dictionary<string, object?> { ["validationIssues"] = issues });
+            // A reject the task allows abandons the task: no validation, no lock, no PDF.
+            bool reject = action == "reject";
+            if (!reject)
+            {
+                List<Models.ValidationIssueWithSource> issues;
+                lock (instance.Gate) issues = InstanceService.Validate(instance);
+                if (issues.Count > 0)
+                    return Responses.Problem(409, "Validation failed for task", $"{issues.Count} validation errors found for task {task.Id}",
+                        new Dictionary<string, object?> { ["validationIssues"] = issues });
+            }
 
-            await service.EndCurrentTaskAsync(instance, call.Caller);
+            var outcome = await service.MoveOnAsync(instance, call.Caller, reject);
+            if (outcome == InstanceService.MoveOutcome.PdfFailed)
+            {
+                // EndTaskEventHandler: the PDF failed, the task's data is unlocked again and the exception reaches
+                // ProcessController.NextElement, which answers ExceptionResponse(e, "Process next failed."); the process
+                // state was never written, so the instance is still at the task.
+                return Responses.Problem(500, "Process next failed.", "Pdf generation failed");
+            }
             lock (instance.Gate) return Responses.Json(InstanceViews.AppProcess(instance));
         }
         finally
@@ -93,7 +124,7 @@ public static class ProcessEndpoints
     private static IResult Validate(HttpContext http, int instanceOwnerPartyId, Guid instanceGuid)
     {
         var call = AppCall.From(http);
-        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid);
+        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid, ValidateMissing);
         if (error is not null) return error;
         lock (instance!.Gate)
         {

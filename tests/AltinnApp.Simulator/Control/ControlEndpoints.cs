@@ -25,6 +25,7 @@ public static class ControlEndpoints
             services.GetRequiredService<AppRegistry>().Reset();
             services.GetRequiredService<PartyRegistry>().Reset();
             services.GetRequiredService<SimulatorSettings>().Reset();
+            services.GetRequiredService<PdfFaults>().Reset();
             services.GetRequiredService<RequestLog>().Clear();
             services.GetRequiredService<TokenGeneration>().Reset();
             return Responses.Json(new { Status = "reset" });
@@ -56,6 +57,12 @@ public static class ControlEndpoints
 
         sim.MapPut("/settings", (SettingsUpdate update, SimulatorSettings settings) => Responses.Json(settings.Apply(update)));
         sim.MapGet("/settings", (SimulatorSettings settings) => Responses.Json(settings.Current));
+
+        sim.MapPut("/pdf-failures", (PdfFailuresUpdate update, PdfFaults pdf) =>
+            update.Count < 0
+                ? Responses.Problem(400, "Bad Request", "count must be 0 or more")
+                : Responses.Json(new { Remaining = pdf.Set(update.Count) }));
+        sim.MapGet("/pdf-failures", (PdfFaults pdf) => Responses.Json(new { Remaining = pdf.Remaining }));
 
         sim.MapPut("/faults", (FaultConfiguration configuration, FaultInjector faults) =>
         {

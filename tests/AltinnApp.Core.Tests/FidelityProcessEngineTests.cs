@@ -76,6 +76,55 @@ public class FidelityProcessEngineTests
         Assert.DoesNotContain("submitted", error.Message);
     }
 
+    private static string InstanceJson(string currentTask, string taskType, bool ended) =>
+        "{\"id\":\"" + Id + "\",\"appId\":\"brg/aarsregnskap-bekreft\",\"instanceOwner\":{\"partyId\":\"500700\",\"organisationNumber\":\"950474084\"}," +
+        "\"process\":{\"started\":\"2026-12-01T10:00:00Z\"," +
+        (ended ? "\"ended\":\"2026-12-01T10:05:00Z\",\"endEvent\":\"EndEvent_1\"" : "\"currentTask\":{\"elementId\":\"" + currentTask + "\",\"altinnTaskType\":\"" + taskType + "\"}") +
+        "},\"status\":{\"isArchived\":" + (ended ? "true" : "false") + "},\"data\":[]}";
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_403_to_a_data_change_reads_the_instance_to_say_whether_the_task_grants_no_write_or_the_instance_was_submitted(bool ended)
+    {
+        var handler = new FakeAltinn(r => r.Method == HttpMethod.Get && !r.RequestUri!.AbsolutePath.EndsWith("applicationmetadata", StringComparison.Ordinal)
+            ? Json(InstanceJson("Task_2", "confirmation", ended))
+            : r.Method == HttpMethod.Get ? Json(Metadata) : BareProblem(403, "Forbidden"));
+        var session = await SessionAsync(handler);
+
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.PutFormDataAsync(App, Id, ModelGuid, "model",
+            new FormDataPayload("<model/>", "application/xml"), "nb", CancellationToken.None));
+
+        Assert.Equal(403, error.StatusCode);
+        Assert.Contains($"GET /brg/aarsregnskap-bekreft/instances/{Id}", handler.Seen);
+        if (ended)
+        {
+            Assert.Equal("Altinn.SetData.DataLocked", error.ErrorId);
+            Assert.Contains("submitted", error.Message);
+        }
+        else
+        {
+            Assert.Equal("Altinn.SetData.Forbidden", error.ErrorId);
+            Assert.Contains("does not grant 'write' at the task the instance is at (Task_2, a confirmation task)", error.Message);
+            Assert.Contains("no longer exists", error.Message);
+        }
+    }
+
+    [Fact]
+    public async Task A_403_to_a_data_change_of_an_instance_that_cannot_be_read_gives_the_general_explanation()
+    {
+        var handler = new FakeAltinn(r => r.RequestUri!.AbsolutePath.EndsWith("applicationmetadata", StringComparison.Ordinal)
+            ? Json(Metadata)
+            : BareProblem(403, "Forbidden"));
+        var session = await SessionAsync(handler);
+
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.DeleteDataAsync(App, Id, ModelGuid, "nb", CancellationToken.None));
+
+        Assert.Equal("Altinn.RemoveData.Forbidden", error.ErrorId);
+        Assert.Contains("does not grant 'write' at the task the instance is at:", error.Message);
+        Assert.Contains("the system user has not been given the rights to brg/aarsregnskap-bekreft", error.Message);
+    }
+
     [Fact]
     public void An_inactive_instance_is_the_submitted_or_deleted_case_and_Conflict_with_Current_Task_names_the_app_setting()
     {

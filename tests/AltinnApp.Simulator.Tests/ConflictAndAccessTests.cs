@@ -58,7 +58,7 @@ public sealed class ConflictAndAccessTests(SimulatorFactory factory) : IClassFix
     }
 
     [Fact]
-    public async Task After_the_end_process_next_and_every_data_change_get_409()
+    public async Task After_the_end_process_next_gets_409_and_every_data_change_403_as_the_policy_grants_no_write_after_the_end_event()
     {
         string token = await _sim.LocaltestTokenAsync();
         var instance = await _sim.CreateInstanceAsync(token, new { property1 = "a", property2 = "b" });
@@ -74,14 +74,14 @@ public sealed class ConflictAndAccessTests(SimulatorFactory factory) : IClassFix
 
         var put = await _sim.SendAsync(HttpMethod.Put, $"{path}/data/{SimulatorHarness.ModelId(instance)}",
             SimulatorHarness.Json(new JsonObject { ["property1"] = "late" }), token);
-        Assert.Equal(HttpStatusCode.Conflict, put.StatusCode);
-        Assert.Equal("Instance Not Active", JsonNode.Parse(await put.Content.ReadAsStringAsync())!["title"]!.GetValue<string>());
+        // DataController's [Authorize(Policy = POLICY_INSTANCE_WRITE)] runs before any state check
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
 
         var post = await _sim.SendAsync(HttpMethod.Post, $"{path}/data?dataType=attachment",
             SimulatorHarness.Upload(Encoding.UTF8.GetBytes("y"), "text/plain", "attachment; filename=\"y.txt\""), token);
-        Assert.Equal(HttpStatusCode.Conflict, post.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, post.StatusCode);
 
-        Assert.Equal(HttpStatusCode.Conflict, (await _sim.SendAsync(HttpMethod.Delete, $"{path}/data/{attachmentId}", bearer: token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _sim.SendAsync(HttpMethod.Delete, $"{path}/data/{attachmentId}", bearer: token)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await _sim.SendAsync(HttpMethod.Get, $"{path}/validate", bearer: token)).StatusCode);
 
         var ended = await _sim.GetInstanceAsync(token, instance);

@@ -17,9 +17,14 @@ public sealed class FidelityProcessTests(SimulatorFactory factory) : IClassFixtu
     private static ByteArrayContent TextFile(string name) =>
         SimulatorHarness.Upload(Encoding.UTF8.GetBytes("x"), "text/plain", $"attachment; filename=\"{name}\"");
 
-    /// <summary>An instance of the confirmation app, moved on to Task_2 (Task_1's data locked, the PDF made).</summary>
-    private async Task<(string Token, JsonObject Instance, string Path)> AtTask2Async(string app = Bekreft, bool withAttachment = false)
+    /// <summary>
+    /// An instance of a confirmation app, moved on to Task_2 (Task_1's data locked, the PDF made). Without
+    /// <paramref name="app"/>: a variant of it whose policy grants <c>write</c> at Task_2 as well, so the data rules
+    /// behind the policy check can be reached (the built-in app grants only read and confirm there, and gets 403).
+    /// </summary>
+    private async Task<(string Token, JsonObject Instance, string Path)> AtTask2Async(string? app = null, bool withAttachment = false)
     {
+        app ??= await RegisterVariantAsync("bekreft-write", task2Actions: new JsonArray("read", "write", "confirm"));
         string token = await _sim.LocaltestTokenAsync();
         var instance = await _sim.CreateInstanceAsync(token, new { property1 = "a", property2 = "b" }, app: app);
         string path = SimulatorHarness.InstancePath(instance, app);
@@ -109,9 +114,28 @@ public sealed class FidelityProcessTests(SimulatorFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task Where_the_policy_grants_no_write_at_the_task_every_data_change_is_403_before_any_lock_or_data_rule()
+    {
+        var (token, instance, path) = await AtTask2Async(Bekreft, withAttachment: true);
+        string attachmentId = Element(instance, "attachment")["id"]!.GetValue<string>();
+
+        // DataController's [Authorize(Policy = POLICY_INSTANCE_WRITE)]: the policy is asked for write at Task_2
+        await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Put, $"{path}/data/{SimulatorHarness.ModelId(instance)}",
+            SimulatorHarness.Json(new JsonObject { ["property1"] = "late" }), token), HttpStatusCode.Forbidden, "Forbidden");
+        await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Post, $"{path}/data/type/attachment", TextFile("late.txt"), token),
+            HttpStatusCode.Forbidden, "Forbidden");
+        await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Post, $"{path}/data?dataType=attachment", TextFile("late.txt"), token),
+            HttpStatusCode.Forbidden, "Forbidden");
+        await AssertBareProblemAsync(await _sim.SendAsync(HttpMethod.Delete, $"{path}/data/{attachmentId}", bearer: token),
+            HttpStatusCode.Forbidden, "Forbidden");
+        Assert.Equal(2, (await _sim.GetInstanceAsync(token, instance, Bekreft))["data"]!.AsArray()
+            .Count(d => d!["dataType"]!.GetValue<string>() is "attachment" or "model"));
+    }
+
+    [Fact]
     public async Task Only_an_app_with_EnforceDataTypeTaskId_refuses_data_of_another_task_with_Conflict_with_Current_Task()
     {
-        string app = await RegisterVariantAsync("enforcing", enforceDataTypeTaskId: true);
+        string app = await RegisterVariantAsync("enforcing", task2Actions: new JsonArray("read", "write", "confirm"), enforceDataTypeTaskId: true);
         var (token, _, path) = await AtTask2Async(app);
 
         var post = await _sim.SendAsync(HttpMethod.Post, $"{path}/data/type/attachment", TextFile("late.txt"), token);
@@ -128,7 +152,7 @@ public sealed class FidelityProcessTests(SimulatorFactory factory) : IClassFixtu
     public async Task A_missing_instance_gets_the_same_403_as_an_instance_of_another_party_where_the_app_checks_its_policy_first()
     {
         string token = await _sim.LocaltestTokenAsync();
-        string other = await _sim.LocaltestTokenAsync("310461598");
+        string other = await _sim.SystemUserTokenAsync("310461598");
         var foreignInstance = await _sim.CreateInstanceAsync(other, org: "310461598");
         string missing = $"{SimulatorHarness.App}/instances/{SimulatorHarness.OwnPartyId}/{Guid.NewGuid()}";
         string foreign = SimulatorHarness.InstancePath(foreignInstance);
@@ -238,7 +262,7 @@ public sealed class FidelityProcessTests(SimulatorFactory factory) : IClassFixtu
         Assert.Single(back["data"]!.AsArray(), d => d!["dataType"]!.GetValue<string>() == "ref-data-as-pdf");
         await _sim.PutModelAsync(token, back, new { property1 = "rettet", property2 = "b" }, app);
 
-        var withoutReject = await _sim.SendAsync(HttpMethod.Put, $"{SimulatorHarness.InstancePath((await AtTask2Async()).Instance, Bekreft)}/process/next",
+        var withoutReject = await _sim.SendAsync(HttpMethod.Put, $"{SimulatorHarness.InstancePath((await AtTask2Async(Bekreft)).Instance, Bekreft)}/process/next",
             SimulatorHarness.Json(new JsonObject { ["action"] = "reject" }), token);
         Assert.Equal(HttpStatusCode.Forbidden, withoutReject.StatusCode);
     }

@@ -197,7 +197,7 @@ public sealed class InstanceFlowTests(SimulatorFactory factory) : IClassFixture<
 
         var modelPut = await _sim.SendAsync(HttpMethod.Put, $"{path}/data/{SimulatorHarness.ModelId(instance)}",
             SimulatorHarness.Json(new JsonObject { ["property1"] = "late" }), token);
-        Assert.Equal(HttpStatusCode.Conflict, modelPut.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, modelPut.StatusCode); // the policy grants no write at the confirmation task
 
         var confirm = await _sim.SendAsync(HttpMethod.Put, $"{path}/process/next", SimulatorHarness.Json(new JsonObject { ["action"] = "confirm" }), token);
         Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);

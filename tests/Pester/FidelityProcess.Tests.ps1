@@ -23,6 +23,10 @@ BeforeAll {
         Register-TestApp -Simulator $script:Sim -App $Name -RequiredFields @('property1', 'property2') `
             -Process @(@{ id = 'Task_1'; type = 'data'; name = 'Utfylling' }, $task2)
     }
+    # the lock and data rules sit behind the policy check for 'write' at the instance's task: this app's policy grants
+    # write at its confirmation task too, as some apps' do (the built-in one grants only read and confirm there)
+    Register-ConfirmApp -Name 'bekreft-skriv' -Actions 'read', 'write', 'confirm'
+    $script:Writable = 'ttd/bekreft-skriv'
 }
 
 AfterAll {
@@ -31,8 +35,25 @@ AfterAll {
 }
 
 Describe 'Locked data and the task a data type belongs to' {
+    It 'says the policy grants no write at the task when Altinn answers 403 to a data change at a confirmation task, and nothing changes' {
+        $atConfirm = New-Filled | Add-AltinnAttachment -DataType attachment -Path $script:Txt.FullName | Invoke-AltinnProcessNext
+        $atConfirm.CurrentTask | Should -Be 'Task_2'
+        $before = @((Held $atConfirm.Id).data).Count
+
+        $atConfirm | Add-AltinnAttachment -DataType attachment -Path $script:Txt.FullName -ErrorVariable added -ErrorAction SilentlyContinue
+        $atConfirm | Remove-AltinnData -DataType attachment -Confirm:$false -ErrorVariable removed -ErrorAction SilentlyContinue
+
+        foreach ($case in @(@{ Error = $added[0]; Id = 'Altinn.AddAttachment.Forbidden' }, @{ Error = $removed[0]; Id = 'Altinn.RemoveData.Forbidden' })) {
+            $case.Error.FullyQualifiedErrorId | Should -BeLike "$($case.Id)*"
+            $case.Error.Exception.StatusCode | Should -Be 403
+            $case.Error.Exception.Message | Should -Match "does not grant 'write' at the task the instance is at"
+            $case.Error.Exception.Message | Should -Match 'confirmation or signing task'
+        }
+        @((Held $atConfirm.Id).data).Count | Should -Be $before
+    }
+
     It 'says Task_1''s data at Task_2 is locked because Task_1 ended, before sending and when Altinn refuses' {
-        $instance = New-Filled
+        $instance = New-Filled $script:Writable
         $atConfirm = $instance | Invoke-AltinnProcessNext
         $atConfirm.CurrentTask | Should -Be 'Task_2'
         Clear-SimulatorRequests $script:Sim
@@ -54,7 +75,7 @@ Describe 'Locked data and the task a data type belongs to' {
     }
 
     It 'accepts a new attachment of Task_1''s type at Task_2 (the app does not enforce the type''s task)' {
-        $atConfirm = New-Filled | Invoke-AltinnProcessNext
+        $atConfirm = New-Filled $script:Writable | Invoke-AltinnProcessNext
         $atConfirm.CurrentTask | Should -Be 'Task_2'
 
         $after = $atConfirm | Add-AltinnAttachment -DataType attachment -Path $script:Txt.FullName
@@ -67,7 +88,7 @@ Describe 'Locked data and the task a data type belongs to' {
     }
 
     It 'removes an attachment that was locked when Task_1 ended, as Altinn does not refuse a delete for the lock' {
-        $atConfirm = New-Filled | Add-AltinnAttachment -DataType attachment -Path $script:Txt.FullName | Invoke-AltinnProcessNext
+        $atConfirm = New-Filled $script:Writable | Add-AltinnAttachment -DataType attachment -Path $script:Txt.FullName | Invoke-AltinnProcessNext
         ($atConfirm.GetDataElements('attachment')).Locked | Should -BeTrue
 
         $atConfirm | Remove-AltinnData -DataType attachment -Confirm:$false

@@ -93,12 +93,14 @@ Describe 'Set-AltinnData (guide step 2)' {
         $known[0].Exception.Message | Should -Match 'submitted'
         Get-SimulatorWrites $script:Sim | Should -BeNullOrEmpty
 
-        # $instance still says Task_1: the PUT goes out and Altinn's 409 gets the same ErrorId
+        # $instance still says Task_1: the PUT goes out, the policy refuses write after the end (403), and the module
+        # reads the instance to give the same ErrorId and words
         $instance.Ended | Should -BeFalse
         $instance | Set-AltinnData -DataType model -Value @{ property1 = 'late' } -ErrorVariable refused -ErrorAction SilentlyContinue
         $refused[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.SetData.DataLocked*'
-        $refused[0].Exception.Message | Should -Match 'Instance Not Active'
-        @(Get-SimulatorRequests $script:Sim -Method PUT)[0].status | Should -Be 409
+        $refused[0].Exception.Message | Should -Match 'submitted'
+        $refused[0].Exception.StatusCode | Should -Be 403
+        @(Get-SimulatorRequests $script:Sim -Method PUT)[0].status | Should -Be 403
         ((Held $instance.Id).data | Where-Object dataType -eq model).lastChangedBy | Should -Not -BeNullOrEmpty
     }
 

@@ -217,6 +217,10 @@ namespace AltinnApp.Core.Api
                 throw ServerErrors.ExplainDataConflict(ex, "SetData", app.ToString(), id.ToString(), dataType, dataGuid,
                     await OwnerTaskAsync(app, dataType).ConfigureAwait(false)) ?? ex;
             }
+            catch (AltinnApiException ex) when (ex.StatusCode == 403)
+            {
+                throw await DataChangeRefusedAsync(ex, "SetData", app, id, dataType, cancellationToken).ConfigureAwait(false);
+            }
 
             element.InstanceId = id.ToString();
             element.AppId = app.ToString();
@@ -247,6 +251,10 @@ namespace AltinnApp.Core.Api
             {
                 throw ServerErrors.ExplainDataConflict(ex, "AddAttachment", app.ToString(), id.ToString(), dataType, null,
                     await OwnerTaskAsync(app, dataType).ConfigureAwait(false)) ?? ex;
+            }
+            catch (AltinnApiException ex) when (ex.StatusCode == 403)
+            {
+                throw await DataChangeRefusedAsync(ex, "AddAttachment", app, id, dataType, cancellationToken).ConfigureAwait(false);
             }
             catch (AltinnApiException ex) when (ServerErrors.ExplainMetadataRejection(ex, "AddAttachment", app.ToString()) is AltinnApiException explained)
             {
@@ -405,6 +413,10 @@ namespace AltinnApp.Core.Api
             {
                 throw explained;
             }
+            catch (AltinnApiException ex) when (ex.StatusCode == 403)
+            {
+                throw await DataChangeRefusedAsync(ex, "RemoveData", app, id, null, cancellationToken).ConfigureAwait(false);
+            }
 
             using (var doc = answer)
             {
@@ -475,6 +487,28 @@ namespace AltinnApp.Core.Api
         // ---- plumbing ----
 
         /// <summary>The task a data type belongs to (its <c>taskId</c>), from the metadata this session read; null when unknown.</summary>
+        /// <summary>
+        /// Altinn's 403 to a data change does not say why (see <see cref="ServerErrors.DataChangeForbidden"/>): read the
+        /// instance once to tell the user. Ended or archived: the submitted case. Readable and at a task: that task's
+        /// policy grants no <c>write</c>. Not readable: the general explanation, which names the missing instance too.
+        /// </summary>
+        private async Task<AltinnApiException> DataChangeRefusedAsync(AltinnApiException ex, string operation, AppIdentifier app, InstanceIdentifier id,
+            string dataType, CancellationToken cancellationToken)
+        {
+            AltinnInstance current = null;
+            try
+            {
+                current = await GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnException)
+            {
+                // gone, or not this system user's: the general explanation lists that case
+            }
+
+            if (current != null && (current.Ended || current.IsArchived)) return ServerErrors.InstanceClosed(operation, id.ToString(), " (Altinn answered 403)", ex);
+            return ServerErrors.DataChangeForbidden(ex, operation, app.ToString(), id.ToString(), dataType, current?.CurrentTask, current?.CurrentTaskType);
+        }
+
         private async Task<string> OwnerTaskAsync(AppIdentifier app, string dataType)
         {
             if (string.IsNullOrEmpty(dataType)) return null;

@@ -218,6 +218,30 @@ namespace AltinnApp.Core.Api
             }
         }
 
+        /// <summary>
+        /// 403 to a change of an instance's data. app-lib's data routes are guarded by the app's policy for the action
+        /// <c>write</c> at the task the instance is at (<c>[Authorize(Policy = POLICY_INSTANCE_WRITE)]</c> on
+        /// <c>DataController</c>), decided before any lock or data rule, so the same 403 means the task grants no
+        /// <c>write</c> (a confirmation or signing task, or an ended process), the instance is gone or not the system
+        /// user's to change, or the system user lacks the rights to the app. Altinn's answer does not say which.
+        /// </summary>
+        public static AltinnApiException DataChangeForbidden(AltinnApiException ex, string operation, string appId, string instanceId, string dataType,
+            string currentTask = null, string currentTaskType = null)
+        {
+            if (ex.StatusCode != 403) return null;
+            var what = dataType != null ? $"'{dataType}' data" : "data";
+            var task = currentTask == null
+                ? "the task the instance is at"
+                : $"the task the instance is at ({currentTask}{(string.IsNullOrEmpty(currentTaskType) ? string.Empty : ", a " + currentTaskType + " task")})";
+            var message =
+                $"Altinn answered 403 to changing {what} of instance {instanceId} of {appId}. It gives that answer when any of these holds (it does not say which):" + Environment.NewLine +
+                $"  - the app's policy does not grant 'write' at {task}: a confirmation or signing task usually grants only its own action. " +
+                "Finish the task with Invoke-AltinnProcessNext, or go back with -Action reject where the app allows it;" + Environment.NewLine +
+                "  - the instance no longer exists, or belongs to another organisation than the one the system user acts for;" + Environment.NewLine +
+                $"  - the system user has not been given the rights to {appId} for that organisation.";
+            return Rewrap(ex, $"Altinn.{operation}.Forbidden", AltinnErrorKind.PermissionDenied, message);
+        }
+
         private static AltinnApiException Rewrap(AltinnApiException ex, string errorId, AltinnErrorKind kind, string message) =>
             new AltinnApiException(errorId, kind, message, ex.StatusCode, ex.Body)
             {

@@ -22,8 +22,13 @@ public sealed record AppCall(HttpContext Http, AppDefinition App, Caller Caller)
     /// cannot find the instance's task, so it denies), so a caller cannot tell the two apart.
     /// A route that reads the instance from Storage before any policy check (process/next, validate) passes
     /// <paramref name="whenMissing"/>: Storage's own GET answers 404 for a missing instance, and that comes first.
+    /// A route that changes data passes <paramref name="requiredAction"/> <c>write</c>: app-lib's <c>DataController</c>
+    /// guards it with <c>[Authorize(Policy = POLICY_INSTANCE_WRITE)]</c> (<c>AppAccessRequirement("write")</c>), decided by
+    /// the app's policy for the instance's current task, so a task whose policy does not grant <c>write</c> (a
+    /// confirmation task, by default) or an ended process gets 403 before any lock or data rule is looked at.
     /// </summary>
-    public (SimInstance? Instance, IResult? Error) LoadInstance(int partyId, Guid instanceGuid, Func<Guid, IResult>? whenMissing = null)
+    public (SimInstance? Instance, IResult? Error) LoadInstance(int partyId, Guid instanceGuid, Func<Guid, IResult>? whenMissing = null,
+        string? requiredAction = null)
     {
         var store = Http.RequestServices.GetRequiredService<InstanceStore>();
         var parties = Http.RequestServices.GetRequiredService<PartyRegistry>();
@@ -35,6 +40,13 @@ public sealed record AppCall(HttpContext Http, AppDefinition App, Caller Caller)
         if (missing)
             return (null, Responses.BareProblem(403));
         if (!Caller.MayActFor(instance.Owner)) return (null, Responses.BareProblem(403));
+        if (requiredAction is not null)
+        {
+            // after the end event only what the policy grants there is allowed; the default policy grants read alone
+            bool granted;
+            lock (instance.Gate) granted = instance.CurrentTask?.Allows(requiredAction) == true;
+            if (!granted) return (null, Responses.BareProblem(403));
+        }
         return (instance, null);
     }
 }

@@ -34,7 +34,7 @@ public static class DataEndpoints
     private static async Task<IResult> CreateLegacy(HttpContext http, BlobStore blobs, int instanceOwnerPartyId, Guid instanceGuid, string? dataType)
     {
         var call = AppCall.From(http);
-        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid);
+        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid, requiredAction: "write");
         if (error is not null) return error;
         if (string.IsNullOrEmpty(dataType)) return Responses.Text(400, "Element type must be provided.");
 
@@ -59,7 +59,7 @@ public static class DataEndpoints
     private static async Task<IResult> Create(HttpContext http, BlobStore blobs, int instanceOwnerPartyId, Guid instanceGuid, string dataType)
     {
         var call = AppCall.From(http);
-        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid);
+        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid, requiredAction: "write");
         if (error is not null) return error;
 
         var (element, failure) = await CreateElementAsync(call, instance!, dataType, blobs);
@@ -227,7 +227,7 @@ public static class DataEndpoints
     {
         var call = AppCall.From(http);
         var request = http.Request;
-        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid);
+        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid, requiredAction: "write");
         if (error is not null) return error;
         var (element, elementError) = FindElement(call, instance!, dataGuid, dataType);
         if (elementError is not null) return elementError;
@@ -293,7 +293,7 @@ public static class DataEndpoints
     private static IResult Delete(HttpContext http, int instanceOwnerPartyId, Guid instanceGuid, Guid dataGuid)
     {
         var call = AppCall.From(http);
-        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid);
+        var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid, requiredAction: "write");
         if (error is not null) return error;
         var (element, elementError) = FindElement(call, instance!, dataGuid, null);
         if (elementError is not null) return elementError;

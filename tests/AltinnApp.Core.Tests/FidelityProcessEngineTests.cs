@@ -29,18 +29,6 @@ public class FidelityProcessEngineTests
         }
     }
 
-    private static Task<AltinnSession> SessionAsync(FakeAltinn handler, int retries = 0)
-    {
-        var now = DateTimeOffset.UtcNow;
-        return AltinnSession.ConnectAsync(new AltinnConnectOptions
-        {
-            Environment = new AltinnEnvironment("test", "http://maskinporten.test/", "http://platform.test/", "http://{org}.apps.test/"),
-            AccessToken = TokenProviderTests.UnsignedJwt(now, now.AddMinutes(30)),
-            SystemUserOrganization = "950474084",
-            Http = new AltinnHttpOptions { MaxRetries = retries, RetryBaseDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(10) },
-        }, handler, CancellationToken.None);
-    }
-
     private static HttpResponseMessage Json(string json, HttpStatusCode status = HttpStatusCode.OK, string mediaType = "application/json") =>
         new(status) { Content = new StringContent(json, Encoding.UTF8, mediaType) };
 
@@ -65,7 +53,7 @@ public class FidelityProcessEngineTests
         var handler = new FakeAltinn(r => r.RequestUri!.AbsolutePath.EndsWith("applicationmetadata", StringComparison.Ordinal)
             ? Json(Metadata)
             : BareProblem(409, "Conflict"));
-        var session = await SessionAsync(handler);
+        var session = await TestSessions.ConnectAsync(handler);
 
         var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.PutFormDataAsync(App, Id, ModelGuid, "model",
             new FormDataPayload("<model/>", "application/xml"), "nb", CancellationToken.None));
@@ -90,7 +78,7 @@ public class FidelityProcessEngineTests
         var handler = new FakeAltinn(r => r.Method == HttpMethod.Get && !r.RequestUri!.AbsolutePath.EndsWith("applicationmetadata", StringComparison.Ordinal)
             ? Json(InstanceJson("Task_2", "confirmation", ended))
             : r.Method == HttpMethod.Get ? Json(Metadata) : BareProblem(403, "Forbidden"));
-        var session = await SessionAsync(handler);
+        var session = await TestSessions.ConnectAsync(handler);
 
         var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.PutFormDataAsync(App, Id, ModelGuid, "model",
             new FormDataPayload("<model/>", "application/xml"), "nb", CancellationToken.None));
@@ -116,7 +104,7 @@ public class FidelityProcessEngineTests
         var handler = new FakeAltinn(r => r.RequestUri!.AbsolutePath.EndsWith("applicationmetadata", StringComparison.Ordinal)
             ? Json(Metadata)
             : BareProblem(403, "Forbidden"));
-        var session = await SessionAsync(handler);
+        var session = await TestSessions.ConnectAsync(handler);
 
         var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.DeleteDataAsync(App, Id, ModelGuid, "nb", CancellationToken.None));
 
@@ -147,7 +135,7 @@ public class FidelityProcessEngineTests
     [InlineData(404)]
     public async Task A_missing_or_forbidden_instance_has_one_ErrorId_and_says_what_to_check(int status)
     {
-        var session = await SessionAsync(new FakeAltinn(_ => BareProblem(status, status == 403 ? "Forbidden" : "Not Found")));
+        var session = await TestSessions.ConnectAsync(new FakeAltinn(_ => BareProblem(status, status == 403 ? "Forbidden" : "Not Found")));
 
         var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.GetInstanceAsync(App, Id, CancellationToken.None));
 
@@ -162,7 +150,7 @@ public class FidelityProcessEngineTests
     [Fact]
     public async Task Process_next_on_a_missing_instance_gets_the_one_ErrorId_from_storages_404_too()
     {
-        var session = await SessionAsync(new FakeAltinn(_ => BareProblem(404, "Not Found")));
+        var session = await TestSessions.ConnectAsync(new FakeAltinn(_ => BareProblem(404, "Not Found")));
 
         var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None));
 
@@ -186,7 +174,7 @@ public class FidelityProcessEngineTests
                     : Json("{\"currentTask\":{\"elementId\":\"Task_2\",\"altinnTaskType\":\"confirmation\"}}");
             return Json("{\"currentTask\":{\"elementId\":\"Task_1\",\"altinnTaskType\":\"data\"}}");
         });
-        var session = await SessionAsync(handler, retries: 2);
+        var session = await TestSessions.ConnectAsync(handler, retries: 2);
 
         var state = await session.Client.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None);
 
@@ -201,7 +189,7 @@ public class FidelityProcessEngineTests
         var handler = new FakeAltinn(r => r.Method == HttpMethod.Put
             ? Json("{\"title\":\"Process next failed.\",\"status\":500}", HttpStatusCode.InternalServerError, "application/problem+json")
             : Json("{\"currentTask\":{\"elementId\":\"Task_2\",\"altinnTaskType\":\"confirmation\"}}"));
-        var session = await SessionAsync(handler, retries: 2);
+        var session = await TestSessions.ConnectAsync(handler, retries: 2);
 
         var state = await session.Client.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None);
 

@@ -141,19 +141,6 @@ public class PrefillAndValidationErrorTests
         }
     }
 
-    private static async Task<AltinnSession> SessionAsync(HttpMessageHandler handler)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var options = new AltinnConnectOptions
-        {
-            Environment = new AltinnEnvironment("test", "http://maskinporten.test/", "http://platform.test/", "http://{org}.apps.test/"),
-            AccessToken = TokenProviderTests.UnsignedJwt(now, now.AddMinutes(30)),
-            SystemUserOrganization = "950474084",
-            Http = new AltinnHttpOptions { MaxRetries = 0 },
-        };
-        return await AltinnSession.ConnectAsync(options, handler, CancellationToken.None);
-    }
-
     private const string ValidationProblem =
         "{\"type\":\"https://tools.ietf.org/html/rfc9110#section-15.5.1\",\"title\":\"One or more validation errors occurred.\",\"status\":400," +
         "\"errors\":{\"$.prefill.amount\":[\"The JSON value could not be converted to System.String. Path: $.prefill.amount | LineNumber: 0 | BytePositionInLine: 77.\"]," +
@@ -166,7 +153,7 @@ public class PrefillAndValidationErrorTests
         {
             Content = new StringContent("{\"id\":\"500700/232c5390-9479-4506-a266-9890d7287bfb\",\"appId\":\"brg/aarsregnskap\",\"data\":[]}", Encoding.UTF8, "application/json"),
         });
-        using var session = await SessionAsync(handler);
+        using var session = await TestSessions.ConnectAsync(handler);
         var prefill = PrefillValues.ToStrings(new Dictionary<string, object> { ["amount"] = 12345, ["approved"] = true, ["due"] = new DateTime(2026, 5, 31) }, "NewInstance");
         await session.Client.CreateInstanceAsync(new AppIdentifier("brg", "aarsregnskap"), new InstanceOwnerSpec { OrganizationNumber = "950474084" }, null, null, prefill, "nb", CancellationToken.None);
 
@@ -194,7 +181,7 @@ public class PrefillAndValidationErrorTests
         {
             Content = new StringContent(ValidationProblem, Encoding.UTF8, "application/problem+json"),
         });
-        using var session = await SessionAsync(handler);
+        using var session = await TestSessions.ConnectAsync(handler);
         var ex = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.CreateInstanceAsync(new AppIdentifier("brg", "aarsregnskap"),
             new InstanceOwnerSpec { OrganizationNumber = "950474084" }, null, null, new Dictionary<string, string> { ["amount"] = "1" }, "nb", CancellationToken.None));
 

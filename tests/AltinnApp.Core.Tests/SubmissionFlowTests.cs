@@ -33,19 +33,6 @@ public class SubmissionFlowTests
         }
     }
 
-    private static async Task<AltinnSession> SessionAsync(FakeAltinn handler)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var options = new AltinnConnectOptions
-        {
-            Environment = new AltinnEnvironment("test", "http://maskinporten.test/", "http://platform.test/", "http://{org}.apps.test/"),
-            AccessToken = TokenProviderTests.UnsignedJwt(now, now.AddMinutes(30)),
-            SystemUserOrganization = "950474084",
-            Http = new AltinnHttpOptions { MaxRetries = 0 },
-        };
-        return await AltinnSession.ConnectAsync(options, handler, CancellationToken.None);
-    }
-
     private static HttpResponseMessage Json(string json, HttpStatusCode status = HttpStatusCode.OK) =>
         new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 
@@ -223,7 +210,7 @@ public class SubmissionFlowTests
             new Random(3).NextBytes(bytes);
             await File.WriteAllBytesAsync(path, bytes);
             var handler = new FakeAltinn((r, n) => Json("{\"newDataElementId\":\"d1\",\"instance\":" + InstanceJson(("d1", "attachment", "NotApplicable", "a.pdf")) + "}"));
-            using var session = await SessionAsync(handler);
+            using var session = await TestSessions.ConnectAsync(handler);
             var reports = new List<long>();
             var file = new FileUpload { Path = path, FileName = "a.pdf", ContentType = "application/pdf", Length = bytes.Length };
 
@@ -259,7 +246,7 @@ public class SubmissionFlowTests
         var handler = new FakeAltinn((r, n) => r.RequestUri!.AbsolutePath.EndsWith("applicationmetadata")
             ? Json(metadata)
             : Json("{\"title\":\"Data Type Not Found\",\"status\":400}", HttpStatusCode.BadRequest));
-        using var session = await SessionAsync(handler);
+        using var session = await TestSessions.ConnectAsync(handler);
         await session.Client.GetApplicationAsync(App, CancellationToken.None);
         Assert.Contains("brg/aarsregnskap", session.CachedApplications);
 
@@ -286,7 +273,7 @@ public class SubmissionFlowTests
         var handler = new FakeAltinn((r, n) => Json(n < 3
             ? InstanceJson(("d1", "attachment", "Pending", "a.pdf"), ("d2", "attachment", "Clean", "b.pdf"))
             : InstanceJson(("d1", "attachment", "Clean", "a.pdf"), ("d2", "attachment", "Clean", "b.pdf"))));
-        using var session = await SessionAsync(handler);
+        using var session = await TestSessions.ConnectAsync(handler);
         var instance = await session.Client.WaitForFileScanAsync(App, Id, new[] { "d1", "d2" }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), CancellationToken.None);
         Assert.Equal(3, handler.Seen.Count);
         Assert.All(instance.Data, d => Assert.Equal(AltinnFileScanResult.Clean, d.FileScanResult));
@@ -298,7 +285,7 @@ public class SubmissionFlowTests
         var handler = new FakeAltinn((r, n) => Json(n < 2
             ? InstanceJson(("d1", "attachment", "Pending", "virus.pdf"))
             : InstanceJson(("d1", "attachment", "Infected", "virus.pdf"))));
-        using var session = await SessionAsync(handler);
+        using var session = await TestSessions.ConnectAsync(handler);
         var error = await Assert.ThrowsAsync<AltinnException>(() =>
             session.Client.WaitForFileScanAsync(App, Id, new[] { "d1" }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), CancellationToken.None));
         Assert.Equal("Altinn.AddAttachment.Infected", error.ErrorId);
@@ -311,7 +298,7 @@ public class SubmissionFlowTests
     public async Task A_scan_still_pending_at_the_timeout_is_an_error()
     {
         var handler = new FakeAltinn((r, n) => Json(InstanceJson(("d1", "attachment", "Pending", "slow.pdf"), ("other", "attachment", "Pending", "not-ours.pdf"))));
-        using var session = await SessionAsync(handler);
+        using var session = await TestSessions.ConnectAsync(handler);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<AltinnException>(() =>
             session.Client.WaitForFileScanAsync(App, Id, new[] { "d1" }, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(50), CancellationToken.None));
@@ -333,7 +320,7 @@ public class SubmissionFlowTests
             response.Content.Headers.ContentType = new("application/pdf");
             return response;
         });
-        using var session = await SessionAsync(handler);
+        using var session = await TestSessions.ConnectAsync(handler);
         var element = new AltinnDataElement { Id = "d1", DataType = "ref-data-as-pdf" };
         using var sink = new MemoryStream();
         var result = await session.Client.DownloadAsync(App, Id, element, "application/pdf", "nb", "SaveReceipt", sink, null, CancellationToken.None);

@@ -1,0 +1,25 @@
+using AltinnApp.Core.Http;
+using AltinnApp.Core.Session;
+
+namespace AltinnApp.Core.Tests;
+
+/// <summary>A session of the engine against a fake Altinn (any <see cref="HttpMessageHandler"/>), with a ready token.</summary>
+internal static class TestSessions
+{
+    public static Task<AltinnSession> ConnectAsync(HttpMessageHandler handler, int retries = 0)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return AltinnSession.ConnectAsync(new AltinnConnectOptions
+        {
+            Environment = new AltinnEnvironment("test", "http://maskinporten.test/", "http://platform.test/", "http://{org}.apps.test/"),
+            AccessToken = TokenProviderTests.UnsignedJwt(now, now.AddMinutes(30)),
+            SystemUserOrganization = "950474084",
+            Http = new AltinnHttpOptions
+            {
+                MaxRetries = retries,
+                RetryBaseDelay = TimeSpan.FromMilliseconds(1),
+                MaxRetryDelay = TimeSpan.FromMilliseconds(10),
+            },
+        }, handler, CancellationToken.None);
+    }
+}

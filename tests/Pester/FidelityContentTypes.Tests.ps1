@@ -78,6 +78,25 @@ Describe '-ContentType' {
         (Attachments $instance.Id).contentType | Should -Be 'application/pdf'
     }
 
+    It 'refuses -ContentType that would label a file of a known extension as another type in a multipart create, and creates nothing' {
+        $before = Get-SimulatorCounters $script:Sim
+        $caught = $null
+        try {
+            New-AltinnInstance -App $script:PdfOnly -OrganizationNumber 950474084 -Session $script:Session `
+                -Attachment @{ attachment = $script:Zip.FullName } -ContentType application/pdf -ErrorAction Stop
+        } catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike 'Altinn.NewInstance.ContentTypeNotAllowed*'
+        $caught.Exception.Message | Should -Match "'bilag.zip' is a \.zip file, which is application/zip"
+        (Get-SimulatorCounters $script:Sim).instancesCreated.'500700' | Should -Be $before.instancesCreated.'500700'
+    }
+
+    It 'sends -ContentType in lower case, as Altinn compares a multipart part''s type exactly' {
+        $instance = New-AltinnInstance -App $script:PdfOnly -OrganizationNumber 950474084 -Session $script:Session `
+            -Attachment @{ attachment = $script:Unknown.FullName } -ContentType 'APPLICATION/PDF'
+        (Attachments $instance.Id).contentType | Should -Be 'application/pdf'
+    }
+
     It 'refuses an unknown extension without -ContentType where the type does not take octet-stream, says why, and sends nothing' {
         $instance = New-Open $script:PdfOnly
         Clear-SimulatorRequests $script:Sim

@@ -67,12 +67,14 @@ Describe 'New-AltinnInstance, simple create (guide 1.1)' {
         Get-SimulatorWrites $script:Sim | Should -BeNullOrEmpty
     }
 
-    It 'refuses a party the system user may not act for (403) with a clear error' {
+    It 'refuses a party the system user may not act for (403), naming the session''s organisation and the one asked for' {
         New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 310461598 -Session $script:Session -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.NewInstance.Forbidden*'
         $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
-        $err[0].Exception.Message | Should -Match 'organisation 310461598'
-        $err[0].Exception.Message | Should -Match 'not allowed'
+        $err[0].Exception.Message | Should -Match 'for organisation 310461598'
+        $err[0].Exception.Message | Should -Match 'acts as the system user of 950474084'
+        $err[0].Exception.Message | Should -Match 'Connect-Altinn -SystemUserOrganization 310461598'
+        $err[0].Exception.StatusCode | Should -Be 403
         $err[0].TargetObject | Should -Be '310461598'
     }
 

@@ -98,8 +98,17 @@ namespace AltinnApp.Core.Api
             request.Reconcile = ct => _session.Creations.FindCreatedAsync(this, app, owner, since, claimedElsewhere, ct);
             using (_session.Creations.Begin(app, owner))
             {
-                var instance = Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken,
-                    notFoundHint: $"Check the app id '{app}' and the environment: the app may not be deployed there (Get-AltinnApplication -App {app} tells).").ConfigureAwait(false));
+                AltinnInstance instance;
+                try
+                {
+                    instance = Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken,
+                        notFoundHint: $"Check the app id '{app}' and the environment: the app may not be deployed there (Get-AltinnApplication -App {app} tells).").ConfigureAwait(false));
+                }
+                catch (AltinnApiException ex) when (ServerErrors.CreateForOtherOrganisation(ex, app.ToString(), owner.OrganizationNumber, _session.SystemUserOrganization) is AltinnApiException explained)
+                {
+                    throw explained;
+                }
+
                 _session.Creations.Claim(instance);
                 return instance;
             }

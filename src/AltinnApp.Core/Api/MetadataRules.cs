@@ -47,6 +47,7 @@ namespace AltinnApp.Core.Api
             }
 
             if (!file.ContentTypeGiven) file.ContentType = ChooseContentType(type, file.FileName, route);
+            else if (route == UploadRoute.MultipartCreate) RequireStatedTypeFitsExtension(file, operation);
             var refusal = route == UploadRoute.Data
                 ? DataContentTypeRefusal(type.AllowedContentTypes, file.FileName, file.ContentType)
                 : PartContentTypeRefusal(type.AllowedContentTypes, file.ContentType);
@@ -108,6 +109,22 @@ namespace AltinnApp.Core.Api
 
                 CheckCount(application, type, 0, group.Count(), operation);
             }
+        }
+
+        /// <summary>
+        /// A multipart create takes a part's content type as stated (app-lib's <c>RequestPartValidator</c> does not compare it
+        /// with the file name), so -ContentType there could file a .zip labelled as a PDF. The module holds it to the rule
+        /// Altinn applies to every other upload: a file whose extension Altinn knows goes as that extension's type (or an
+        /// alias, or <c>application/octet-stream</c>); -ContentType is for a file whose extension Altinn does not know.
+        /// </summary>
+        private static void RequireStatedTypeFitsExtension(FileUpload file, string operation)
+        {
+            var mapping = MimeTypes.ForFileName(file.FileName);
+            var stated = file.ContentType.Split(';')[0].Trim();
+            if (!mapping.Known || mapping.Matches(stated) || string.Equals(stated, MimeTypes.OctetStream, StringComparison.OrdinalIgnoreCase)) return;
+            throw new AltinnArgumentException($"Altinn.{operation}.ContentTypeNotAllowed",
+                $"'{file.FileName}' is a {mapping.Extension} file, which is {string.Join(" or ", mapping.All)}; -ContentType {stated} would file it labelled as another type. " +
+                "-ContentType is for a file whose extension Altinn does not know: leave it out for this file, or give the file the extension of its real type.");
         }
 
         /// <summary>

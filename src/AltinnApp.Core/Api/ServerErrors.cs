@@ -112,7 +112,8 @@ namespace AltinnApp.Core.Api
             var now = currentTask != null ? $" (instance {instanceId} is now at {currentTask})" : string.Empty;
             return Locked(operation,
                 $"{what} of instance {instanceId} is locked because {task} has ended{now}{suffix}. Altinn takes no changes to a locked element. " +
-                $"It is unlocked only if the process goes back to {(ownerTask ?? "that task")} (for example Invoke-AltinnProcessNext -Action reject, where the app allows it); new elements can still be added with Add-AltinnAttachment.",
+                $"It is unlocked only if the process goes back to {(ownerTask ?? "that task")} (for example Invoke-AltinnProcessNext -Action reject, where the app allows it). " +
+                $"New elements can still be added with Add-AltinnAttachment where the app's policy grants write at {(currentTask ?? "the task the instance is at")}; a confirmation or signing task usually does not.",
                 inner);
         }
 
@@ -240,6 +241,23 @@ namespace AltinnApp.Core.Api
                 "  - the instance no longer exists, or belongs to another organisation than the one the system user acts for;" + Environment.NewLine +
                 $"  - the system user has not been given the rights to {appId} for that organisation.";
             return Rewrap(ex, $"Altinn.{operation}.Forbidden", AltinnErrorKind.PermissionDenied, message);
+        }
+
+        /// <summary>
+        /// 403 to a create for an organisation other than the one the session's system user belongs to: the module knows
+        /// both numbers, so it names them. A system user files for its own organisation; an agent system user (for an
+        /// accounting firm's clients) also for the clients delegated to it. Null when the owner is the session's own.
+        /// </summary>
+        public static AltinnApiException CreateForOtherOrganisation(AltinnApiException ex, string appId, string ownerOrganization, string sessionOrganization)
+        {
+            if (ex.StatusCode != 403 || string.IsNullOrEmpty(ownerOrganization) || string.IsNullOrEmpty(sessionOrganization) ||
+                string.Equals(ownerOrganization, sessionOrganization, StringComparison.Ordinal)) return null;
+            var message =
+                $"Altinn answered 403 to creating an instance of {appId} for organisation {ownerOrganization}. This session acts as the system user of {sessionOrganization}, " +
+                $"and a system user files for its own organisation (an agent system user also for the clients delegated to it). " +
+                $"To file for {ownerOrganization}, connect a session for it (Connect-Altinn -SystemUserOrganization {ownerOrganization} -PassThru, then -Session), " +
+                $"or have {ownerOrganization} delegated to this system user; also check that the system user has the rights to {appId}.";
+            return Rewrap(ex, "Altinn.NewInstance.Forbidden", AltinnErrorKind.PermissionDenied, message);
         }
 
         private static AltinnApiException Rewrap(AltinnApiException ex, string errorId, AltinnErrorKind kind, string message) =>

@@ -75,7 +75,10 @@ namespace AltinnApp.PowerShell.Infrastructure
                     $"-ContentType '{value}' is not a content type: {problem}. Give a media type such as application/pdf or text/xml, or leave -ContentType out to take it from each file's extension.");
             }
 
-            return System.Net.Http.Headers.MediaTypeHeaderValue.Parse(value.Trim()).ToString();
+            // type and subtype are case-insensitive (RFC 9110), but Altinn compares a multipart part's type exactly: send lower case
+            var parsed = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(value.Trim());
+            parsed.MediaType = parsed.MediaType.ToLowerInvariant();
+            return parsed.ToString();
         }
 
         /// <summary>Checks that a path is a readable file now, before anything is sent. <paramref name="contentType"/> is -ContentType (already checked) or null.</summary>

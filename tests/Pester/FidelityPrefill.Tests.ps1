@@ -59,6 +59,14 @@ Describe 'New-AltinnInstance -Prefill sends text, as Altinn''s prefill takes it'
         $form.note | Should -BeExactly 'tekst'
     }
 
+    It 'writes a date the same way in Set-AltinnData -Value as in -Prefill' {
+        $instance = New-AltinnInstance -App $script:App -OrganizationNumber 950474084 -Session $script:Session -Prefill @{ due = [datetime]'2026-05-31' }
+        $instance | Set-AltinnData -DataType model -Value @{ due = [datetime]'2026-06-30'; note = [datetimeoffset]'2026-06-30T13:45:00+02:00' } | Out-Null
+        $form = $instance | Get-AltinnData -DataType model
+        $form.due | Should -BeExactly '2026-06-30'
+        $form.note | Should -BeExactly '2026-06-30T13:45:00+02:00'
+    }
+
     It 'takes a PSCustomObject as the prefill and leaves out a $null value' {
         $instance = New-AltinnInstance -App $script:App -OrganizationNumber 950474084 -Session $script:Session `
             -Prefill ([pscustomobject]@{ amount = [decimal]'0.5'; approved = $false; note = $null })

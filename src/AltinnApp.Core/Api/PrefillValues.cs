@@ -57,7 +57,7 @@ namespace AltinnApp.Core.Api
                 case DateTime dt:
                     return FormatDate(dt);
                 case DateTimeOffset dto:
-                    return dto.ToString(dto.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:sszzz" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+                    return FormatInstant(dto);
                 case Enum e:
                     return e.ToString();
                 case Guid g:
@@ -84,13 +84,21 @@ namespace AltinnApp.Core.Api
             }
         }
 
-        /// <summary>Midnight without a UTC kind is a date (what <c>[datetime]'2026-05-31'</c> means); anything else a point in time.</summary>
-        private static string FormatDate(DateTime value)
+        /// <summary>
+        /// Midnight without a UTC kind is a date (what <c>[datetime]'2026-05-31'</c> means); anything else a point in time.
+        /// Form data (Set-AltinnData -Value) writes dates the same way, so one value reads the same in prefill and data;
+        /// both XML (xs:date and xs:dateTime) and System.Text.Json models read a date-only value.
+        /// </summary>
+        public static string FormatDate(DateTime value)
         {
             if (value.TimeOfDay == TimeSpan.Zero && value.Kind != DateTimeKind.Utc) return value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             var format = value.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:ssK" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK";
             return value.ToString(format, CultureInfo.InvariantCulture);
         }
+
+        /// <summary>A point in time with its offset, ISO 8601, fractions of a second only when there are any.</summary>
+        public static string FormatInstant(DateTimeOffset value) =>
+            value.ToString(value.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:sszzz" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 
         private static string FormatFloating(string key, double value, string operation)
         {

@@ -227,9 +227,9 @@ namespace AltinnApp.PowerShell.Infrastructure
                 case byte _:
                     return raw;
                 case DateTime dt:
-                    return dt.ToString("o", CultureInfo.InvariantCulture);
+                    return PrefillValues.FormatDate(dt);
                 case DateTimeOffset dto:
-                    return dto.ToString("o", CultureInfo.InvariantCulture);
+                    return PrefillValues.FormatInstant(dto);
                 case Enum e:
                     return e.ToString();
                 case Guid g:

@@ -31,13 +31,17 @@ public static class FormData
         }
     }
 
+    /// <summary>
+    /// As app-lib's <c>ModelSerializationService.DeserializeSingleFromStream</c> decides: no Content-Type, or one that contains
+    /// <c>application/xml</c> (ordinal, so not <c>text/xml</c> nor another case), is XML; one that contains
+    /// <c>application/json</c> is JSON (System.Text.Json with the web defaults); anything else is 415.
+    /// </summary>
     public static (Dictionary<string, string?>? Values, FormDataError? Error) Parse(AppDefinition app, string? contentType, byte[] body)
     {
-        string mediaType = (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
-        bool isXml = mediaType.Length == 0 || mediaType.Contains("xml");
-        bool isJson = mediaType.Contains("json");
+        bool isXml = contentType is null || contentType.Contains("application/xml", StringComparison.Ordinal);
+        bool isJson = !isXml && contentType!.Contains("application/json", StringComparison.Ordinal);
         if (!isXml && !isJson)
-            return (null, new FormDataError(415, "Unsupported content type", $"Unsupported content type {contentType}. Use application/json or application/xml"));
+            return (null, new FormDataError(415, "Unsupported content type", $"Content type {contentType} is not supported for deserialization"));
         var values = Empty(app);
         if (body.Length == 0) return (values, null);
         return isJson ? ParseJson(app, body, values) : ParseXml(app, body, values);
@@ -48,12 +52,19 @@ public static class FormData
         try
         {
             using var stream = new MemoryStream(body);
-            var document = XDocument.Load(stream);
+            var document = XDocument.Load(stream, LoadOptions.SetLineInfo);
             // Namespaces and the root name are taken loosely, as the app retries without a namespace.
             foreach (var element in document.Root!.Elements())
             {
                 var field = app.ModelFields.FirstOrDefault(f => f.Equals(element.Name.LocalName, StringComparison.OrdinalIgnoreCase));
                 if (field is null) continue;
+                if (element.HasElements)
+                {
+                    // the model's fields are strings: XmlSerializer reads them with ReadElementString, which refuses child elements
+                    var at = (IXmlLineInfo)element.Elements().First();
+                    return (null, new FormDataError(400, "Failed to deserialize XML",
+                        $"There is an error in XML document ({at.LineNumber}, {at.LinePosition}). Unexpected node type Element. ReadElementString method can only be called on elements with simple or empty content."));
+                }
                 bool isNil = element.Attributes().Any(a => a.Name.LocalName == "nil" && a.Value == "true");
                 values[field] = isNil ? null : element.Value;
             }
@@ -76,12 +87,13 @@ public static class FormData
             {
                 var field = app.ModelFields.FirstOrDefault(f => f.Equals(property.Name, StringComparison.OrdinalIgnoreCase));
                 if (field is null) continue;
-                values[field] = property.Value.ValueKind switch
+                if (property.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
                 {
-                    JsonValueKind.Null or JsonValueKind.Undefined => null,
-                    JsonValueKind.String => property.Value.GetString(),
-                    _ => property.Value.GetRawText(),
-                };
+                    // the model's fields are strings, and the web defaults read no number, boolean, object or array into one
+                    return (null, new FormDataError(400, "Failed to deserialize JSON",
+                        $"The JSON value could not be converted to System.String. Path: $.{property.Name} | {JsonPosition(body, property.Name)}."));
+                }
+                values[field] = property.Value.ValueKind == JsonValueKind.Null ? null : property.Value.GetString();
             }
             return (values, null);
         }
@@ -89,6 +101,29 @@ public static class FormData
         {
             return (null, new FormDataError(400, "Failed to deserialize JSON", e.Message));
         }
+    }
+
+    /// <summary>
+    /// Where System.Text.Json reports a value it cannot convert: the line, and the byte in it just after the value's first
+    /// token (app-lib's <c>DataController_PutTests</c>: <c>{"melding":{"name": 123}}</c> → BytePositionInLine 23).
+    /// </summary>
+    private static string JsonPosition(byte[] body, string propertyName)
+    {
+        var reader = new Utf8JsonReader(body);
+        while (reader.Read())
+        {
+            if (reader.CurrentDepth != 1 || reader.TokenType != JsonTokenType.PropertyName || reader.GetString() != propertyName) continue;
+            reader.Read();
+            long end = reader.BytesConsumed;
+            int line = 0;
+            long lineStart = 0;
+            for (long i = 0; i < reader.TokenStartIndex; i++)
+            {
+                if (body[i] == (byte)'\n') { line++; lineStart = i + 1; }
+            }
+            return $"LineNumber: {line} | BytePositionInLine: {end - lineStart}";
+        }
+        return "LineNumber: 0 | BytePositionInLine: 0";
     }
 
     public static byte[] ToXml(AppDefinition app, IReadOnlyDictionary<string, string?> values)

@@ -114,6 +114,24 @@ public class FidelityProcessEngineTests
     }
 
     [Fact]
+    public async Task A_form_the_app_cannot_read_into_its_model_names_the_field_and_says_what_each_field_takes()
+    {
+        const string refusal = "{\"title\":\"Failed to deserialize JSON\",\"status\":400,\"detail\":\"The JSON value could not be converted to System.String. Path: $.property1 | LineNumber: 0 | BytePositionInLine: 17.\"}";
+        var handler = new FakeAltinn(r => r.RequestUri!.AbsolutePath.EndsWith("applicationmetadata", StringComparison.Ordinal)
+            ? Json(Metadata)
+            : Json(refusal, HttpStatusCode.BadRequest, "application/problem+json"));
+        var session = await TestSessions.ConnectAsync(handler);
+
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.PutFormDataAsync(App, Id, ModelGuid, "model",
+            new FormDataPayload("{\"property1\": 123}", "application/json"), "nb", CancellationToken.None));
+
+        Assert.Equal("Altinn.SetData.FormDataRefused", error.ErrorId);
+        Assert.Equal(AltinnErrorKind.InvalidData, error.Kind);
+        Assert.Contains("could not read the 'model' form data into its data model: The JSON value could not be converted to System.String. Path: $.property1", error.Message);
+        Assert.Contains("a text field a string (quote a number", error.Message);
+    }
+
+    [Fact]
     public void An_inactive_instance_is_the_submitted_or_deleted_case_and_Conflict_with_Current_Task_names_the_app_setting()
     {
         var closed = ServerErrors.ExplainDataConflict(Refusal(409, "{\"title\":\"Instance Not Active\",\"status\":409,\"detail\":\"Cannot update data element of archived or deleted instance\"}"),

@@ -67,6 +67,17 @@ Describe 'New-AltinnInstance -Prefill sends text, as Altinn''s prefill takes it'
         $form.note | Should -BeExactly '2026-06-30T13:45:00+02:00'
     }
 
+    It 'says which field the app could not read when Set-AltinnData sends a number or a nested value for a text field, and changes nothing' {
+        $instance = New-AltinnInstance -App $script:App -OrganizationNumber 950474084 -Session $script:Session -Prefill @{ note = 'før' }
+        foreach ($case in @(@{ Value = @{ amount = 12345 }; Path = 'amount' }, @{ Value = @{ note = @{ a = 1 } }; Path = 'note' })) {
+            $instance | Set-AltinnData -DataType model -Value $case.Value -ErrorVariable refused -ErrorAction SilentlyContinue
+            $refused[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.SetData.FormDataRefused*'
+            $refused[0].Exception.Message | Should -Match ([regex]::Escape("Path: `$.$($case.Path)"))
+            $refused[0].Exception.Message | Should -Match 'a text field a string'
+        }
+        ($instance | Get-AltinnData -DataType model).note | Should -BeExactly 'før'
+    }
+
     It 'takes a PSCustomObject as the prefill and leaves out a $null value' {
         $instance = New-AltinnInstance -App $script:App -OrganizationNumber 950474084 -Session $script:Session `
             -Prefill ([pscustomobject]@{ amount = [decimal]'0.5'; approved = $false; note = $null })

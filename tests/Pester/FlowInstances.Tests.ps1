@@ -162,7 +162,7 @@ Describe 'New-AltinnInstance, multipart create (guide 1.2)' {
 
         $jsonApp = Register-TestApp -Simulator $script:Sim -App 'flow-json-model' -ModelContentTypes 'application/json'
         Clear-SimulatorRequests $script:Sim
-        $fromHashtable = New-AltinnInstance -App $jsonApp -OrganizationNumber 950474084 -Data @{ model = @{ property1 = 'from-hashtable'; property2 = 2 } } -Session $script:Session
+        $fromHashtable = New-AltinnInstance -App $jsonApp -OrganizationNumber 950474084 -Data @{ model = @{ property1 = 'from-hashtable'; property2 = '2' } } -Session $script:Session
         (Get-SimulatorRequests $script:Sim -Method POST -PathLike '*/instances').parts[1].contentType | Should -Match '^application/json'
         $data = $fromHashtable | Get-AltinnData -DataType model
         $data.property1 | Should -Be 'from-hashtable'

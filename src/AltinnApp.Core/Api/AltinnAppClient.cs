@@ -230,6 +230,10 @@ namespace AltinnApp.Core.Api
             {
                 throw await DataChangeRefusedAsync(ex, "SetData", app, id, dataType, cancellationToken).ConfigureAwait(false);
             }
+            catch (AltinnApiException ex) when (ServerErrors.ExplainFormDataRefusal(ex, "SetData", app.ToString(), dataType) is AltinnApiException explained)
+            {
+                throw explained;
+            }
 
             element.InstanceId = id.ToString();
             element.AppId = app.ToString();

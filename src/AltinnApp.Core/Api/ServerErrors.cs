@@ -260,6 +260,23 @@ namespace AltinnApp.Core.Api
             return Rewrap(ex, "Altinn.NewInstance.Forbidden", AltinnErrorKind.PermissionDenied, message);
         }
 
+        /// <summary>
+        /// 400 "Failed to deserialize JSON/XML": the app could not read the form data into its model (app-lib
+        /// <c>ModelSerializationService.DeserializeSingleFromStream</c>), most often a value of another type than the field's
+        /// (a number for a text field). The server's words name the field's path. Null for any other failure.
+        /// </summary>
+        public static AltinnApiException ExplainFormDataRefusal(AltinnApiException ex, string operation, string appId, string dataType)
+        {
+            var title = ex.Body?.Title ?? string.Empty;
+            if (ex.StatusCode != 400 || !(Has(title, "Failed to deserialize JSON") || Has(title, "Failed to deserialize XML"))) return null;
+            var detail = ex.Body?.Detail;
+            var message =
+                $"The app {appId} could not read the '{dataType}' form data into its data model{(string.IsNullOrEmpty(detail) ? "." : ": " + detail.TrimEnd('.') + ".")} " +
+                "Each field takes the type the model gives it: a text field a string (quote a number: '12345', or [string]$value), a number field a number, " +
+                "and a field that is not a group no nested hashtable. Get-AltinnData shows the form as it is now.";
+            return Rewrap(ex, $"Altinn.{operation}.FormDataRefused", AltinnErrorKind.InvalidData, message);
+        }
+
         private static AltinnApiException Rewrap(AltinnApiException ex, string errorId, AltinnErrorKind kind, string message) =>
             new AltinnApiException(errorId, kind, message, ex.StatusCode, ex.Body)
             {

@@ -225,7 +225,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
                 {
                     throw new AltinnArgumentException($"Altinn.{operation}.FolderMissing",
-                        $"The folder '{parent}' of the receipt file '{given}' does not exist. Create it first, or give a folder as -Path (a folder is created when missing).");
+                        $"The folder '{parent}' does not exist, so the receipt file '{given}' cannot be written there. Create it first, or give a folder as -Path (a folder is created when missing).");
                 }
 
                 return new Destination(trimmed, false);

@@ -24,7 +24,6 @@ Import-Module AltinnApp
 
 Connect-Altinn -Environment $Environment -ClientId $ClientId -JwkPath $JwkPath -SystemUserOrganization $OrganizationNumber @ConnectOverrides
 
-New-Item -ItemType Directory -Force $ReceiptFolder | Out-Null
 $instance = New-AltinnInstance -App $App -OrganizationNumber $OrganizationNumber -Prefill @{ property1 = 'value1'; property2 = 'value2' } |
     Set-AltinnData -DataType model -Value @{ property1 = 'value4'; property2 = 'value5'; property3 = 'value6' } |
     Invoke-AltinnProcessNext

@@ -31,7 +31,6 @@ $ErrorActionPreference = 'Stop'
 Import-Module AltinnApp
 
 Connect-Altinn -Environment $Environment -ClientId $ClientId -JwkPath $JwkPath -SystemUserOrganization $SystemUserOrganization -App $App @ConnectOverrides
-New-Item -ItemType Directory -Force $ReceiptFolder | Out-Null
 
 $failed = 0
 $results = foreach ($row in Import-Csv -Path $CsvPath) {

@@ -112,6 +112,47 @@ public sealed class SubmissionJournalTests : IDisposable
     }
 
     [Fact]
+    public void A_receipt_file_belongs_to_the_key_that_claimed_it_before_writing()
+    {
+        var path = NewPath();
+        var journal = SubmissionJournal.Open(path);
+        var receipt = Path.Combine(_folder, "receipt.pdf");
+        var a = new JournalContext(journal, "row-1");
+        var b = new JournalContext(journal, "row-2");
+        a.Record(JournalState.DataSet, "1/8c0f0000-0000-0000-0000-000000000001");
+
+        // the claim is written before the file: a kill after it leaves a key that is submitted, not done, but owns the path
+        a.ClaimReceipt("1/8c0f0000-0000-0000-0000-000000000001", receipt);
+        var claimed = journal.Get("row-1");
+        Assert.Equal(JournalState.Submitted, claimed.State);
+        Assert.False(claimed.IsDone);
+        Assert.Null(claimed.ReceiptPath);
+        Assert.Equal(new[] { receipt }, claimed.ReceiptFiles);
+        Assert.True(a.OwnsReceipt(receipt));
+        Assert.False(b.OwnsReceipt(receipt));
+        Assert.Equal("row-1", journal.KeyOfReceipt(Path.Combine(_folder, ".", "receipt.pdf")));
+        Assert.Null(journal.KeyOfReceipt(Path.Combine(_folder, "other.pdf")));
+
+        a.Record(JournalState.ReceiptSaved, "1/8c0f0000-0000-0000-0000-000000000001", receipt);
+        SubmissionJournal.ForgetAll();
+        var reread = SubmissionJournal.Open(path);
+        Assert.True(reread.Get("row-1").IsDone);
+        Assert.Equal(receipt, reread.Get("row-1").ReceiptPath);
+        Assert.Single(reread.Get("row-1").ReceiptFiles);
+        Assert.Equal("row-1", reread.KeyOfReceipt(receipt));
+    }
+
+    [Fact]
+    public void A_receipt_saved_by_a_journal_of_an_older_version_still_belongs_to_its_key()
+    {
+        var path = NewPath();
+        var receipt = Path.Combine(_folder, "old.pdf");
+        File.WriteAllText(path, "{\"key\":\"k\",\"state\":\"ReceiptSaved\",\"instanceId\":\"1/8c0f0000-0000-0000-0000-000000000001\",\"receipt\":" +
+            System.Text.Json.JsonSerializer.Serialize(receipt) + "}\n");
+        Assert.Equal("k", SubmissionJournal.Open(path).KeyOfReceipt(receipt));
+    }
+
+    [Fact]
     public void A_folder_is_not_a_journal()
     {
         var ex = Assert.Throws<AltinnArgumentException>(() => SubmissionJournal.Open(_folder));

@@ -258,7 +258,7 @@ BeforeDiscovery {
             Offending = 'Say which data'; Hint = '-DataType .* or -DataElementId'
             Run = { param($c) $c.Open | Save-AltinnData -Path (Join-Path $c.Work 'x.xml') } }
         @{ Name = 'Save-AltinnReceipt: an instance that is not submitted'; ErrorId = 'Altinn.SaveReceipt.ProcessNotEnded'; Category = 'InvalidOperation'
-            Offending = 'has not been submitted yet \(it is at Task_1\)'; Hint = 'Move it on with Invoke-AltinnProcessNext first'
+            Offending = 'has not been submitted: it is at Task_1, a data task'; Hint = 'Finish the task with Invoke-AltinnProcessNext, then run Save-AltinnReceipt again'
             Run = { param($c) $c.Open | Save-AltinnReceipt -Path $c.Receipts } }
         @{ Name = 'Save-AltinnReceipt: a receipt file that exists, without -Force'; ErrorId = 'Altinn.SaveReceipt.FileExists'; Category = 'WriteError'
             Offending = "existing\.pdf' already exists"; Hint = 'Use -Force to overwrite it'

@@ -23,6 +23,16 @@ namespace AltinnApp.Core.Journal
         public void Record(JournalState state, string instanceId = null, string receiptPath = null) =>
             Journal.Append(new JournalRecord { Key = Key, State = state, InstanceId = instanceId, ReceiptPath = receiptPath });
 
+        /// <summary>
+        /// Records, before the first byte is written, that this key's receipt goes to <paramref name="path"/> (a full path).
+        /// Only for an instance whose process has ended, so the record also says the key is submitted.
+        /// </summary>
+        public void ClaimReceipt(string instanceId, string path) =>
+            Journal.Append(new JournalRecord { Key = Key, State = JournalState.Submitted, InstanceId = instanceId, ReceiptClaim = path });
+
+        /// <summary>Whether this key has claimed or saved a receipt at <paramref name="path"/>.</summary>
+        public bool OwnsReceipt(string path) => Journal.KeyOfReceipt(path) == Key;
+
         public void RecordFailure(string step, Exception exception)
         {
             var altinn = exception as AltinnException;

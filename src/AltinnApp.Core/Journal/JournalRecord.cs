@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Text.Json.Serialization;
 
 namespace AltinnApp.Core.Journal
@@ -30,6 +31,12 @@ namespace AltinnApp.Core.Journal
         [JsonPropertyName("org")] public string OrganizationNumber { get; set; }
         [JsonPropertyName("instanceId")] public string InstanceId { get; set; }
         [JsonPropertyName("receipt")] public string ReceiptPath { get; set; }
+
+        /// <summary>
+        /// A receipt file this key is about to write (full path), recorded before the first byte: a rerun after a kill
+        /// adopts a whole file at that path as its own, and no other key may write there.
+        /// </summary>
+        [JsonPropertyName("receiptClaim")] public string ReceiptClaim { get; set; }
         [JsonPropertyName("step")] public string Step { get; set; }
         [JsonPropertyName("error")] public string Error { get; set; }
         [JsonPropertyName("errorId")] public string ErrorId { get; set; }
@@ -39,6 +46,8 @@ namespace AltinnApp.Core.Journal
     /// <summary>A key's progress as the journal knows it: the latest good state, and the latest failure after it.</summary>
     public sealed class JournalEntry
     {
+        private readonly List<string> _receiptFiles = new List<string>();
+
         public string Key { get; internal set; }
 
         /// <summary>The furthest state reached (never <see cref="JournalState.Failed"/>).</summary>
@@ -52,6 +61,10 @@ namespace AltinnApp.Core.Journal
         public string OrganizationNumber { get; internal set; }
         public string InstanceId { get; internal set; }
         public string ReceiptPath { get; internal set; }
+
+        /// <summary>Every receipt file this key has claimed (about to write, or written); full paths.</summary>
+        public IReadOnlyCollection<string> ReceiptFiles => _receiptFiles;
+
         public DateTimeOffset Started { get; internal set; }
         public DateTimeOffset Updated { get; internal set; }
 
@@ -80,7 +93,13 @@ namespace AltinnApp.Core.Journal
             if (record.PartyId != null) PartyId = record.PartyId;
             if (record.OrganizationNumber != null) OrganizationNumber = record.OrganizationNumber;
             if (record.InstanceId != null) InstanceId = record.InstanceId;
-            if (record.ReceiptPath != null) ReceiptPath = record.ReceiptPath;
+            if (record.ReceiptPath != null)
+            {
+                ReceiptPath = record.ReceiptPath;
+                if (!_receiptFiles.Contains(record.ReceiptPath)) _receiptFiles.Add(record.ReceiptPath);
+            }
+
+            if (record.ReceiptClaim != null && !_receiptFiles.Contains(record.ReceiptClaim)) _receiptFiles.Add(record.ReceiptClaim);
 
             if (record.State == JournalState.Failed)
             {

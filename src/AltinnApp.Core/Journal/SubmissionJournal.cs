@@ -87,6 +87,23 @@ namespace AltinnApp.Core.Journal
             }
         }
 
+        /// <summary>
+        /// The key that has claimed or saved a receipt at <paramref name="path"/>, or null when no key has: a receipt file
+        /// belongs to one key, so a second key never writes over it, with or without -Force.
+        /// </summary>
+        public string KeyOfReceipt(string path)
+        {
+            if (string.IsNullOrEmpty(path)) return null;
+            var full = System.IO.Path.GetFullPath(path);
+            Refresh();
+            lock (_gate)
+            {
+                return _entries.Values.FirstOrDefault(e => e.ReceiptFiles.Any(f => PathComparer.Equals(System.IO.Path.GetFullPath(f), full)))?.Key;
+            }
+        }
+
+        private static StringComparer PathComparer => Environment.OSVersion.Platform == PlatformID.Win32NT ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
         /// <summary>The party id of an organisation, from any key that recorded both.</summary>
         public int? PartyOfOrganization(string organizationNumber)
         {

@@ -120,7 +120,16 @@ namespace AltinnApp.PowerShell.Cmdlets
                 {
                     // every refused row reaches the journal, before a create as well as after, so that
                     // Get-AltinnJournal -State Failed lists it; a later good run of the key records over it
-                    journal.RecordFailure(Operation, ex);
+                    try
+                    {
+                        journal.RecordFailure(Operation, ex);
+                    }
+                    catch (AltinnException journalError)
+                    {
+                        // the row's own error is the one to report; the journal's problem goes beside it
+                        WriteWarning(journalError.Message);
+                    }
+
                     throw;
                 }
             });

@@ -46,6 +46,20 @@ namespace AltinnApp.Core.Journal
             });
         }
 
+        /// <summary>
+        /// The key's instance was resumed for a row that passed every check: a failure that <paramref name="step"/>
+        /// recorded on an earlier run (a refused row) is cleared by recording again the state the key had reached,
+        /// so the journal no longer lists the key as failed. Later steps' failures stay until those steps succeed.
+        /// </summary>
+        /// <returns>Whether a record was written.</returns>
+        public bool RecordResumed(string step, string instanceId)
+        {
+            var entry = Entry;
+            if (entry == null || entry.State != JournalState.Failed || entry.FailedStep != step || entry.Reached == null || entry.Reached < JournalState.Created) return false;
+            Record(entry.Reached.Value, instanceId);
+            return true;
+        }
+
         public override string ToString() => $"{Key} in {Journal.Path}";
     }
 }

@@ -29,6 +29,12 @@ namespace AltinnApp.Core.Journal
 
         /// <summary>The owner's organisation number (never a person number: the journal holds no personal data).</summary>
         [JsonPropertyName("org")] public string OrganizationNumber { get; set; }
+
+        /// <summary>How the owner was given when the key began: organisation, person or party (see <see cref="JournalKeyCheck"/>).</summary>
+        [JsonPropertyName("owner")] public string OwnerKind { get; set; }
+
+        /// <summary>The fingerprint of the prefill a create was sent with (<see cref="JournalKeyCheck.PrefillFingerprint"/>), never the values.</summary>
+        [JsonPropertyName("prefill")] public string PrefillFingerprint { get; set; }
         [JsonPropertyName("instanceId")] public string InstanceId { get; set; }
         [JsonPropertyName("receipt")] public string ReceiptPath { get; set; }
 
@@ -59,6 +65,13 @@ namespace AltinnApp.Core.Journal
         public string App { get; internal set; }
         public int? PartyId { get; internal set; }
         public string OrganizationNumber { get; internal set; }
+
+        /// <summary>How the owner was given when the key began (organisation, person, party); null in entries of older versions.</summary>
+        public string OwnerKind { get; internal set; }
+
+        /// <summary>The fingerprint of the prefill the key's latest create was sent with; null in entries of older versions (not checked).</summary>
+        public string PrefillFingerprint { get; internal set; }
+
         public string InstanceId { get; internal set; }
         public string ReceiptPath { get; internal set; }
 
@@ -92,6 +105,8 @@ namespace AltinnApp.Core.Journal
             if (record.App != null) App = record.App;
             if (record.PartyId != null) PartyId = record.PartyId;
             if (record.OrganizationNumber != null) OrganizationNumber = record.OrganizationNumber;
+            if (record.OwnerKind != null) OwnerKind = record.OwnerKind;
+            if (record.PrefillFingerprint != null) PrefillFingerprint = record.PrefillFingerprint;
             if (record.InstanceId != null) InstanceId = record.InstanceId;
             if (record.ReceiptPath != null)
             {

@@ -78,7 +78,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Journal { get; set; }
 
-        /// <summary>The key of this submission in the journal (a row id that stays the same when the script is rerun).</summary>
+        /// <summary>The key of this submission in the journal: one that names the submission (organisation, period, form), the same on every rerun, never a row number.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string Key { get; set; }
@@ -110,82 +110,107 @@ namespace AltinnApp.PowerShell.Cmdlets
             var session = ResolveSession(Session);
             ForItem(Operation, OwnerTarget(), () =>
             {
-                var owner = new InstanceOwnerSpec();
-                switch (ParameterSetName)
-                {
-                    case OrganizationSet:
-                        owner.OrganizationNumber = NorwegianIdentifiers.RequireOrganizationNumber(OrganizationNumber, nameof(OrganizationNumber));
-                        break;
-                    case PersonSet:
-                        owner.PersonNumber = NorwegianIdentifiers.RequirePersonNumber(PersonNumber, nameof(PersonNumber));
-                        break;
-                    default:
-                        owner.PartyId = PartyId;
-                        break;
-                }
-
-                var appId = string.IsNullOrEmpty(App) ? session.DefaultApp : App;
-                if (string.IsNullOrEmpty(appId))
-                {
-                    throw new AltinnArgumentException($"Altinn.{Operation}.MissingApp", "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
-                }
-
-                var app = AppIdentifier.Parse(appId, nameof(App), Operation);
-                var multipart = Data != null || Attachment != null;
-                if (multipart && Prefill != null)
-                {
-                    throw new AltinnArgumentException($"Altinn.{Operation}.PrefillWithData",
-                        "-Prefill cannot be combined with -Data or -Attachment: Altinn's multipart create takes the form data itself. Put the values into -Data instead.");
-                }
-
-                // the engine turns the values into the text Altinn's prefill takes, before anything is created
-                var prefill = Prefill == null ? null : Run(ct => Task.FromResult(PrefillValues.ToStrings(PayloadConverter.ToPrefill(Prefill, Operation), Operation)));
-                var parts = multipart ? MultipartBuilder.Build(Data, Attachment, Operation, ResolvePath, _contentType) : null;
-                if (parts != null)
-                {
-                    // what the app allows is checked before anything is created, so a bad row sends nothing
-                    Run(async ct =>
-                    {
-                        var application = await session.Client.GetApplicationAsync(app, ct).ConfigureAwait(false);
-                        MetadataRules.CheckParts(application, parts, Operation);
-                    });
-                }
-
+                // a journal that cannot be opened cannot hold this row's failure: that error is the row's only report
                 var journal = OpenJournal();
-                var what = parts == null ? "Create instance" : $"Create instance with {parts.Count} data part(s)";
-                if (journal != null)
+                try
                 {
-                    var resumed = ResumeFromJournal(session, journal, app);
-                    if (resumed != null)
-                    {
-                        WriteObject(resumed);
-                        return;
-                    }
+                    Submit(session, journal);
                 }
-
-                if (!ShouldProcess($"{app} for {owner}{(journal != null ? " (key " + Key + ")" : string.Empty)}", what)) return;
-
-                AltinnInstance instance;
-                if (journal == null)
+                catch (Exception ex) when (journal != null && !(ex is PipelineStoppedException) && !WhatIfInEffect())
                 {
-                    instance = Run(ct => Create(session, app, owner, parts, prefill, null, ct));
-                }
-                else
-                {
+                    // every refused row reaches the journal, before a create as well as after, so that
+                    // Get-AltinnJournal -State Failed lists it; a later good run of the key records over it
                     try
                     {
-                        instance = Run(ct => CreateJournaledAsync(session, journal, app, owner, parts, prefill, ct));
-                    }
-                    catch (Exception ex) when (!(ex is PipelineStoppedException))
-                    {
                         journal.RecordFailure(Operation, ex);
-                        throw;
                     }
-                }
+                    catch (AltinnException journalError)
+                    {
+                        // the row's own error is the one to report; the journal's problem goes beside it
+                        WriteWarning(journalError.Message);
+                    }
 
-                WriteVerbose($"Created instance {instance.Id} of {app} for {owner}{(journal != null ? " (key " + Key + ")" : string.Empty)}.");
-                WriteObject(instance);
+                    throw;
+                }
             });
+        }
+
+        private void Submit(AltinnSession session, JournalContext journal)
+        {
+            var owner = new InstanceOwnerSpec();
+            switch (ParameterSetName)
+            {
+                case OrganizationSet:
+                    owner.OrganizationNumber = NorwegianIdentifiers.RequireOrganizationNumber(OrganizationNumber, nameof(OrganizationNumber));
+                    break;
+                case PersonSet:
+                    owner.PersonNumber = NorwegianIdentifiers.RequirePersonNumber(PersonNumber, nameof(PersonNumber));
+                    break;
+                default:
+                    owner.PartyId = PartyId;
+                    break;
+            }
+
+            var appId = string.IsNullOrEmpty(App) ? session.DefaultApp : App;
+            if (string.IsNullOrEmpty(appId))
+            {
+                throw new AltinnArgumentException($"Altinn.{Operation}.MissingApp", "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
+            }
+
+            var app = AppIdentifier.Parse(appId, nameof(App), Operation);
+            var multipart = Data != null || Attachment != null;
+            if (multipart && Prefill != null)
+            {
+                throw new AltinnArgumentException($"Altinn.{Operation}.PrefillWithData",
+                    "-Prefill cannot be combined with -Data or -Attachment: Altinn's multipart create takes the form data itself. Put the values into -Data instead.");
+            }
+
+            // the engine turns the values into the text Altinn's prefill takes, before anything is created
+            var prefill = Prefill == null ? null : Run(ct => Task.FromResult(PrefillValues.ToStrings(PayloadConverter.ToPrefill(Prefill, Operation), Operation)));
+            var parts = multipart ? MultipartBuilder.Build(Data, Attachment, Operation, ResolvePath, _contentType) : null;
+            if (parts != null)
+            {
+                // what the app allows is checked before anything is created, so a bad row sends nothing
+                Run(async ct =>
+                {
+                    var application = await session.Client.GetApplicationAsync(app, ct).ConfigureAwait(false);
+                    MetadataRules.CheckParts(application, parts, Operation);
+                });
+            }
+
+            var what = parts == null ? "Create instance" : $"Create instance with {parts.Count} data part(s)";
+            var fingerprint = JournalKeyCheck.PrefillFingerprint(prefill);
+            if (journal != null)
+            {
+                // a key stands for one submission: another app or owner is refused before anything is read or sent
+                JournalKeyCheck.CheckRecorded(journal.Entry, app.ToString(), owner, Operation);
+                var resumed = ResumeFromJournal(session, journal, app, owner, fingerprint);
+                if (resumed != null)
+                {
+                    WriteObject(resumed);
+                    return;
+                }
+            }
+
+            if (!ShouldProcess($"{app} for {owner}{(journal != null ? " (key " + Key + ")" : string.Empty)}", what)) return;
+
+            var instance = journal == null
+                ? Run(ct => Create(session, app, owner, parts, prefill, null, ct))
+                : Run(ct => CreateJournaledAsync(session, journal, app, owner, parts, prefill, fingerprint, ct));
+
+            WriteVerbose($"Created instance {instance.Id} of {app} for {owner}{(journal != null ? " (key " + Key + ")" : string.Empty)}.");
+            WriteObject(instance);
+        }
+
+        /// <summary>-WhatIf given, or $WhatIfPreference set: nothing may be written, the journal included.</summary>
+        private bool WhatIfInEffect()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var bound))
+            {
+                return bound is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(bound);
+            }
+
+            return LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
         }
 
         private Task<AltinnInstance> Create(AltinnSession session, AppIdentifier app, InstanceOwnerSpec owner, IReadOnlyList<MultipartPart> parts,
@@ -206,22 +231,26 @@ namespace AltinnApp.PowerShell.Cmdlets
             return new JournalContext(SubmissionJournal.Open(ResolvePath(Journal)), Key);
         }
 
-        /// <summary>A key the journal already has an instance for: that instance, read again, instead of a new one.</summary>
-        private AltinnInstance ResumeFromJournal(AltinnSession session, JournalContext journal, AppIdentifier app)
+        /// <summary>
+        /// A key the journal already has an instance for: that instance, read again, instead of a new one, once it
+        /// is certain to be this row's (app, owner) and to have been made with this row's prefill.
+        /// </summary>
+        private AltinnInstance ResumeFromJournal(AltinnSession session, JournalContext journal, AppIdentifier app, InstanceOwnerSpec owner, string fingerprint)
         {
             var entry = journal.Entry;
             if (entry == null || !entry.HasInstance) return null;
             var recordedApp = AppIdentifier.Parse(entry.App ?? app.ToString(), "App", Operation);
-            if (recordedApp.ToString() != app.ToString())
-            {
-                throw new AltinnArgumentException($"Altinn.{Operation}.JournalKeyInUse",
-                    $"Key '{Key}' in the journal belongs to an instance of {recordedApp} ({entry.InstanceId}), not of {app}. Use another key, or another journal for this app.");
-            }
-
             var instance = Run(ct => session.Client.GetInstanceAsync(recordedApp, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), ct));
+            JournalKeyCheck.CheckInstance(entry, instance, app.ToString(), owner, Operation);
+            JournalKeyCheck.CheckPrefill(entry, instance.Id, fingerprint, Operation);
             instance.Journal = journal;
             session.Creations.Claim(instance);
-            WriteVerbose($"Key '{Key}': resuming instance {instance.Id} ({entry.State}) from the journal instead of creating another.");
+            if (!WhatIfInEffect() && journal.RecordResumed(Operation, instance.Id))
+            {
+                WriteVerbose($"Key '{Key}': the failure an earlier run recorded for this row is cleared; the key is at {entry.Reached} again.");
+            }
+
+            WriteVerbose($"Key '{Key}': resuming instance {instance.Id} ({journal.Entry.State}) from the journal instead of creating another.");
             return instance;
         }
 
@@ -230,15 +259,18 @@ namespace AltinnApp.PowerShell.Cmdlets
         /// before it is sent, so that after a crash the rerun can tell whether the unrecorded instance exists.
         /// </summary>
         private async Task<AltinnInstance> CreateJournaledAsync(AltinnSession session, JournalContext journal, AppIdentifier app, InstanceOwnerSpec owner,
-            IReadOnlyList<MultipartPart> parts, IDictionary<string, string> prefill, CancellationToken ct)
+            IReadOnlyList<MultipartPart> parts, IDictionary<string, string> prefill, string fingerprint, CancellationToken ct)
         {
             using (await journal.Journal.LockCreationAsync(ct).ConfigureAwait(false))
             {
                 var entry = journal.Entry;
+                JournalKeyCheck.CheckRecorded(entry, app.ToString(), owner, Operation); // another runspace may have begun the key meanwhile
                 if (entry != null && entry.HasInstance)
                 {
                     // another runspace carried the same key while this one waited
                     var existing = await session.Client.GetInstanceAsync(app, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), ct).ConfigureAwait(false);
+                    JournalKeyCheck.CheckInstance(entry, existing, app.ToString(), owner, Operation);
+                    JournalKeyCheck.CheckPrefill(entry, existing.Id, fingerprint, Operation);
                     existing.Journal = journal;
                     return existing;
                 }
@@ -257,6 +289,9 @@ namespace AltinnApp.PowerShell.Cmdlets
                         Record(journal, JournalState.Created, app, adopted);
                         adopted.Journal = journal;
                         AltinnLog.Verbose($"Key '{Key}': the interrupted run had created {adopted.Id}; carrying on with it.");
+
+                        // it was made with the prefill of the run that began it: say so when this row brings other values
+                        JournalKeyCheck.CheckPrefill(journal.Entry, adopted.Id, fingerprint, Operation);
                         return adopted;
                     }
 
@@ -267,7 +302,16 @@ namespace AltinnApp.PowerShell.Cmdlets
                     }
                 }
 
-                journal.Journal.Append(new JournalRecord { Key = Key, State = JournalState.Creating, App = app.ToString(), PartyId = party, OrganizationNumber = owner.OrganizationNumber });
+                journal.Journal.Append(new JournalRecord
+                {
+                    Key = Key,
+                    State = JournalState.Creating,
+                    App = app.ToString(),
+                    PartyId = party,
+                    OrganizationNumber = owner.OrganizationNumber,
+                    OwnerKind = JournalKeyCheck.KindOf(owner),
+                    PrefillFingerprint = fingerprint,
+                });
                 var instance = await Create(session, app, owner, parts, prefill, journal.Journal.ClaimedInstanceIds, ct).ConfigureAwait(false);
                 Record(journal, JournalState.Created, app, instance);
                 instance.Journal = journal;

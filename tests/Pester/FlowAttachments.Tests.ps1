@@ -78,19 +78,27 @@ Describe 'Add-AltinnAttachment: instances and files from the pipeline' {
         $output | ForEach-Object { $_.GetDataElements('attachment').Filename | Should -Be 'notat.txt' }
     }
 
-    It 'takes CSV rows with InstanceId, App and Path columns' {
+    It 'takes CSV rows with InstanceId, App and Path columns, the rows of one instance as one call' {
         $instance = New-Open
         $csv = Join-Path $script:Work 'uploads.csv'
-        @(
+        $rows = @(
             [pscustomobject]@{ InstanceId = $instance.Id; App = 'brg/aarsregnskap'; Path = $script:Pdf.FullName }
             [pscustomobject]@{ InstanceId = $instance.Id; App = 'brg/aarsregnskap'; Path = (Join-Path $script:Files 'missing.pdf') }
-        ) | Export-Csv -Path $csv -NoTypeInformation
+            [pscustomobject]@{ InstanceId = $instance.Id; App = 'brg/aarsregnskap'; Path = $script:Txt.FullName }
+        )
+        $rows | Export-Csv -Path $csv -NoTypeInformation
+        # one bad row: none of the instance's files is sent, and the instance is not passed on
         $output = @(Import-Csv $csv | Add-AltinnAttachment -DataType attachment -Session $script:Session -ErrorVariable err -ErrorAction SilentlyContinue)
-        $output | Should -HaveCount 1
+        $output | Should -HaveCount 0
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.AddAttachment.FileNotFound*'
         $err[0].TargetObject | Should -BeLike '*missing.pdf'
-        (Held $instance.Id).data.filename | Should -Contain 'rapport.pdf'
+        @((Held $instance.Id).data | Where-Object dataType -eq attachment) | Should -BeNullOrEmpty
+
+        $rows | Where-Object Path -notlike '*missing.pdf' | Export-Csv -Path $csv -NoTypeInformation
+        $output = @(Import-Csv $csv | Add-AltinnAttachment -DataType attachment -Session $script:Session)
+        $output | Should -HaveCount 1
+        $output[0].GetDataElements('attachment').Filename | Sort-Object | Should -Be @('notat.txt', 'rapport.pdf')
     }
 
     It 'checks the count against every piped file before sending the first' {
@@ -126,13 +134,16 @@ Describe 'Add-AltinnAttachment: refused before sending' {
         Get-SimulatorWrites $script:Sim | Should -BeNullOrEmpty
     }
 
-    It 'uploads the good files and reports the bad one on its own' {
+    It 'uploads none of the files when one is bad, names that one, and does not pass the instance on' {
         $instance = New-Open
         $bad = New-TestFile -Folder $script:Work -Name 'bad.csv' -Text 'x'
+        Clear-SimulatorRequests $script:Sim
         $output = $instance | Add-AltinnAttachment -DataType attachment -Path $script:Pdf.FullName, $bad.FullName, $script:Txt.FullName -ErrorVariable err -ErrorAction SilentlyContinue
         $err | Should -HaveCount 1
         $err[0].TargetObject | Should -Be $bad.FullName
-        $output.GetDataElements('attachment').Filename | Sort-Object | Should -Be @('notat.txt', 'rapport.pdf')
+        $err[0].Exception.Message | Should -Match 'Nothing was uploaded to instance'
+        $output | Should -BeNullOrEmpty
+        Get-SimulatorWrites $script:Sim | Should -BeNullOrEmpty
     }
 
     It 'says the data is locked once the instance is submitted' {

@@ -34,18 +34,7 @@ namespace AltinnApp.Core.Api
         /// </summary>
         public static void CheckFile(AltinnApplication application, AltinnDataType type, FileUpload file, string operation, UploadRoute route = UploadRoute.Data)
         {
-            if (type.IsFormData)
-            {
-                throw new AltinnArgumentException($"Altinn.{operation}.IsFormData",
-                    $"The data type '{type.Id}' of {application.Id} is form data, not a file attachment. Use Set-AltinnData for it (or -Data on New-AltinnInstance).");
-            }
-
-            if (string.Equals(type.Id, ReceiptDataType, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new AltinnArgumentException($"Altinn.{operation}.Receipt",
-                    $"The data type '{ReceiptDataType}' is the receipt Altinn generates; files cannot be uploaded to it.");
-            }
-
+            RequireFileType(application, type, operation);
             if (!file.ContentTypeGiven) file.ContentType = ChooseContentType(type, file.FileName, route);
             else if (route == UploadRoute.MultipartCreate) RequireStatedTypeFitsExtension(file, operation);
             var refusal = route == UploadRoute.Data
@@ -62,6 +51,22 @@ namespace AltinnApp.Core.Api
             {
                 throw new AltinnArgumentException($"Altinn.{operation}.TooLarge",
                     $"'{file.FileName}' is {file.Length / 1048576.0:0.0} MB; the data type '{type.Id}' of {application.Id} takes at most {type.MaxSize} MB per file. Send a smaller file (compressed, or split into parts).");
+            }
+        }
+
+        /// <summary>A data type that takes files: not form data, not the receipt. A problem of the whole call, whatever the files.</summary>
+        public static void RequireFileType(AltinnApplication application, AltinnDataType type, string operation)
+        {
+            if (type.IsFormData)
+            {
+                throw new AltinnArgumentException($"Altinn.{operation}.IsFormData",
+                    $"The data type '{type.Id}' of {application.Id} is form data, not a file attachment. Use Set-AltinnData for it (or -Data on New-AltinnInstance).");
+            }
+
+            if (string.Equals(type.Id, ReceiptDataType, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new AltinnArgumentException($"Altinn.{operation}.Receipt",
+                    $"The data type '{ReceiptDataType}' is the receipt Altinn generates; files cannot be uploaded to it.");
             }
         }
 

@@ -11,11 +11,12 @@ using AltinnApp.PowerShell.Infrastructure;
 namespace AltinnApp.PowerShell.Cmdlets
 {
     /// <summary>
-    /// Uploads files to a data type of an instance. Both can come down the pipeline: instances (each with
-    /// the files of -Path), or files (FileInfo, or rows with a Path/FullName column) for the one instance
-    /// given by -Instance or -InstanceId. In the second form the files are gathered and sent together at
-    /// the end, so the count rules are checked against all of them before the first is sent, and the
-    /// instance is output once.
+    /// Uploads files to a data type of an instance. Both can come down the pipeline: instances (each with the files of
+    /// -Path), or files (FileInfo, or rows with a Path/FullName column) for the one instance given by -Instance or
+    /// -InstanceId, or rows that name their instance (InstanceId, App, Path). Files that come down the pipeline are
+    /// gathered per instance and sent together at the end. Either way the files of one instance go all or none: every
+    /// one is checked (readable, type, size, the count) before the first byte is sent, a refusal part-way removes the
+    /// ones sent before it again, and an instance that did not get all its files is not passed on.
     /// </summary>
     // no default parameter set: with one, PowerShell tries CSV rows (InstanceId, App, Path) against the instance-object set
     // whenever -Session or -App is on the command line, and fails for the missing -Instance
@@ -23,7 +24,42 @@ namespace AltinnApp.PowerShell.Cmdlets
     [OutputType(typeof(AltinnInstance))]
     public sealed class AddAltinnAttachmentCommand : AltinnInstanceCmdlet
     {
-        private readonly List<FileUpload> _gathered = new List<FileUpload>();
+        /// <summary>One file of a call: described (ready to check against the data type) or why it cannot be sent.</summary>
+        private sealed class FileCheck
+        {
+            public FileCheck(string path, FileUpload file, Exception problem)
+            {
+                Path = path;
+                File = file;
+                Problem = problem;
+            }
+
+            public string Path { get; }
+
+            public FileUpload File { get; }
+
+            public Exception Problem { get; }
+        }
+
+        /// <summary>The files gathered for one instance until the end of the pipeline.</summary>
+        private sealed class Gathered
+        {
+            public Gathered(InstanceTarget target, object targetObject)
+            {
+                Target = target;
+                TargetObject = targetObject;
+            }
+
+            public InstanceTarget Target { get; }
+
+            public object TargetObject { get; }
+
+            public List<FileCheck> Files { get; } = new List<FileCheck>();
+        }
+
+        private readonly List<FileCheck> _forFixedInstance = new List<FileCheck>();
+        private readonly List<Gathered> _perInstance = new List<Gathered>();
+        private readonly Dictionary<string, Gathered> _perInstanceKey = new Dictionary<string, Gathered>(StringComparer.OrdinalIgnoreCase);
         private bool _instanceFromCommandLine;
 
         /// <summary>The files; wildcards are expanded. FileInfo objects from the pipeline bind by their FullName.</summary>
@@ -80,99 +116,160 @@ namespace AltinnApp.PowerShell.Cmdlets
         {
             if (_instanceFromCommandLine)
             {
-                _gathered.AddRange(DescribeFiles());
+                _forFixedInstance.AddRange(CheckPaths());
                 return;
             }
 
-            ForItem(Operation, TargetObject, () =>
+            if (ParameterSetName == IdSet)
             {
-                var target = ResolveTarget();
-                Upload(target, DescribeFiles());
-            });
+                // rows that name their instance (Import-Csv): one instance may have several rows, and its files go together
+                ForItem(Operation, TargetObject, () =>
+                {
+                    var target = ResolveTarget();
+                    var key = $"{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(target.Session)}|{target.App}|{target.Id}";
+                    if (!_perInstanceKey.TryGetValue(key, out var gathered))
+                    {
+                        gathered = new Gathered(target, TargetObject);
+                        _perInstanceKey.Add(key, gathered);
+                        _perInstance.Add(gathered);
+                    }
+
+                    gathered.Files.AddRange(CheckPaths());
+                });
+                return;
+            }
+
+            ForItem(Operation, TargetObject, () => Upload(ResolveTarget(), CheckPaths()));
         }
 
         protected override void EndProcessing()
         {
-            if (_instanceFromCommandLine && _gathered.Count > 0)
+            if (_instanceFromCommandLine && _forFixedInstance.Count > 0)
             {
-                ForItem(Operation, TargetObject, () => Upload(ResolveTarget(), _gathered));
+                ForItem(Operation, TargetObject, () => Upload(ResolveTarget(), _forFixedInstance));
+            }
+
+            foreach (var gathered in _perInstance)
+            {
+                ForItem(Operation, gathered.TargetObject, () => Upload(gathered.Target, gathered.Files));
             }
 
             base.EndProcessing();
         }
 
-        /// <summary>The files of -Path, each checked to be a readable file with an extension; a bad one is its own error.</summary>
-        private List<FileUpload> DescribeFiles()
+        /// <summary>The files of -Path, each checked to be a readable file with an extension; a bad one is kept with its reason.</summary>
+        private List<FileCheck> CheckPaths()
         {
-            var files = new List<FileUpload>();
+            var files = new List<FileCheck>();
             foreach (var path in Path)
             {
-                ForItem(Operation, path, () =>
+                IEnumerable<string> resolved;
+                try
                 {
-                    foreach (var resolved in FileUploads.Expand(SessionState, path, Operation))
+                    resolved = FileUploads.Expand(SessionState, path, Operation).ToList();
+                }
+                catch (Exception ex) when (!(ex is PipelineStoppedException))
+                {
+                    files.Add(new FileCheck(path, null, ex));
+                    continue;
+                }
+
+                foreach (var one in resolved)
+                {
+                    try
                     {
-                        files.Add(FileUploads.Describe(resolved, Operation, nameof(Path), _contentType));
+                        files.Add(new FileCheck(one, FileUploads.Describe(one, Operation, nameof(Path), _contentType), null));
                     }
-                });
+                    catch (Exception ex) when (!(ex is PipelineStoppedException))
+                    {
+                        files.Add(new FileCheck(one, null, ex));
+                    }
+                }
             }
 
             return files;
         }
 
-        private void Upload(InstanceTarget target, List<FileUpload> files)
+        /// <summary>
+        /// The files of one instance, all or none: every file is checked first, and one error per bad file (naming it)
+        /// means nothing is sent; a failure part-way removes what this call sent before it. Only an instance that got
+        /// every confirmed file is passed on.
+        /// </summary>
+        private void Upload(InstanceTarget target, List<FileCheck> files)
         {
             if (files.Count == 0) return;
+            var unusable = files.Where(f => f.Problem != null).ToList();
 
-            // always the instance as it is now: the count rule needs its current data elements
-            var (instance, application) = Run(async ct =>
+            AltinnInstance instance;
+            AltinnApplication application;
+            AltinnDataType type;
+            try
             {
-                var current = await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
-                return (current, await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false));
-            });
-            var type = MetadataRules.RequireDataType(application, DataType, Operation);
-            // An ended instance takes nothing. The data type's task is not checked here: Altinn accepts a new element of an
-            // earlier task's type unless the app turns EnforceDataTypeTaskId on, which its metadata does not show (the
-            // server's 409 "Conflict with Current Task" then becomes Altinn.AddAttachment.WrongTask).
-            if (instance.Ended || instance.IsArchived) throw ServerErrors.InstanceClosed(Operation, instance.Id);
-
-            var accepted = new List<FileUpload>();
-            foreach (var file in files)
-            {
-                ForItem(Operation, file.Path, () =>
+                // always the instance as it is now: the count rule needs its current data elements
+                (instance, application) = Run(async ct =>
                 {
-                    MetadataRules.CheckFile(application, type, file, Operation, UploadRoute.Data);
-                    accepted.Add(file);
+                    var current = await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
+                    return (current, await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false));
                 });
+                type = MetadataRules.RequireDataType(application, DataType, Operation);
+                MetadataRules.RequireFileType(application, type, Operation);
+                // An ended instance takes nothing. The data type's task is not checked here: Altinn accepts a new element of an
+                // earlier task's type unless the app turns EnforceDataTypeTaskId on, which its metadata does not show (the
+                // server's 409 "Conflict with Current Task" then becomes Altinn.AddAttachment.WrongTask).
+                if (instance.Ended || instance.IsArchived) throw ServerErrors.InstanceClosed(Operation, instance.Id);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException) && unusable.Count > 0)
+            {
+                // the files that cannot be sent are named too, so one run shows everything to fix
+                foreach (var bad in unusable) WriteFileError(bad.Problem, bad.Path, target.Display, unusable.Count, files.Count);
+                throw;
             }
 
-            if (accepted.Count == 0) return;
-            MetadataRules.CheckCount(application, type, instance.GetDataElements(type.Id).Length, accepted.Count, Operation);
-
-            var uploaded = new List<string>();
-            var latest = instance;
-            foreach (var file in accepted)
+            var usable = files.Where(f => f.File != null).Select(f => f.File).ToList();
+            var problems = AttachmentUploads.Check(application, type, usable, instance.GetDataElements(type.Id).Length, unusable.Count, Operation);
+            var badFiles = unusable.Count + problems.Count(p => p.File != null);
+            if (badFiles > 0 || problems.Count > 0)
             {
-                if (!ShouldProcess($"instance {instance.Id}", $"Upload '{file.FileName}' ({FileUploads.Size(file.Length)}, {file.ContentType}) as {type.Id}")) continue;
-                ForItem(Operation, file.Path, () =>
+                foreach (var file in files)
                 {
-                    var (element, updated) = Run(ct =>
-                    {
-                        var progress = file.Length >= FileUploads.ProgressThreshold ? AltinnLog.Transfer($"Uploading {file.FileName} to {instance.Id}", file.Length) : null;
-                        return target.Session.Client.UploadAsync(target.App, target.Id, type.Id, file, Language, progress, ct);
-                    });
-                    if (updated != null) latest = target.Carry(updated);
-                    if (element != null) uploaded.Add(element.Id);
-                    WriteVerbose($"Uploaded '{file.FileName}' to instance {instance.Id} as {type.Id}{(element != null ? " (" + element.Id + ")" : string.Empty)}.");
-                });
+                    var problem = file.Problem ?? problems.FirstOrDefault(p => p.File != null && ReferenceEquals(p.File, file.File))?.Error;
+                    if (problem != null) WriteFileError(problem, file.Path, instance.Id, badFiles, files.Count);
+                }
+
+                foreach (var whole in problems.Where(p => p.File == null)) WriteItemError(whole.Error, Operation, TargetObjectFor(target));
+                return;
             }
 
-            if (uploaded.Count == 0) return;
-            if (WaitForScan)
+            // every confirmation before the first byte: a "no" leaves that file out, and the others go together
+            var confirmed = usable.Where(file => ShouldProcess($"instance {instance.Id}",
+                $"Upload '{file.FileName}' ({FileUploads.Size(file.Length)}, {file.ContentType}) as {type.Id}")).ToList();
+            if (confirmed.Count == 0) return;
+
+            var result = Run(ct => AttachmentUploads.UploadAllAsync(target.Session.Client, target.App, target.Id, type.Id, confirmed, Language,
+                file => file.Length >= FileUploads.ProgressThreshold ? AltinnLog.Transfer($"Uploading {file.FileName} to {instance.Id}", file.Length) : null, ct));
+            if (!result.Succeeded)
             {
-                latest = target.Carry(Run(ct => target.Session.Client.WaitForFileScanAsync(target.App, target.Id, uploaded, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(2), ct)));
+                WriteItemError(result.Error, Operation, result.FailedFile.Path);
+                return;
             }
 
-            WriteObject(latest);
+            var latest = target.Carry(result.Instance) ?? instance;
+            if (WaitForScan && result.Elements.Count > 0)
+            {
+                var ids = result.Elements.Select(e => e.Id).ToList();
+                latest = target.Carry(Run(ct => target.Session.Client.WaitForFileScanAsync(target.App, target.Id, ids, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(2), ct)));
+            }
+
+            PassOn(latest);
+        }
+
+        private object TargetObjectFor(InstanceTarget target) => (object)target.Instance ?? target.Display;
+
+        /// <summary>One bad file of a call: its own error, naming it, and (with several files) saying that none was sent.</summary>
+        private void WriteFileError(Exception problem, string path, string instanceId, int badCount, int fileCount)
+        {
+            var error = problem is AltinnException altinn ? AttachmentUploads.NothingSent(altinn, instanceId, badCount, fileCount) : problem;
+            WriteItemError(error, Operation, path);
         }
     }
 }

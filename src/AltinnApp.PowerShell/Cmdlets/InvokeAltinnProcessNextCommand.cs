@@ -33,7 +33,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     // a rerun: this key was submitted before; moving on again would be refused (409) and is not needed
                     if (current.Journal.Entry?.Reached < Core.Journal.JournalState.Submitted) current.Journal.Record(Core.Journal.JournalState.Submitted, current.Id);
                     WriteVerbose($"Key '{current.JournalKey}': instance {current.Id} is already submitted.");
-                    WriteObject(current);
+                    PassOn(current);
                     return;
                 }
 
@@ -55,7 +55,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 });
                 if (instance.Ended) instance.Journal?.Record(Core.Journal.JournalState.Submitted, instance.Id);
                 WriteVerbose(instance.Ended ? $"Instance {instance.Id}: the process has ended." : $"Instance {instance.Id} is now at {instance.CurrentTask}.");
-                WriteObject(instance);
+                PassOn(instance);
             });
         }
     }

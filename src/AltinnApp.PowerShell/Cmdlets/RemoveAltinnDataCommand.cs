@@ -50,7 +50,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     });
                 }
 
-                if (PassThru && latest != null) WriteObject(latest);
+                if (PassThru && latest != null) PassOn(latest);
             });
         }
     }

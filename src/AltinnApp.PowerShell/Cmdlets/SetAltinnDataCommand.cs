@@ -43,7 +43,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 {
                     // a rerun: the key was submitted before the crash, and its data is locked as it should be
                     WriteVerbose($"Key '{current.JournalKey}': instance {current.Id} is already submitted; its data is left as it is.");
-                    WriteObject(current);
+                    PassOn(current);
                     return;
                 }
 
@@ -57,7 +57,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 current.LastChanged = updated.LastChanged ?? current.LastChanged;
                 current.Journal?.Record(Core.Journal.JournalState.DataSet, current.Id);
                 WriteVerbose($"Replaced the {element.DataType} data of instance {current.Id}.");
-                WriteObject(current);
+                PassOn(current);
             });
         }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -154,9 +155,18 @@ namespace AltinnApp.PowerShell.Infrastructure
             return session;
         }
 
-        /// <summary>A failure of one item: written as a non-terminating error so the rest of the pipeline goes on.</summary>
+        // ForItem calls nest (an instance, then each of its files); these describe the outermost one, the pipeline item
+        private int _itemDepth;
+        private bool _itemFailed;
+        private List<object> _passOn;
+
+        /// <summary>
+        /// A failure of one item: written as a non-terminating error so the rest of the pipeline goes on. Inside
+        /// <see cref="ForItem"/> it also marks the pipeline item failed, so what it would pass on (<see cref="PassOn"/>) is held back.
+        /// </summary>
         protected void WriteItemError(Exception exception, string operation, object target)
         {
+            if (_itemDepth > 0) _itemFailed = true;
             switch (exception)
             {
                 case PipelineStoppedException _:
@@ -170,9 +180,23 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
         }
 
-        /// <summary>Runs one item's work; its failure becomes a non-terminating error.</summary>
+        /// <summary>
+        /// Runs one item's work; its failure becomes a non-terminating error. Calls nest: the outermost is the pipeline
+        /// item (an instance), the inner ones its parts (its files, its data elements). A failure of any part fails the
+        /// whole item, and the objects it gave to <see cref="PassOn"/> are then not written: an instance whose step
+        /// failed never reaches the next cmdlet (Invoke-AltinnProcessNext would submit it half done), whatever
+        /// -ErrorAction says.
+        /// </summary>
         protected void ForItem(string operation, object target, Action body)
         {
+            var outermost = _itemDepth == 0;
+            if (outermost)
+            {
+                _itemFailed = false;
+                _passOn = null;
+            }
+
+            _itemDepth++;
             try
             {
                 body();
@@ -181,11 +205,59 @@ namespace AltinnApp.PowerShell.Infrastructure
             {
                 throw;
             }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            catch (ActionPreferenceStopException)
+            {
+                // -ErrorAction Stop: an inner item's error is already on its way as the terminating error
+                _itemFailed = true;
+                throw;
+            }
+            catch (Exception ex)
             {
                 WriteItemError(ex, operation, target);
             }
+            finally
+            {
+                _itemDepth--;
+            }
+
+            if (outermost) ReleasePassOn();
         }
+
+        /// <summary>
+        /// Passes an object (the instance, as it is after this step) down the pipeline. Inside <see cref="ForItem"/> it is
+        /// held until the pipeline item ends and written only when no part of the item failed; outside, it is written at once.
+        /// </summary>
+        protected void PassOn(object output)
+        {
+            if (_itemDepth == 0)
+            {
+                WriteObject(output);
+                return;
+            }
+
+            (_passOn ?? (_passOn = new List<object>())).Add(output);
+        }
+
+        private void ReleasePassOn()
+        {
+            var held = _passOn;
+            _passOn = null;
+            if (held == null) return;
+            if (_itemFailed)
+            {
+                foreach (var output in held)
+                {
+                    WriteVerbose($"{Describe(output)} is not passed down the pipeline: a step of it failed (see the error above).");
+                }
+
+                return;
+            }
+
+            foreach (var output in held) WriteObject(output);
+        }
+
+        private static string Describe(object output) =>
+            output is Core.Models.AltinnInstance instance ? $"Instance {instance.Id}" : $"The {output?.GetType().Name ?? "output"}";
 
         protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 

@@ -181,6 +181,11 @@ public class ContentTypeTests
         MetadataRules.CheckFile(open, open.DataTypes[0], free, "AddAttachment", UploadRoute.Data);
         Assert.Equal("text/csv", free.ContentType);
 
+        // a type with no allowedContentTypes: Altinn checks nothing, the module still will not label a .pdf as a PNG
+        var relabelled = Assert.Throws<AltinnArgumentException>(() => MetadataRules.CheckFile(open, open.DataTypes[0], File("a.pdf", "image/png"), "AddAttachment", UploadRoute.Data));
+        Assert.Equal("Altinn.AddAttachment.ContentTypeNotAllowed", relabelled.ErrorId);
+        Assert.Contains("'a.pdf' is a .pdf file, which is application/pdf", relabelled.Message);
+
         var app = Application("application/pdf|text/plain");
         var mismatch = Assert.Throws<AltinnArgumentException>(() => MetadataRules.CheckFile(app, app.DataTypes[0], File("a.txt", "application/pdf"), "AddAttachment", UploadRoute.Data));
         Assert.Equal("Altinn.AddAttachment.ContentTypeNotAllowed", mismatch.ErrorId);

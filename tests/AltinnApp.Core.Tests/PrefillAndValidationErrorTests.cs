@@ -60,6 +60,8 @@ public class PrefillAndValidationErrorTests
             ["ratio"] = 0.1d,
             ["huge"] = 1e20d,
             ["single"] = 2.5f,
+            ["singleTenth"] = 0.1f,
+            ["price0"] = 1234.50m,
             ["approved"] = true,
             ["rejected"] = false,
             ["due"] = new DateTime(2026, 5, 31),
@@ -84,6 +86,8 @@ public class PrefillAndValidationErrorTests
         Assert.Equal("0.1", result["ratio"]);
         Assert.Equal("100000000000000000000", result["huge"]);
         Assert.Equal("2.5", result["single"]);
+        Assert.Equal("0.1", result["singleTenth"]);      // not the double 0.10000000149011612 the float widens to
+        Assert.Equal("1234.50", result["price0"]);       // a decimal keeps the digits it was given
         Assert.Equal("true", result["approved"]);
         Assert.Equal("false", result["rejected"]);
         Assert.Equal("2026-05-31", result["due"]);

@@ -91,6 +91,17 @@ Describe '-ContentType' {
         (Get-SimulatorCounters $script:Sim).instancesCreated.'500700' | Should -Be $before.instancesCreated.'500700'
     }
 
+    It 'refuses -ContentType that would label a known file as another type where the data type lists no types, and uploads nothing' {
+        $instance = New-Open $script:Open
+        Clear-SimulatorRequests $script:Sim
+        $pdf = New-TestFile -Folder $script:Work -Name 'rapport.pdf' -Size 512
+        $instance | Add-AltinnAttachment -DataType attachment -Path $pdf.FullName -ContentType image/png -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.AddAttachment.ContentTypeNotAllowed*'
+        $refused[0].Exception.Message | Should -Match "'rapport.pdf' is a \.pdf file, which is application/pdf"
+        Get-SimulatorWrites $script:Sim | Should -BeNullOrEmpty
+        Attachments $instance.Id | Should -BeNullOrEmpty
+    }
+
     It 'sends -ContentType in lower case, as Altinn compares a multipart part''s type exactly' {
         $instance = New-AltinnInstance -App $script:PdfOnly -OrganizationNumber 950474084 -Session $script:Session `
             -Attachment @{ attachment = $script:Unknown.FullName } -ContentType 'APPLICATION/PDF'

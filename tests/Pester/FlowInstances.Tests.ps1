@@ -74,6 +74,7 @@ Describe 'New-AltinnInstance, simple create (guide 1.1)' {
         $err[0].Exception.Message | Should -Match 'for organisation 310461598'
         $err[0].Exception.Message | Should -Match 'acts as the system user of 950474084'
         $err[0].Exception.Message | Should -Match 'Connect-Altinn -SystemUserOrganization 310461598'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match '^Connect-Altinn -SystemUserOrganization 310461598'
         $err[0].Exception.StatusCode | Should -Be 403
         $err[0].TargetObject | Should -Be '310461598'
     }

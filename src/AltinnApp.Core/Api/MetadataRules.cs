@@ -36,7 +36,7 @@ namespace AltinnApp.Core.Api
         {
             RequireFileType(application, type, operation);
             if (!file.ContentTypeGiven) file.ContentType = ChooseContentType(type, file.FileName, route);
-            else if (route == UploadRoute.MultipartCreate) RequireStatedTypeFitsExtension(file, operation);
+            else if (route == UploadRoute.MultipartCreate || type.AllowedContentTypes == null || type.AllowedContentTypes.Count == 0) RequireStatedTypeFitsExtension(file, operation);
             var refusal = route == UploadRoute.Data
                 ? DataContentTypeRefusal(type.AllowedContentTypes, file.FileName, file.ContentType)
                 : PartContentTypeRefusal(type.AllowedContentTypes, file.ContentType);
@@ -117,10 +117,11 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>
-        /// A multipart create takes a part's content type as stated (app-lib's <c>RequestPartValidator</c> does not compare it
-        /// with the file name), so -ContentType there could file a .zip labelled as a PDF. The module holds it to the rule
-        /// Altinn applies to every other upload: a file whose extension Altinn knows goes as that extension's type (or an
-        /// alias, or <c>application/octet-stream</c>); -ContentType is for a file whose extension Altinn does not know.
+        /// Where Altinn does not compare a stated type with the file name (a multipart part, app-lib's <c>RequestPartValidator</c>;
+        /// a data upload to a type with no <c>allowedContentTypes</c>, which <c>DataRestrictionValidation</c> lets through
+        /// unchecked), -ContentType could file a .zip labelled as a PDF. The module holds every upload to the rule Altinn
+        /// applies to the rest: a file whose extension Altinn knows goes as that extension's type (or an alias, or
+        /// <c>application/octet-stream</c>); -ContentType is for a file whose extension Altinn does not know.
         /// </summary>
         private static void RequireStatedTypeFitsExtension(FileUpload file, string operation)
         {

@@ -65,7 +65,8 @@ namespace AltinnApp.Core.Api
                 case double d:
                     return FormatFloating(key, d, operation);
                 case float f:
-                    return FormatFloating(key, f, operation);
+                    // through the float's own shortest text, not widened to double: [float]0.1 is 0.1, not 0.10000000149011612
+                    return FormatFloating(key, float.IsNaN(f) || float.IsInfinity(f) ? f : double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), operation);
                 case decimal m:
                     return m.ToString(CultureInfo.InvariantCulture);
                 case BigInteger big:

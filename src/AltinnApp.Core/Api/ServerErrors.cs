@@ -257,7 +257,10 @@ namespace AltinnApp.Core.Api
                 $"and a system user files for its own organisation (an agent system user also for the clients delegated to it). " +
                 $"To file for {ownerOrganization}, connect a session for it (Connect-Altinn -SystemUserOrganization {ownerOrganization} -PassThru, then -Session), " +
                 $"or have {ownerOrganization} delegated to this system user; also check that the system user has the rights to {appId}.";
-            return Rewrap(ex, "Altinn.NewInstance.Forbidden", AltinnErrorKind.PermissionDenied, message);
+            var explained = Rewrap(ex, "Altinn.NewInstance.Forbidden", AltinnErrorKind.PermissionDenied, message);
+            // the general 403 advice (the app id, the rights) is not the fix here
+            explained.RecommendedAction = $"Connect-Altinn -SystemUserOrganization {ownerOrganization} -PassThru, and pass that session with -Session.";
+            return explained;
         }
 
         /// <summary>

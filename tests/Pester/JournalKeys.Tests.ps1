@@ -72,6 +72,24 @@ Describe 'A resumed key must be for the owner it was started for' {
         (Get-SimulatorCounters $script:Sim).instancesCreatedByOwner.'950474084' | Should -Be 1
     }
 
+    It 'keeps a done key done when a row for another owner or with other prefill is refused for it' {
+        $run = New-Run 'done-stays-done'
+        $session = Connect-TestSession -Simulator $script:Sim -Organization 950474084
+        New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Prefill @{ property1 = 'a'; property2 = 'b' } -Journal $run.Journal -Key 'k-done' -Session $session |
+            Invoke-AltinnProcessNext | Save-AltinnReceipt -Path $run.Receipts | Out-Null
+        (Get-AltinnJournal $run.Journal | Where-Object Key -eq 'k-done').IsDone | Should -BeTrue
+
+        New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 310461598 -Prefill @{ property1 = 'a'; property2 = 'b' } -Journal $run.Journal -Key 'k-done' -Session $session -ErrorAction SilentlyContinue -ErrorVariable other
+        New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Prefill @{ property1 = 'changed'; property2 = 'b' } -Journal $run.Journal -Key 'k-done' -Session $session -ErrorAction SilentlyContinue -ErrorVariable changed
+
+        $other[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.NewInstance.KeyMismatch*'
+        $changed[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.NewInstance.PrefillChanged*'
+        $entry = Get-AltinnJournal $run.Journal | Where-Object Key -eq 'k-done'
+        $entry.IsDone | Should -BeTrue
+        $entry.State | Should -Be 'ReceiptSaved'
+        Get-AltinnJournal $run.Journal -State Failed | Should -BeNullOrEmpty
+    }
+
     It 'refuses a key started for one app when the row is for another' {
         $run = New-Run 'app'
         $session = Connect-TestSession -Simulator $script:Sim

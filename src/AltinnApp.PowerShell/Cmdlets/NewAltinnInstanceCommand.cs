@@ -119,10 +119,12 @@ namespace AltinnApp.PowerShell.Cmdlets
                 catch (Exception ex) when (journal != null && !(ex is PipelineStoppedException) && !WhatIfInEffect())
                 {
                     // every refused row reaches the journal, before a create as well as after, so that
-                    // Get-AltinnJournal -State Failed lists it; a later good run of the key records over it
+                    // Get-AltinnJournal -State Failed lists it; a later good run of the key records over it.
+                    // A key that is done stays done: a row refused for it (another owner, changed prefill) is reported
+                    // here, and an operator working through the Failed list must not file that submission again.
                     try
                     {
-                        journal.RecordFailure(Operation, ex);
+                        if (journal.Entry?.IsDone != true) journal.RecordFailure(Operation, ex);
                     }
                     catch (AltinnException journalError)
                     {

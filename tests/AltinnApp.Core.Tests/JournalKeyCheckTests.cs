@@ -220,4 +220,24 @@ public sealed class JournalKeyCheckTests : IDisposable
         Assert.False(context.RecordResumed("NewInstance", InstanceA));
         Assert.Equal("Altinn.ProcessNext.ValidationFailed", journal.Get("k").LastErrorId);
     }
+
+    [Fact]
+    public void A_key_whose_instance_was_deleted_before_it_was_submitted_is_not_carried_on()
+    {
+        var entry = Begun(NewJournal(), "k", "950474084", JournalKeyCheck.NoPrefill);
+        var deleted = new AltinnInstance
+        {
+            Id = InstanceA, AppId = App,
+            Status = new AltinnInstanceStatus { IsSoftDeleted = true, SoftDeleted = new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc) },
+            Process = new AltinnProcessState { CurrentTask = new AltinnProcessTask { ElementId = "Task_1" } },
+        };
+
+        var ex = Assert.Throws<AltinnException>(() => JournalKeyCheck.CheckNotDeleted(entry, deleted, "NewInstance"));
+        Assert.Equal("Altinn.NewInstance.KeyInstanceGone", ex.ErrorId);
+        Assert.Contains($"Key 'k' stands for instance {InstanceA}, which was deleted on 2026-12-01 10:00 UTC before it was submitted", ex.Message);
+
+        // submitted, then deleted: history, and the key resumes (to save a missing receipt)
+        deleted.Process = new AltinnProcessState { Ended = new DateTime(2026, 11, 30, 0, 0, 0, DateTimeKind.Utc), EndEvent = "EndEvent_1" };
+        JournalKeyCheck.CheckNotDeleted(entry, deleted, "NewInstance");
+    }
 }

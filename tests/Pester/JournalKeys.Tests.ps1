@@ -90,6 +90,29 @@ Describe 'A resumed key must be for the owner it was started for' {
         Get-AltinnJournal $run.Journal -State Failed | Should -BeNullOrEmpty
     }
 
+    It 'does not carry on a key whose instance was deleted, soft or for good, and submits nothing' {
+        $run = New-Run 'deleted'
+        $session = Connect-TestSession -Simulator $script:Sim -Organization 950474084
+        $prefill = @{ property1 = 'a'; property2 = 'b' }
+        $soft = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Prefill $prefill -Journal $run.Journal -Key 'k-soft' -Session $session
+        $hard = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Prefill $prefill -Journal $run.Journal -Key 'k-hard' -Session $session
+        $soft | Remove-AltinnInstance -Confirm:$false
+        $hard | Remove-AltinnInstance -Hard -Confirm:$false
+
+        foreach ($key in 'k-soft', 'k-hard') {
+            $out = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Prefill $prefill -Journal $run.Journal -Key $key -Session $session -ErrorAction SilentlyContinue -ErrorVariable gone |
+                Invoke-AltinnProcessNext
+            $out | Should -BeNullOrEmpty
+            $gone[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.NewInstance.KeyInstanceGone*'
+            $gone[0].Exception.Message | Should -Match "Key '$key' stands for instance"
+            $gone[0].Exception.Message | Should -Match 'use a new key'
+        }
+        $gone[0].Exception.Message | Should -Match 'can no longer be read'
+        (Get-HeldInstance $soft.Id).process.ended | Should -BeNullOrEmpty
+        (Get-SimulatorCounters $script:Sim).requests.'PUT /{org}/{app}/instances/{instanceOwnerPartyId}/{instanceGuid}/process/next' | Should -BeNullOrEmpty
+        (Get-AltinnJournal $run.Journal -State Failed).Key | Sort-Object | Should -Be @('k-hard', 'k-soft')
+    }
+
     It 'refuses a key started for one app when the row is for another' {
         $run = New-Run 'app'
         $session = Connect-TestSession -Simulator $script:Sim

@@ -94,6 +94,31 @@ namespace AltinnApp.Core.Journal
                 $"The new prefill was not applied and nothing was changed: a resumed key carries on with the instance it has. {what}");
         }
 
+        /// <summary>ErrorId suffix for a key whose instance was deleted or can no longer be read.</summary>
+        public const string InstanceGone = "KeyInstanceGone";
+
+        /// <summary>
+        /// The key's instance was deleted before it was submitted. Altinn would still take a process/next for a soft-deleted
+        /// instance (Storage keeps it, and the process routes do not look at <c>isSoftDeleted</c>) and so file what the user
+        /// threw away: a resumed key never carries one on. A submitted instance deleted afterwards is history, and resumes.
+        /// </summary>
+        /// <exception cref="AltinnException"><c>Altinn.&lt;operation&gt;.KeyInstanceGone</c></exception>
+        public static void CheckNotDeleted(JournalEntry entry, AltinnInstance instance, string operation)
+        {
+            if (instance?.Status == null || !instance.Status.IsSoftDeleted || instance.Ended) return;
+            var when = instance.Status.SoftDeleted.HasValue ? " on " + instance.Status.SoftDeleted.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : string.Empty;
+            throw Gone(entry?.Key, instance.Id, $"was deleted{when} before it was submitted", operation);
+        }
+
+        /// <summary>The key's instance cannot be read any more: deleted for good, or not this system user's.</summary>
+        public static AltinnException InstanceNotReadable(JournalEntry entry, AltinnException inner, string operation) =>
+            Gone(entry?.Key, entry?.InstanceId, "can no longer be read (deleted for good, or not this system user's: Altinn's answer does not tell them apart)", operation, inner);
+
+        private static AltinnException Gone(string key, string instanceId, string what, string operation, Exception inner = null) =>
+            new AltinnException($"Altinn.{operation}.{InstanceGone}", AltinnErrorKind.InvalidOperation,
+                $"Key '{key}' stands for instance {instanceId}, which {what}. A resumed key carries on with its own instance only, so nothing was created or sent. " +
+                "To file this submission, use a new key; the journal keeps this key's history.", inner);
+
         /// <summary>What the key was started for, in words (a person number masked).</summary>
         public static string Describe(JournalEntry entry, AltinnInstance instance = null)
         {

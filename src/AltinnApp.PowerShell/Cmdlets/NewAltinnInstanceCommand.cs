@@ -242,8 +242,18 @@ namespace AltinnApp.PowerShell.Cmdlets
             var entry = journal.Entry;
             if (entry == null || !entry.HasInstance) return null;
             var recordedApp = AppIdentifier.Parse(entry.App ?? app.ToString(), "App", Operation);
-            var instance = Run(ct => session.Client.GetInstanceAsync(recordedApp, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), ct));
+            AltinnInstance instance;
+            try
+            {
+                instance = Run(ct => session.Client.GetInstanceAsync(recordedApp, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), ct));
+            }
+            catch (AltinnException ex) when (ex.ErrorId == ServerErrors.InstanceNotFoundOrForbiddenId)
+            {
+                throw JournalKeyCheck.InstanceNotReadable(entry, ex, Operation);
+            }
+
             JournalKeyCheck.CheckInstance(entry, instance, app.ToString(), owner, Operation);
+            JournalKeyCheck.CheckNotDeleted(entry, instance, Operation);
             JournalKeyCheck.CheckPrefill(entry, instance.Id, fingerprint, Operation);
             instance.Journal = journal;
             session.Creations.Claim(instance);

@@ -224,7 +224,7 @@ namespace AltinnApp.Core.Api
             catch (AltinnApiException ex) when (ex.StatusCode == 409)
             {
                 throw ServerErrors.ExplainDataConflict(ex, "SetData", app.ToString(), id.ToString(), dataType, dataGuid,
-                    await OwnerTaskAsync(app, dataType).ConfigureAwait(false)) ?? ex;
+                    await OwnerTaskAsync(app, dataType, cancellationToken).ConfigureAwait(false)) ?? ex;
             }
             catch (AltinnApiException ex) when (ex.StatusCode == 403)
             {
@@ -263,7 +263,7 @@ namespace AltinnApp.Core.Api
             catch (AltinnApiException ex) when (ex.StatusCode == 409)
             {
                 throw ServerErrors.ExplainDataConflict(ex, "AddAttachment", app.ToString(), id.ToString(), dataType, null,
-                    await OwnerTaskAsync(app, dataType).ConfigureAwait(false)) ?? ex;
+                    await OwnerTaskAsync(app, dataType, cancellationToken).ConfigureAwait(false)) ?? ex;
             }
             catch (AltinnApiException ex) when (ex.StatusCode == 403)
             {
@@ -499,7 +499,6 @@ namespace AltinnApp.Core.Api
 
         // ---- plumbing ----
 
-        /// <summary>The task a data type belongs to (its <c>taskId</c>), from the metadata this session read; null when unknown.</summary>
         /// <summary>
         /// Altinn's 403 to a data change does not say why (see <see cref="ServerErrors.DataChangeForbidden"/>): read the
         /// instance once to tell the user. Ended or archived: the submitted case. Readable and at a task: that task's
@@ -522,12 +521,13 @@ namespace AltinnApp.Core.Api
             return ServerErrors.DataChangeForbidden(ex, operation, app.ToString(), id.ToString(), dataType, current?.CurrentTask, current?.CurrentTaskType);
         }
 
-        private async Task<string> OwnerTaskAsync(AppIdentifier app, string dataType)
+        /// <summary>The task a data type belongs to (its <c>taskId</c>), from the metadata this session read; null when unknown.</summary>
+        private async Task<string> OwnerTaskAsync(AppIdentifier app, string dataType, CancellationToken cancellationToken)
         {
             if (string.IsNullOrEmpty(dataType)) return null;
             try
             {
-                var application = await GetApplicationAsync(app, CancellationToken.None).ConfigureAwait(false);
+                var application = await GetApplicationAsync(app, cancellationToken).ConfigureAwait(false);
                 var taskId = application.FindDataType(dataType)?.TaskId;
                 return string.IsNullOrEmpty(taskId) ? null : taskId;
             }

@@ -31,6 +31,7 @@
         'Save-AltinnData'
         'Remove-AltinnData'
         'Invoke-AltinnProcessNext'
+        'Submit-AltinnInstance'
         'Test-AltinnInstance'
         'Save-AltinnReceipt'
         'Get-AltinnJournal'

@@ -8,11 +8,35 @@ namespace AltinnApp.Core.Journal
     /// </summary>
     public sealed class JournalContext
     {
+        private int _steps;
+
         public JournalContext(SubmissionJournal journal, string key)
         {
             Journal = journal;
             Key = key;
         }
+
+        /// <summary>
+        /// The number of the next pipeline step taken on this key in this run (1, 2, ...). Each cmdlet after
+        /// New-AltinnInstance takes one, in pipeline order, so a rerun of the same pipeline meets its steps again by number.
+        /// </summary>
+        public int TakeStepNumber() => System.Threading.Interlocked.Increment(ref _steps);
+
+        /// <summary>Records a step's progress: <paramref name="state"/> with the step's number and what identifies it.</summary>
+        public void RecordStep(int number, string operation, JournalState state, string instanceId, string dataType = null, string hash = null,
+            System.Collections.Generic.List<JournalFile> files = null, string task = null) =>
+            Journal.Append(new JournalRecord
+            {
+                Key = Key,
+                State = state,
+                InstanceId = instanceId,
+                StepNumber = number,
+                Step = operation,
+                DataType = dataType,
+                Hash = hash,
+                Files = files,
+                Task = task,
+            });
 
         public SubmissionJournal Journal { get; }
 

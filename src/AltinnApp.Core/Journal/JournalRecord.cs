@@ -11,11 +11,73 @@ namespace AltinnApp.Core.Journal
         Creating = 0,
         Created = 1,
         DataSet = 2,
-        Submitted = 3,
-        ReceiptSaved = 4,
+
+        /// <summary>Files are about to be uploaded (their names, sizes and hashes are recorded); the upload's outcome is not known yet.</summary>
+        Attaching = 3,
+
+        /// <summary>Every file of an upload step arrived (each with its data element id).</summary>
+        Attached = 4,
+
+        /// <summary>A process/next is about to be sent from the task recorded; its outcome is not known yet.</summary>
+        Moving = 5,
+
+        /// <summary>The process moved on to the task recorded.</summary>
+        Moved = 6,
+        Submitted = 7,
+        ReceiptSaved = 8,
 
         /// <summary>The last step failed; <see cref="JournalRecord.Error"/> says why. The key resumes from its last good state.</summary>
         Failed = 9,
+
+        /// <summary>The key was begun again (New-AltinnInstance -Restart): what it recorded before no longer counts.</summary>
+        Restarted = 10,
+
+        /// <summary>Never in a record: Get-AltinnJournal -Key lists a key the journal has no record of (a row that never reached New-AltinnInstance) with this state.</summary>
+        NotStarted = 11,
+    }
+
+    /// <summary>One file of an upload step, as the journal holds it: never its content, only what identifies it.</summary>
+    public sealed class JournalFile
+    {
+        [JsonPropertyName("name")] public string Name { get; set; }
+        [JsonPropertyName("size")] public long Size { get; set; }
+        [JsonPropertyName("hash")] public string Hash { get; set; }
+
+        /// <summary>The data element the file became; null until it is known to have arrived.</summary>
+        [JsonPropertyName("elementId")] public string ElementId { get; set; }
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>
+    /// One step of a key's pipeline (Set-AltinnData, Add-AltinnAttachment, Invoke-AltinnProcessNext, Submit-AltinnInstance),
+    /// numbered in the order the pipeline takes it. A rerun takes the same steps in the same order, so step N of the rerun
+    /// is step N of the run that was stopped: done, it is not repeated; begun, it is reconciled; changed, it is reported.
+    /// </summary>
+    public sealed class JournalStep
+    {
+        public int Number { get; internal set; }
+
+        /// <summary>The operation (SetData, AddAttachment, ProcessNext, Submit).</summary>
+        public string Operation { get; internal set; }
+
+        public string DataType { get; internal set; }
+
+        /// <summary>The fingerprint of the form data a SetData step sent.</summary>
+        public string Hash { get; internal set; }
+
+        public IReadOnlyList<JournalFile> Files { get; internal set; }
+
+        /// <summary>The task a move began from (the latest move of the step).</summary>
+        public string FromTask { get; internal set; }
+
+        /// <summary>The task the latest move reached; null when the process ended.</summary>
+        public string ToTask { get; internal set; }
+
+        /// <summary>Whether the step's outcome is known and recorded.</summary>
+        public bool Done { get; internal set; }
+
+        public override string ToString() => $"{Number}: {Operation}{(DataType != null ? " " + DataType : string.Empty)}{(Done ? string.Empty : " (begun)")}";
     }
 
     /// <summary>One line of the journal: a key reached a state.</summary>
@@ -44,6 +106,19 @@ namespace AltinnApp.Core.Journal
         /// </summary>
         [JsonPropertyName("receiptClaim")] public string ReceiptClaim { get; set; }
         [JsonPropertyName("step")] public string Step { get; set; }
+
+        /// <summary>The number of the pipeline step this record belongs to (<see cref="JournalStep"/>); null for the create and the receipt.</summary>
+        [JsonPropertyName("seq")] public int? StepNumber { get; set; }
+
+        [JsonPropertyName("dataType")] public string DataType { get; set; }
+
+        /// <summary>The fingerprint of the form data sent (never the data).</summary>
+        [JsonPropertyName("hash")] public string Hash { get; set; }
+
+        [JsonPropertyName("files")] public List<JournalFile> Files { get; set; }
+
+        /// <summary>For Moving: the task the move begins from; for Moved: the task reached.</summary>
+        [JsonPropertyName("task")] public string Task { get; set; }
         [JsonPropertyName("error")] public string Error { get; set; }
         [JsonPropertyName("errorId")] public string ErrorId { get; set; }
         [JsonPropertyName("pid")] public int ProcessId { get; set; }
@@ -53,6 +128,7 @@ namespace AltinnApp.Core.Journal
     public sealed class JournalEntry
     {
         private readonly List<string> _receiptFiles = new List<string>();
+        private readonly SortedDictionary<int, JournalStep> _steps = new SortedDictionary<int, JournalStep>();
 
         public string Key { get; internal set; }
 
@@ -60,7 +136,12 @@ namespace AltinnApp.Core.Journal
         public JournalState? Reached { get; internal set; }
 
         /// <summary>Failed when the latest record is a failure; otherwise the state reached.</summary>
-        public JournalState State => LastError != null ? JournalState.Failed : Reached ?? JournalState.Creating;
+        public JournalState State => _neverStarted ? JournalState.NotStarted : LastError != null ? JournalState.Failed : Reached ?? JournalState.Creating;
+
+        private bool _neverStarted;
+
+        /// <summary>The entry of a key the journal has no record of.</summary>
+        public static JournalEntry NotStarted(string key) => new JournalEntry { Key = key, _neverStarted = true };
 
         public string App { get; internal set; }
         public int? PartyId { get; internal set; }
@@ -91,6 +172,15 @@ namespace AltinnApp.Core.Journal
 
         public bool HasInstance => InstanceId != null;
 
+        /// <summary>The pipeline steps the key has begun, by number.</summary>
+        public IReadOnlyCollection<JournalStep> Steps => _steps.Values;
+
+        /// <summary>Step <paramref name="number"/> as recorded, or null.</summary>
+        public JournalStep StepAt(int number) => _steps.TryGetValue(number, out var step) ? step : null;
+
+        /// <summary>How many times the key was begun again with -Restart.</summary>
+        public int Restarts { get; internal set; }
+
         public bool IsDone => Reached == JournalState.ReceiptSaved && LastError == null;
 
         internal void Apply(JournalRecord record)
@@ -102,6 +192,21 @@ namespace AltinnApp.Core.Journal
             }
 
             Updated = record.At;
+            if (record.State == JournalState.Restarted)
+            {
+                // the key begins again: its instance was removed, and nothing it recorded counts any more
+                Restarts++;
+                Reached = null;
+                InstanceId = null;
+                PrefillFingerprint = null;
+                CreatingSince = null;
+                LastError = null;
+                LastErrorId = null;
+                FailedStep = null;
+                _steps.Clear();
+                return;
+            }
+
             if (record.App != null) App = record.App;
             if (record.PartyId != null) PartyId = record.PartyId;
             if (record.OrganizationNumber != null) OrganizationNumber = record.OrganizationNumber;
@@ -127,6 +232,7 @@ namespace AltinnApp.Core.Journal
             LastError = null;
             LastErrorId = null;
             FailedStep = null;
+            if (record.StepNumber.HasValue) ApplyStep(record);
             if (record.State == JournalState.Creating)
             {
                 Attempts++;
@@ -134,6 +240,46 @@ namespace AltinnApp.Core.Journal
             }
 
             if (Reached == null || record.State > Reached) Reached = record.State;
+        }
+
+        private void ApplyStep(JournalRecord record)
+        {
+            var number = record.StepNumber.Value;
+            if (!_steps.TryGetValue(number, out var step))
+            {
+                step = new JournalStep { Number = number };
+                _steps[number] = step;
+            }
+
+            if (record.Step != null) step.Operation = record.Step;
+            if (record.DataType != null) step.DataType = record.DataType;
+            switch (record.State)
+            {
+                case JournalState.DataSet:
+                    step.Hash = record.Hash;
+                    step.Done = true;
+                    break;
+                case JournalState.Attaching:
+                    step.Files = record.Files;
+                    step.Done = false;
+                    break;
+                case JournalState.Attached:
+                    step.Files = record.Files;
+                    step.Done = true;
+                    break;
+                case JournalState.Moving:
+                    step.FromTask = record.Task;
+                    step.Done = false;
+                    break;
+                case JournalState.Moved:
+                    step.ToTask = record.Task;
+                    step.Done = true;
+                    break;
+                case JournalState.Submitted:
+                    step.ToTask = null;
+                    step.Done = true;
+                    break;
+            }
         }
 
         public override string ToString() => $"{Key}: {State}{(InstanceId != null ? " " + InstanceId : string.Empty)}";

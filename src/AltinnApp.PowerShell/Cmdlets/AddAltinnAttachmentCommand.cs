@@ -6,6 +6,7 @@ using AltinnApp.Core;
 using AltinnApp.Core.Api;
 using AltinnApp.Core.Http;
 using AltinnApp.Core.Models;
+using AltinnApp.Core.Submissions;
 using AltinnApp.PowerShell.Infrastructure;
 
 namespace AltinnApp.PowerShell.Cmdlets
@@ -203,6 +204,9 @@ namespace AltinnApp.PowerShell.Cmdlets
             AltinnInstance instance;
             AltinnApplication application;
             AltinnDataType type;
+            var steps = new SubmissionSteps(target.Session, Confirmation);
+            var usable = files.Where(f => f.File != null).Select(f => f.File).ToList();
+            AttachmentPlan plan = null;
             try
             {
                 // always the instance as it is now: the count rule needs its current data elements
@@ -213,6 +217,16 @@ namespace AltinnApp.PowerShell.Cmdlets
                 });
                 type = MetadataRules.RequireDataType(application, DataType, Operation);
                 MetadataRules.RequireFileType(application, type, Operation);
+
+                // a journaled rerun: the files this step uploaded before are on the instance and are not sent again
+                if (unusable.Count == 0 && instance.Journal != null) plan = steps.PlanAttachments(instance, type.Id, usable);
+                if (plan != null && plan.ToSend.Count == 0)
+                {
+                    Run(ct => steps.AttachAsync(instance, type.Id, plan, Language, null, ct));
+                    PassOn(instance);
+                    return;
+                }
+
                 // An ended instance takes nothing. The data type's task is not checked here: Altinn accepts a new element of an
                 // earlier task's type unless the app turns EnforceDataTypeTaskId on, which its metadata does not show (the
                 // server's 409 "Conflict with Current Task" then becomes Altinn.AddAttachment.WrongTask).
@@ -225,8 +239,8 @@ namespace AltinnApp.PowerShell.Cmdlets
                 throw;
             }
 
-            var usable = files.Where(f => f.File != null).Select(f => f.File).ToList();
-            var problems = AttachmentUploads.Check(application, type, usable, instance.GetDataElements(type.Id).Length, unusable.Count, Operation);
+            var toSend = plan?.ToSend ?? usable;
+            var problems = AttachmentUploads.Check(application, type, toSend, instance.GetDataElements(type.Id).Length, unusable.Count, Operation);
             var badFiles = unusable.Count + problems.Count(p => p.File != null);
             if (badFiles > 0 || problems.Count > 0)
             {
@@ -241,11 +255,15 @@ namespace AltinnApp.PowerShell.Cmdlets
             }
 
             // every confirmation before the first byte: a "no" leaves that file out, and the others go together
-            var confirmed = usable.Where(file => ShouldProcess($"instance {instance.Id}",
+            var confirmed = toSend.Where(file => ShouldProcess($"instance {instance.Id}",
                 $"Upload '{file.FileName}' ({FileUploads.Size(file.Length)}, {file.ContentType}) as {type.Id}")).ToList();
             if (confirmed.Count == 0) return;
+            plan = plan == null
+                ? new AttachmentPlan(0, confirmed, Array.Empty<Core.Journal.JournalFile>(), null)
+                : new AttachmentPlan(plan.StepNumber, confirmed, plan.Present,
+                    plan.Files.Where(f => plan.Present.Any(p => p.Name == f.Name && p.Size == f.Size) || confirmed.Any(c => c.FileName == f.Name && c.Length == f.Size)).ToList());
 
-            var result = Run(ct => AttachmentUploads.UploadAllAsync(target.Session.Client, target.App, target.Id, type.Id, confirmed, Language,
+            var result = Run(ct => steps.AttachAsync(instance, type.Id, plan, Language,
                 file => file.Length >= FileUploads.ProgressThreshold ? AltinnLog.Transfer($"Uploading {file.FileName} to {instance.Id}", file.Length) : null, ct));
             if (!result.Succeeded)
             {

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using AltinnApp.Core.Journal;
@@ -35,6 +36,19 @@ namespace AltinnApp.PowerShell.Cmdlets
                         $"-Path '{path}' is a folder. Give the journal file that New-AltinnInstance -Journal wrote, for example {System.IO.Path.Combine(path, "batch.journal")}.");
                 }
 
+                var literalKeys = Key?.Where(k => !WildcardPattern.ContainsWildcardCharacters(k)).ToList() ?? new System.Collections.Generic.List<string>();
+                if (!System.IO.File.Exists(path) && Key != null && literalKeys.Count == Key.Length && System.IO.Directory.Exists(System.IO.Path.GetDirectoryName(path)))
+                {
+                    // no row of the batch reached New-AltinnInstance: each key asked for is NotStarted
+                    foreach (var key in literalKeys.Distinct(StringComparer.Ordinal))
+                    {
+                        var missing = JournalEntry.NotStarted(key);
+                        if (State == null || State.Contains(missing.State)) WriteObject(missing);
+                    }
+
+                    return;
+                }
+
                 if (!System.IO.File.Exists(path))
                 {
                     throw new Core.AltinnException("Altinn.Journal.NotFound", Core.AltinnErrorKind.ObjectNotFound,
@@ -42,11 +56,21 @@ namespace AltinnApp.PowerShell.Cmdlets
                 }
 
                 var patterns = Key?.Select(k => new WildcardPattern(k, WildcardOptions.IgnoreCase)).ToArray();
-                foreach (var entry in SubmissionJournal.Open(path).Entries())
+                var journal = SubmissionJournal.Open(path);
+                foreach (var entry in journal.Entries())
                 {
                     if (patterns != null && !patterns.Any(p => p.IsMatch(entry.Key))) continue;
                     if (State != null && !State.Contains(entry.State)) continue;
                     WriteObject(entry);
+                }
+
+                // a key asked for by name that the journal has never seen: a row that never reached New-AltinnInstance
+                // (a script error before it, a missing column) is listed too, so a batch's check of its keys misses none
+                foreach (var key in literalKeys.Distinct(StringComparer.Ordinal))
+                {
+                    if (journal.Get(key) != null) continue;
+                    var missing = JournalEntry.NotStarted(key);
+                    if (State == null || State.Contains(missing.State)) WriteObject(missing);
                 }
             });
         }

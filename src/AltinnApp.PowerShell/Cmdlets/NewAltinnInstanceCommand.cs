@@ -11,6 +11,7 @@ using AltinnApp.Core;
 using AltinnApp.Core.Api;
 using AltinnApp.Core.Models;
 using AltinnApp.Core.Session;
+using AltinnApp.Core.Submissions;
 using AltinnApp.Core.Validation;
 using AltinnApp.PowerShell.Infrastructure;
 
@@ -83,6 +84,10 @@ namespace AltinnApp.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Key { get; set; }
 
+        /// <summary>Begins the journal key again: its unsubmitted instance is deleted and a new one made. A submitted key is refused.</summary>
+        [Parameter]
+        public SwitchParameter Restart { get; set; }
+
         private string _contentType;
 
         protected override void BeginProcessing()
@@ -139,6 +144,12 @@ namespace AltinnApp.PowerShell.Cmdlets
 
         private void Submit(AltinnSession session, JournalContext journal)
         {
+            if (Restart && journal == null)
+            {
+                throw new AltinnArgumentException($"Altinn.{Operation}.RestartNeedsJournal",
+                    "-Restart begins a journal key again, and there is no -Journal and -Key. Give the journal and the key to begin again, or leave -Restart out.");
+            }
+
             var owner = new InstanceOwnerSpec();
             switch (ParameterSetName)
             {
@@ -180,46 +191,21 @@ namespace AltinnApp.PowerShell.Cmdlets
                 });
             }
 
-            var what = parts == null ? "Create instance" : $"Create instance with {parts.Count} data part(s)";
-            var fingerprint = JournalKeyCheck.PrefillFingerprint(prefill);
-            if (journal != null)
+            var request = new InstanceRequest
             {
-                // a key stands for one submission: another app or owner is refused before anything is read or sent
-                JournalKeyCheck.CheckRecorded(journal.Entry, app.ToString(), owner, Operation);
-                var resumed = ResumeFromJournal(session, journal, app, owner, fingerprint);
-                if (resumed != null)
-                {
-                    WriteObject(resumed);
-                    return;
-                }
-            }
-
-            if (!ShouldProcess($"{app} for {owner}{(journal != null ? " (key " + Key + ")" : string.Empty)}", what)) return;
-
-            var instance = journal == null
-                ? Run(ct => Create(session, app, owner, parts, prefill, null, ct))
-                : Run(ct => CreateJournaledAsync(session, journal, app, owner, parts, prefill, fingerprint, ct));
-
-            WriteVerbose($"Created instance {instance.Id} of {app} for {owner}{(journal != null ? " (key " + Key + ")" : string.Empty)}.");
+                App = app,
+                Owner = owner,
+                Prefill = prefill,
+                Parts = parts,
+                DueBefore = DueBefore,
+                VisibleAfter = VisibleAfter,
+                Language = Language,
+            };
+            var instance = Run(ct => new SubmissionStart(session, Confirmation).StartAsync(request, journal, Restart, ct));
+            if (instance == null) return;
+            if (journal == null) WriteVerbose($"Created instance {instance.Id} of {app} for {owner}.");
             WriteObject(instance);
         }
-
-        /// <summary>-WhatIf given, or $WhatIfPreference set: nothing may be written, the journal included.</summary>
-        private bool WhatIfInEffect()
-        {
-            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var bound))
-            {
-                return bound is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(bound);
-            }
-
-            return LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-        }
-
-        private Task<AltinnInstance> Create(AltinnSession session, AppIdentifier app, InstanceOwnerSpec owner, IReadOnlyList<MultipartPart> parts,
-            IDictionary<string, string> prefill, Func<ISet<string>> claimed, CancellationToken ct) =>
-            parts != null
-                ? session.Client.CreateInstanceMultipartAsync(app, owner, DueBefore, VisibleAfter, parts, Language, ct, claimed)
-                : session.Client.CreateInstanceAsync(app, owner, DueBefore, VisibleAfter, prefill, Language, ct, claimed);
 
         private JournalContext OpenJournal()
         {
@@ -232,115 +218,6 @@ namespace AltinnApp.PowerShell.Cmdlets
 
             return new JournalContext(SubmissionJournal.Open(ResolvePath(Journal)), Key);
         }
-
-        /// <summary>
-        /// A key the journal already has an instance for: that instance, read again, instead of a new one, once it
-        /// is certain to be this row's (app, owner) and to have been made with this row's prefill.
-        /// </summary>
-        private AltinnInstance ResumeFromJournal(AltinnSession session, JournalContext journal, AppIdentifier app, InstanceOwnerSpec owner, string fingerprint)
-        {
-            var entry = journal.Entry;
-            if (entry == null || !entry.HasInstance) return null;
-            var recordedApp = AppIdentifier.Parse(entry.App ?? app.ToString(), "App", Operation);
-            AltinnInstance instance;
-            try
-            {
-                instance = Run(ct => session.Client.GetInstanceAsync(recordedApp, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), ct));
-            }
-            catch (AltinnException ex) when (ex.ErrorId == ServerErrors.InstanceNotFoundOrForbiddenId)
-            {
-                throw JournalKeyCheck.InstanceNotReadable(entry, ex, Operation);
-            }
-
-            JournalKeyCheck.CheckInstance(entry, instance, app.ToString(), owner, Operation);
-            JournalKeyCheck.CheckNotDeleted(entry, instance, Operation);
-            JournalKeyCheck.CheckPrefill(entry, instance.Id, fingerprint, Operation);
-            instance.Journal = journal;
-            session.Creations.Claim(instance);
-            if (!WhatIfInEffect() && journal.RecordResumed(Operation, instance.Id))
-            {
-                WriteVerbose($"Key '{Key}': the failure an earlier run recorded for this row is cleared; the key is at {entry.Reached} again.");
-            }
-
-            WriteVerbose($"Key '{Key}': resuming instance {instance.Id} ({journal.Entry.State}) from the journal instead of creating another.");
-            return instance;
-        }
-
-        /// <summary>
-        /// A journaled create. Creations are made one at a time per journal, and each is recorded as started
-        /// before it is sent, so that after a crash the rerun can tell whether the unrecorded instance exists.
-        /// </summary>
-        private async Task<AltinnInstance> CreateJournaledAsync(AltinnSession session, JournalContext journal, AppIdentifier app, InstanceOwnerSpec owner,
-            IReadOnlyList<MultipartPart> parts, IDictionary<string, string> prefill, string fingerprint, CancellationToken ct)
-        {
-            using (await journal.Journal.LockCreationAsync(ct).ConfigureAwait(false))
-            {
-                var entry = journal.Entry;
-                JournalKeyCheck.CheckRecorded(entry, app.ToString(), owner, Operation); // another runspace may have begun the key meanwhile
-                if (entry != null && entry.HasInstance)
-                {
-                    // another runspace carried the same key while this one waited
-                    var existing = await session.Client.GetInstanceAsync(app, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), ct).ConfigureAwait(false);
-                    JournalKeyCheck.CheckInstance(entry, existing, app.ToString(), owner, Operation);
-                    JournalKeyCheck.CheckPrefill(entry, existing.Id, fingerprint, Operation);
-                    existing.Journal = journal;
-                    return existing;
-                }
-
-                var party = owner.PartyId ?? session.Creations.PartyOf(owner) ?? journal.Journal.PartyOfOrganization(owner.OrganizationNumber);
-                if (party.HasValue && owner.OrganizationNumber != null) session.Creations.LearnParty(owner.OrganizationNumber, party.Value);
-
-                // a crashed run may have made the instance without recording it: adopt it rather than make a second
-                if (entry?.CreatingSince != null && party.HasValue)
-                {
-                    var found = await session.Creations.FindCandidatesAsync(session.Client, app, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, ct).ConfigureAwait(false);
-                    if (found.Count == 1)
-                    {
-                        var adopted = found[0];
-                        session.Creations.Claim(adopted);
-                        Record(journal, JournalState.Created, app, adopted);
-                        adopted.Journal = journal;
-                        AltinnLog.Verbose($"Key '{Key}': the interrupted run had created {adopted.Id}; carrying on with it.");
-
-                        // it was made with the prefill of the run that began it: say so when this row brings other values
-                        JournalKeyCheck.CheckPrefill(journal.Entry, adopted.Id, fingerprint, Operation);
-                        return adopted;
-                    }
-
-                    if (found.Count > 1)
-                    {
-                        throw new AltinnException($"Altinn.{Operation}.JournalAmbiguous", AltinnErrorKind.Conflict,
-                            $"Key '{Key}' was being created when the last run stopped, and {found.Count} unrecorded instances appeared since: {string.Join(", ", found.Select(i => i.Id))}. Check them with Get-AltinnInstance, remove the extra ones with Remove-AltinnInstance, then run again.");
-                    }
-                }
-
-                journal.Journal.Append(new JournalRecord
-                {
-                    Key = Key,
-                    State = JournalState.Creating,
-                    App = app.ToString(),
-                    PartyId = party,
-                    OrganizationNumber = owner.OrganizationNumber,
-                    OwnerKind = JournalKeyCheck.KindOf(owner),
-                    PrefillFingerprint = fingerprint,
-                });
-                var instance = await Create(session, app, owner, parts, prefill, journal.Journal.ClaimedInstanceIds, ct).ConfigureAwait(false);
-                Record(journal, JournalState.Created, app, instance);
-                instance.Journal = journal;
-                return instance;
-            }
-        }
-
-        private static void Record(JournalContext journal, JournalState state, AppIdentifier app, AltinnInstance instance) =>
-            journal.Journal.Append(new JournalRecord
-            {
-                Key = journal.Key,
-                State = state,
-                App = app.ToString(),
-                InstanceId = instance.Id,
-                PartyId = instance.PartyId,
-                OrganizationNumber = instance.InstanceOwner?.OrganisationNumber,
-            });
 
         /// <summary>The error record's target: the owner as given, with a person number masked.</summary>
         private object OwnerTarget()

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using AltinnApp.Core;
 using AltinnApp.Core.Models;
+using AltinnApp.Core.Submissions;
 using AltinnApp.PowerShell.Infrastructure;
 
 namespace AltinnApp.PowerShell.Cmdlets
@@ -39,25 +40,9 @@ namespace AltinnApp.PowerShell.Cmdlets
 
                     return (instance, found, application.FindDataType(found.DataType)?.TaskId);
                 });
-                if (current.Journal != null && current.Ended)
-                {
-                    // a rerun: the key was submitted before the crash, and its data is locked as it should be
-                    WriteVerbose($"Key '{current.JournalKey}': instance {current.Id} is already submitted; its data is left as it is.");
-                    PassOn(current);
-                    return;
-                }
-
-                RequireWritable(current, element, ownerTask);
-                if (!ShouldProcess($"{element.DataType} ({element.Id}) of instance {current.Id}", $"Replace form data ({payload.ContentType})")) return;
-
-                var updated = Run(ct => target.Session.Client.PutFormDataAsync(target.App, target.Id, element.Id, element.DataType, payload, Language, ct));
-                // the answer is the new data element: put it into the instance rather than reading the whole instance again
-                var index = current.Data.FindIndex(d => d.Id == updated.Id);
-                if (index >= 0) current.Data[index] = updated; else current.Data.Add(updated);
-                current.LastChanged = updated.LastChanged ?? current.LastChanged;
-                current.Journal?.Record(Core.Journal.JournalState.DataSet, current.Id);
-                WriteVerbose($"Replaced the {element.DataType} data of instance {current.Id}.");
-                PassOn(current);
+                var updated = Run(ct => new SubmissionSteps(target.Session, Confirmation).SetFormDataAsync(current, element, ownerTask, payload, Language, ct));
+                if (updated == null) return;
+                PassOn(updated);
             });
         }
     }

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AltinnApp.Core;
 using AltinnApp.Core.Http;
+using AltinnApp.Core.Submissions;
 using AltinnApp.Core.Session;
 
 namespace AltinnApp.PowerShell.Infrastructure
@@ -16,6 +17,7 @@ namespace AltinnApp.PowerShell.Infrastructure
     public abstract class AltinnCmdlet : PSCmdlet
     {
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private PipelineLog _pump;
 
         protected CancellationToken StopToken => _stopping.Token;
 
@@ -33,7 +35,9 @@ namespace AltinnApp.PowerShell.Infrastructure
         {
             var log = new PipelineLog(GetHashCode() & 0x7fffffff, IsStreamEnabled("Verbose", "VerbosePreference"), IsStreamEnabled("Debug", "DebugPreference"));
             var previous = AltinnLog.Current;
+            var previousPump = _pump;
             AltinnLog.Current = log;
+            _pump = log;
             try
             {
                 var task = Start(work);
@@ -73,6 +77,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             finally
             {
                 AltinnLog.Current = previous;
+                _pump = previousPump;
                 log.Dispose();
             }
         }
@@ -125,6 +130,45 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
 
             return true; // an unreadable preference: show rather than lose messages
+        }
+
+        /// <summary>
+        /// ShouldProcess for the engine: it asks at the moment it knows exactly what it will change (create or resume,
+        /// which files are still to upload, which task the process moves from), and the question is handed back to the
+        /// pipeline thread through the pump of the <see cref="Run{T}"/> call in flight. Under -WhatIf nothing is written,
+        /// the journal included.
+        /// </summary>
+        protected ISubmissionConfirmation Confirmation => new ShouldProcessConfirmation(this, WhatIfInEffect());
+
+        /// <summary>-WhatIf given, or $WhatIfPreference set.</summary>
+        protected bool WhatIfInEffect()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out var bound))
+            {
+                return bound is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(bound);
+            }
+
+            return LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+        }
+
+        private sealed class ShouldProcessConfirmation : ISubmissionConfirmation
+        {
+            private readonly AltinnCmdlet _cmdlet;
+
+            public ShouldProcessConfirmation(AltinnCmdlet cmdlet, bool whatIf)
+            {
+                _cmdlet = cmdlet;
+                WhatIf = whatIf;
+            }
+
+            public bool WhatIf { get; }
+
+            public Task<bool> ConfirmAsync(string target, string action, CancellationToken cancellationToken)
+            {
+                var pump = _cmdlet._pump;
+                if (pump == null) throw new InvalidOperationException("The engine asked for confirmation outside a Run call.");
+                return pump.Ask(c => c.ShouldProcess(target, action));
+            }
         }
 
         protected void Run(Func<CancellationToken, Task> work) => Run<object>(async ct =>

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 using AltinnApp.Core.Http;
 
 namespace AltinnApp.PowerShell.Infrastructure
@@ -65,6 +66,33 @@ namespace AltinnApp.PowerShell.Infrastructure
             {
                 // closed between the check and the Set: nobody is waiting any more
             }
+        }
+
+        /// <summary>
+        /// Asks something only the pipeline thread may ask (ShouldProcess): the pump runs it there, and the engine awaits the
+        /// answer. The answer's continuation runs on the thread pool, never inside the pump.
+        /// </summary>
+        public Task<bool> Ask(Func<Cmdlet, bool> question)
+        {
+            var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_closed)
+            {
+                answer.SetException(new InvalidOperationException("The cmdlet call has ended; nothing can be confirmed any more."));
+                return answer.Task;
+            }
+
+            Post(c =>
+            {
+                try
+                {
+                    answer.SetResult(question(c));
+                }
+                catch (Exception ex)
+                {
+                    answer.SetException(ex);
+                }
+            });
+            return answer.Task;
         }
 
         public void Verbose(string message)

@@ -1,0 +1,289 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using AltinnApp.Core.Api;
+using AltinnApp.Core.Http;
+using AltinnApp.Core.Journal;
+using AltinnApp.Core.Models;
+using AltinnApp.Core.Session;
+using AltinnApp.Core.Validation;
+
+namespace AltinnApp.Core.Submissions
+{
+    /// <summary>What a submission's instance is made with: the app, the owner, and either prefill or multipart parts.</summary>
+    public sealed class InstanceRequest
+    {
+        public AppIdentifier App { get; set; }
+
+        public InstanceOwnerSpec Owner { get; set; }
+
+        /// <summary>Prefill values as Altinn takes them (text); null for none.</summary>
+        public IDictionary<string, string> Prefill { get; set; }
+
+        /// <summary>Form data and files for a multipart create; null for a simple create.</summary>
+        public IReadOnlyList<MultipartPart> Parts { get; set; }
+
+        public DateTime? DueBefore { get; set; }
+
+        public DateTime? VisibleAfter { get; set; }
+
+        public string Language { get; set; } = "nb";
+
+        public override string ToString() => $"{App} for {Owner}";
+    }
+
+    /// <summary>
+    /// The first step of a submission: its instance. Without a journal, a create (an unknown outcome reconciled by the
+    /// client, so one call makes at most one instance). With a journal key: the key's instance when it has one (checked to
+    /// be this row's app, owner and prefill, and not deleted); the instance a stopped run made without recording it; or a
+    /// new one, recorded as begun before the request is sent (with the owner's party id, so a rerun can look for it) and
+    /// as made after. With restart, the key's unsubmitted instance is deleted and the key begins again.
+    /// </summary>
+    public sealed class SubmissionStart
+    {
+        private const string Operation = "NewInstance";
+        private readonly AltinnSession _session;
+        private readonly ISubmissionConfirmation _confirm;
+
+        public SubmissionStart(AltinnSession session, ISubmissionConfirmation confirm = null)
+        {
+            _session = session ?? throw new ArgumentNullException(nameof(session));
+            _confirm = confirm ?? ConfirmAll.Instance;
+        }
+
+        private AltinnAppClient Client => _session.Client;
+
+        private CreationReconciler Creations => _session.Creations;
+
+        /// <returns>The instance (made, adopted or resumed), bound to <paramref name="journal"/>; null when the create was not confirmed.</returns>
+        public async Task<AltinnInstance> StartAsync(InstanceRequest request, JournalContext journal, bool restart, CancellationToken cancellationToken)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            var fingerprint = JournalKeyCheck.PrefillFingerprint(request.Prefill);
+            if (journal == null)
+            {
+                if (!await _confirm.ConfirmAsync(request.ToString(), CreateWhat(request), cancellationToken).ConfigureAwait(false)) return null;
+                return await CreateAsync(request, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            // a key stands for one submission: another app or owner is refused before anything is read or sent
+            JournalKeyCheck.CheckRecorded(journal.Entry, request.App.ToString(), request.Owner, Operation);
+            if (restart && !await RestartAsync(request, journal, cancellationToken).ConfigureAwait(false)) return null;
+
+            var resumed = await ResumeAsync(request, journal, fingerprint, cancellationToken).ConfigureAwait(false);
+            if (resumed != null) return resumed;
+
+            if (!await _confirm.ConfirmAsync($"{request} (key {journal.Key})", CreateWhat(request), cancellationToken).ConfigureAwait(false)) return null;
+            var instance = await CreateJournaledAsync(request, journal, fingerprint, cancellationToken).ConfigureAwait(false);
+            AltinnLog.Verbose($"Created instance {instance.Id} of {request.App} for {request.Owner} (key {journal.Key}).");
+            return instance;
+        }
+
+        private static string CreateWhat(InstanceRequest request) =>
+            request.Parts == null ? "Create instance" : $"Create instance with {request.Parts.Count} data part(s)";
+
+        /// <summary>
+        /// Begins the key again: its unsubmitted instance is deleted (for good: it was never filed) and the journal records
+        /// the restart, so the key's earlier steps no longer count. A submitted key is filed and is not begun again.
+        /// </summary>
+        private async Task<bool> RestartAsync(InstanceRequest request, JournalContext journal, CancellationToken cancellationToken)
+        {
+            var entry = journal.Entry;
+            if (entry == null || (entry.Reached == null && entry.LastError == null)) return true; // nothing begun yet
+            if (entry.Reached >= JournalState.Submitted)
+            {
+                throw new AltinnException($"Altinn.{Operation}.RestartSubmitted", AltinnErrorKind.InvalidOperation,
+                    $"Key '{journal.Key}' was submitted (instance {entry.InstanceId}), so it is not begun again: that would file the submission twice. " +
+                    "Nothing was deleted or created. To file corrected values, use a new key (as a correction, where the app takes one).");
+            }
+
+            if (entry.HasInstance)
+            {
+                var app = AppIdentifier.Parse(entry.App ?? request.App.ToString(), "App", Operation);
+                var id = InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation);
+                AltinnInstance existing = null;
+                try
+                {
+                    existing = await Client.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AltinnException ex) when (ex.ErrorId == ServerErrors.InstanceNotFoundOrForbiddenId)
+                {
+                    AltinnLog.Verbose($"Key '{journal.Key}': its instance {entry.InstanceId} is gone already.");
+                }
+
+                if (existing != null && existing.Ended)
+                {
+                    // the journal missed the submission (a run stopped after Altinn ended the process): record it, and refuse
+                    journal.Record(JournalState.Submitted, existing.Id);
+                    throw new AltinnException($"Altinn.{Operation}.RestartSubmitted", AltinnErrorKind.InvalidOperation,
+                        $"Key '{journal.Key}' was submitted (instance {existing.Id} has ended), so it is not begun again: that would file the submission twice. Nothing was deleted or created. To file corrected values, use a new key.");
+                }
+
+                if (!await _confirm.ConfirmAsync($"instance {entry.InstanceId} (key {journal.Key})", "Delete the unsubmitted instance and begin the key again", cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                if (existing != null && !(existing.Status?.IsHardDeleted ?? false))
+                {
+                    await Client.DeleteInstanceAsync(app, id, hard: true, cancellationToken).ConfigureAwait(false);
+                    AltinnLog.Verbose($"Key '{journal.Key}': deleted its unsubmitted instance {entry.InstanceId}.");
+                }
+            }
+            else if (entry.CreatingSince != null)
+            {
+                // a create was begun and never recorded: if it made an instance, that one is removed too, or it would stay a draft in the inbox
+                var party = await ResolvePartyAsync(request.Owner, journal, cancellationToken).ConfigureAwait(false);
+                if (party.HasValue)
+                {
+                    var found = await Creations.FindCandidatesAsync(Client, request.App, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+                    foreach (var orphan in found)
+                    {
+                        await Client.DeleteInstanceAsync(request.App, InstanceIdentifier.Parse(orphan.Id), hard: true, cancellationToken).ConfigureAwait(false);
+                        AltinnLog.Verbose($"Key '{journal.Key}': deleted instance {orphan.Id}, made by a run that stopped before recording it.");
+                    }
+                }
+            }
+
+            journal.Journal.Append(new JournalRecord { Key = journal.Key, State = JournalState.Restarted });
+            AltinnLog.Verbose($"Key '{journal.Key}': begun again.");
+            return true;
+        }
+
+        /// <summary>
+        /// A key the journal already has an instance for: that instance, read again, instead of a new one, once it
+        /// is certain to be this row's (app, owner), made with this row's prefill, and not deleted.
+        /// </summary>
+        private async Task<AltinnInstance> ResumeAsync(InstanceRequest request, JournalContext journal, string fingerprint, CancellationToken cancellationToken)
+        {
+            var entry = journal.Entry;
+            if (entry == null || !entry.HasInstance) return null;
+            var recordedApp = AppIdentifier.Parse(entry.App ?? request.App.ToString(), "App", Operation);
+            AltinnInstance instance;
+            try
+            {
+                instance = await Client.GetInstanceAsync(recordedApp, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnException ex) when (ex.ErrorId == ServerErrors.InstanceNotFoundOrForbiddenId)
+            {
+                throw JournalKeyCheck.InstanceNotReadable(entry, ex, Operation);
+            }
+
+            JournalKeyCheck.CheckInstance(entry, instance, request.App.ToString(), request.Owner, Operation);
+            JournalKeyCheck.CheckNotDeleted(entry, instance, Operation);
+            JournalKeyCheck.CheckPrefill(entry, instance.Id, fingerprint, Operation);
+            instance.Journal = journal;
+            Creations.Claim(instance);
+            if (!_confirm.WhatIf && journal.RecordResumed(Operation, instance.Id))
+            {
+                AltinnLog.Verbose($"Key '{journal.Key}': the failure an earlier run recorded for this row is cleared; the key is at {entry.Reached} again.");
+            }
+
+            AltinnLog.Verbose($"Key '{journal.Key}': resuming instance {instance.Id} ({journal.Entry.State}) from the journal instead of creating another.");
+            return instance;
+        }
+
+        /// <summary>
+        /// A journaled create. Creations are made one at a time per journal, and each is recorded as begun, with the owner's
+        /// party id, before it is sent, so that after a crash the rerun can tell whether the unrecorded instance exists.
+        /// </summary>
+        private async Task<AltinnInstance> CreateJournaledAsync(InstanceRequest request, JournalContext journal, string fingerprint, CancellationToken cancellationToken)
+        {
+            using (await journal.Journal.LockCreationAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var entry = journal.Entry;
+                JournalKeyCheck.CheckRecorded(entry, request.App.ToString(), request.Owner, Operation); // another runspace may have begun the key meanwhile
+                if (entry != null && entry.HasInstance)
+                {
+                    // another runspace carried the same key while this one waited
+                    var existing = await Client.GetInstanceAsync(request.App, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), cancellationToken).ConfigureAwait(false);
+                    JournalKeyCheck.CheckInstance(entry, existing, request.App.ToString(), request.Owner, Operation);
+                    JournalKeyCheck.CheckPrefill(entry, existing.Id, fingerprint, Operation);
+                    existing.Journal = journal;
+                    return existing;
+                }
+
+                var party = await ResolvePartyAsync(request.Owner, journal, cancellationToken).ConfigureAwait(false);
+
+                // a crashed run may have made the instance without recording it: adopt it rather than make a second
+                if (entry?.CreatingSince != null)
+                {
+                    if (party == null)
+                    {
+                        throw new AltinnException($"Altinn.{Operation}.OutcomeUnknown", AltinnErrorKind.InvalidOperation,
+                            $"Key '{journal.Key}' was being created when the last run stopped, and the party id of {request.Owner} is not known, so the module cannot look for the instance it may have made. " +
+                            $"Nothing was created. Look with Get-AltinnInstance -Active -PartyId <party> -App {request.App}; then run the row again with New-AltinnInstance -Restart (it removes what it finds) or use a new key.");
+                    }
+
+                    var found = await Creations.FindCandidatesAsync(Client, request.App, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+                    if (found.Count == 1)
+                    {
+                        var adopted = found[0];
+                        Creations.Claim(adopted);
+                        Record(journal, JournalState.Created, request.App, adopted);
+                        adopted.Journal = journal;
+                        AltinnLog.Verbose($"Key '{journal.Key}': the interrupted run had created {adopted.Id}; carrying on with it.");
+
+                        // it was made with the prefill of the run that began it: say so when this row brings other values
+                        JournalKeyCheck.CheckPrefill(journal.Entry, adopted.Id, fingerprint, Operation);
+                        return adopted;
+                    }
+
+                    if (found.Count > 1)
+                    {
+                        throw new AltinnException($"Altinn.{Operation}.JournalAmbiguous", AltinnErrorKind.Conflict,
+                            $"Key '{journal.Key}' was being created when the last run stopped, and {found.Count} unrecorded instances appeared since: {string.Join(", ", found.Select(i => i.Id))}. Check them with Get-AltinnInstance, remove the extra ones with Remove-AltinnInstance, then run again.");
+                    }
+                }
+
+                journal.Journal.Append(new JournalRecord
+                {
+                    Key = journal.Key,
+                    State = JournalState.Creating,
+                    App = request.App.ToString(),
+                    PartyId = party,
+                    OrganizationNumber = request.Owner.OrganizationNumber,
+                    OwnerKind = JournalKeyCheck.KindOf(request.Owner),
+                    PrefillFingerprint = fingerprint,
+                });
+                var instance = await CreateAsync(request, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+                Record(journal, JournalState.Created, request.App, instance);
+                instance.Journal = journal;
+                return instance;
+            }
+        }
+
+        /// <summary>
+        /// The owner's party id before a create, so the create's record holds it and a rerun can look for an instance whose
+        /// answer was lost: given, or seen before (this session, the journal), or asked of the app (the parties the
+        /// connected system user may act for). Null for an owner none of those know.
+        /// </summary>
+        private async Task<int?> ResolvePartyAsync(InstanceOwnerSpec owner, JournalContext journal, CancellationToken cancellationToken)
+        {
+            var party = owner.PartyId ?? Creations.PartyOf(owner) ?? journal?.Journal.PartyOfOrganization(owner.OrganizationNumber);
+            if (party == null && owner.OrganizationNumber != null) party = await LookUpPartyAsync(owner.OrganizationNumber, cancellationToken).ConfigureAwait(false);
+            if (party.HasValue && owner.OrganizationNumber != null) Creations.LearnParty(owner.OrganizationNumber, party.Value);
+            return party;
+        }
+
+        private Task<int?> LookUpPartyAsync(string organizationNumber, CancellationToken cancellationToken) => Task.FromResult<int?>(null);
+
+        private Task<AltinnInstance> CreateAsync(InstanceRequest request, Func<ISet<string>> claimed, CancellationToken cancellationToken) =>
+            request.Parts != null
+                ? Client.CreateInstanceMultipartAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Parts, request.Language, cancellationToken, claimed)
+                : Client.CreateInstanceAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Prefill, request.Language, cancellationToken, claimed);
+
+        private static void Record(JournalContext journal, JournalState state, AppIdentifier app, AltinnInstance instance) =>
+            journal.Journal.Append(new JournalRecord
+            {
+                Key = journal.Key,
+                State = state,
+                App = app.ToString(),
+                InstanceId = instance.Id,
+                PartyId = instance.PartyId,
+                OrganizationNumber = instance.InstanceOwner?.OrganisationNumber,
+            });
+    }
+}

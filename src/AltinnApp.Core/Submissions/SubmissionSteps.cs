@@ -1,0 +1,341 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using AltinnApp.Core.Api;
+using AltinnApp.Core.Http;
+using AltinnApp.Core.Journal;
+using AltinnApp.Core.Models;
+using AltinnApp.Core.Session;
+using AltinnApp.Core.Validation;
+
+namespace AltinnApp.Core.Submissions
+{
+    /// <summary>
+    /// The steps of a submission after its instance exists: form data, attachments, moving the process on, each journaled
+    /// before and after when the instance belongs to a journal key (<see cref="AltinnInstance.Journal"/>). A rerun of the
+    /// same pipeline meets each step again by its number (<see cref="JournalContext.TakeStepNumber"/>): a step that is
+    /// done is not repeated, one that was begun is reconciled with what Altinn holds, and one that brings other data than
+    /// the key was begun with is applied while the instance takes it, or refused with an error that says so, never
+    /// silently skipped.
+    /// </summary>
+    public sealed class SubmissionSteps
+    {
+        private readonly AltinnSession _session;
+        private readonly ISubmissionConfirmation _confirm;
+
+        public SubmissionSteps(AltinnSession session, ISubmissionConfirmation confirm = null)
+        {
+            _session = session ?? throw new ArgumentNullException(nameof(session));
+            _confirm = confirm ?? ConfirmAll.Instance;
+        }
+
+        private AltinnAppClient Client => _session.Client;
+
+        // ---- form data ----
+
+        /// <summary>
+        /// Replaces the form data of <paramref name="element"/>. Journaled: the fingerprint of the data is recorded; a
+        /// rerun that brings the same data again skips the step, and one that brings other data applies it while the
+        /// instance is at the data's task, and otherwise fails with <c>Altinn.SetData.DataChanged</c>.
+        /// </summary>
+        /// <returns>The instance with the new element; unchanged when the step was skipped or not confirmed.</returns>
+        public async Task<AltinnInstance> SetFormDataAsync(AltinnInstance instance, AltinnDataElement element, string ownerTask, FormDataPayload payload,
+            string language, CancellationToken cancellationToken)
+        {
+            const string operation = "SetData";
+            var journal = instance.Journal;
+            var number = journal?.TakeStepNumber() ?? 0;
+            var hash = journal != null ? Fingerprints.Of(payload) : null;
+            if (journal != null)
+            {
+                var step = RequireSameStep(journal, number, operation, element.DataType);
+                if (step != null && step.Done && step.Hash == hash)
+                {
+                    AltinnLog.Verbose($"Key '{journal.Key}': the {element.DataType} data of instance {instance.Id} was set to these values by an earlier run.");
+                    return instance;
+                }
+
+                var writable = !instance.Ended && !instance.IsArchived && !element.Locked;
+                if (!writable && (step != null || instance.Ended))
+                {
+                    // the key's data is locked with what an earlier run sent (or was submitted before this step was recorded)
+                    throw new AltinnException($"Altinn.{operation}.DataChanged", AltinnErrorKind.InvalidOperation,
+                        $"Key '{journal.Key}': these {element.DataType} values were not applied: instance {instance.Id} " +
+                        (instance.Ended ? "was submitted" : $"has moved past {ownerTask ?? "the data's task"}") +
+                        (step != null ? " with the values an earlier run sent, and they differ from these." : " before this run.") +
+                        " Nothing was changed. A submitted key is filed: to file corrected values, use a new key; an unsubmitted one can be begun again with New-AltinnInstance -Restart.");
+                }
+            }
+
+            if (instance.Ended || instance.IsArchived) throw ServerErrors.InstanceClosed(operation, instance.Id);
+            if (element.Locked) throw ServerErrors.ElementLocked(operation, instance.Id, element.Id, element.DataType, ownerTask, instance.CurrentTask);
+            if (!await _confirm.ConfirmAsync($"{element.DataType} ({element.Id}) of instance {instance.Id}", $"Replace form data ({payload.ContentType})", cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            var app = AppOf(instance, operation);
+            var updated = await Client.PutFormDataAsync(app, IdOf(instance, operation), element.Id, element.DataType, payload, language, cancellationToken).ConfigureAwait(false);
+            // the answer is the new data element: put it into the instance rather than reading the whole instance again
+            var index = instance.Data.FindIndex(d => d.Id == updated.Id);
+            if (index >= 0) instance.Data[index] = updated; else instance.Data.Add(updated);
+            instance.LastChanged = updated.LastChanged ?? instance.LastChanged;
+            journal?.RecordStep(number, operation, JournalState.DataSet, instance.Id, element.DataType, hash);
+            AltinnLog.Verbose($"Replaced the {element.DataType} data of instance {instance.Id}.");
+            return instance;
+        }
+
+        // ---- attachments ----
+
+        /// <summary>
+        /// What a journaled upload step holds already: the files of this step that are on the instance (recorded as arrived,
+        /// or found there after a run stopped mid-upload), and the ones still to send. Throws when the step brings other
+        /// files than the key was begun with.
+        /// </summary>
+        public AttachmentPlan PlanAttachments(AltinnInstance instance, string dataType, IReadOnlyList<FileUpload> files)
+        {
+            const string operation = "AddAttachment";
+            var journal = instance.Journal;
+            if (journal == null) return new AttachmentPlan(0, files, Array.Empty<JournalFile>(), null);
+            var number = journal.TakeStepNumber();
+            var wanted = files.Select(f => new JournalFile { Name = f.FileName, Size = f.Length, Hash = Fingerprints.OfFile(f.Path) }).ToList();
+            var step = RequireSameStep(journal, number, operation, dataType);
+            if (step == null) return new AttachmentPlan(number, files, Array.Empty<JournalFile>(), wanted);
+
+            var recorded = step.Files ?? (IReadOnlyList<JournalFile>)Array.Empty<JournalFile>();
+            var present = new List<JournalFile>();
+            var elements = instance.GetDataElements(dataType).ToList();
+            var claimed = new HashSet<string>(journal.Entry?.Steps.Where(s => s.Number != number && s.Files != null).SelectMany(s => s.Files).Select(f => f.ElementId).Where(i => i != null)
+                ?? Enumerable.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+            foreach (var file in recorded)
+            {
+                // arrived and recorded; or begun and found on the instance by name and size (a run stopped before it read the answer)
+                var element = file.ElementId != null
+                    ? elements.FirstOrDefault(e => string.Equals(e.Id, file.ElementId, StringComparison.OrdinalIgnoreCase))
+                    : elements.FirstOrDefault(e => !claimed.Contains(e.Id) && string.Equals(e.Filename, file.Name, StringComparison.Ordinal) && e.Size == file.Size);
+                if (element == null) continue;
+                claimed.Add(element.Id);
+                present.Add(new JournalFile { Name = file.Name, Size = file.Size, Hash = file.Hash, ElementId = element.Id });
+            }
+
+            var same = recorded.Count == wanted.Count && recorded.Zip(wanted, (a, b) => a.Name == b.Name && a.Hash == b.Hash).All(x => x);
+            if (!same && present.Count > 0)
+            {
+                throw new AltinnException($"Altinn.{operation}.FilesChanged", AltinnErrorKind.InvalidOperation,
+                    $"Key '{journal.Key}': instance {instance.Id} already has {Names(present)} as '{dataType}' from an earlier run, and this run brings {Names(wanted)}. " +
+                    "Nothing was uploaded. Give the files the key was begun with, or remove the earlier ones first (Remove-AltinnData) while the instance is unsubmitted, or begin the key again with New-AltinnInstance -Restart.");
+            }
+
+            if (!same) return new AttachmentPlan(number, files, Array.Empty<JournalFile>(), wanted);
+            var missing = files.Where(f => !present.Any(p => p.Name == f.FileName && p.Size == f.Length)).ToList();
+            if (present.Count > 0)
+            {
+                AltinnLog.Verbose($"Key '{journal.Key}': {Names(present)} {(present.Count == 1 ? "is" : "are")} already on instance {instance.Id} from an earlier run; not uploaded again.");
+            }
+
+            return new AttachmentPlan(number, missing, present, wanted);
+        }
+
+        /// <summary>
+        /// Uploads the files of <paramref name="plan"/> still to send, all or none (<see cref="AttachmentUploads.UploadAllAsync"/>),
+        /// journaled: the files are recorded before the first byte and again, with their data elements, once all arrived.
+        /// </summary>
+        public async Task<UploadResult> AttachAsync(AltinnInstance instance, string dataType, AttachmentPlan plan, string language,
+            Func<FileUpload, IProgress<long>> progressFor, CancellationToken cancellationToken)
+        {
+            const string operation = "AddAttachment";
+            var journal = instance.Journal;
+            var app = AppOf(instance, operation);
+            var id = IdOf(instance, operation);
+            if (plan.ToSend.Count == 0)
+            {
+                if (journal != null && plan.Files != null && !(journal.Entry?.StepAt(plan.StepNumber)?.Done ?? false))
+                {
+                    journal.RecordStep(plan.StepNumber, operation, JournalState.Attached, instance.Id, dataType, files: plan.Present.ToList());
+                }
+
+                return new UploadResult(Array.Empty<AltinnDataElement>(), instance);
+            }
+
+            journal?.RecordStep(plan.StepNumber, operation, JournalState.Attaching, instance.Id, dataType, files: plan.Files);
+            var result = await AttachmentUploads.UploadAllAsync(Client, app, id, dataType, plan.ToSend, language, progressFor, cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded && journal != null)
+            {
+                var arrived = plan.Present.ToList();
+                for (var i = 0; i < plan.ToSend.Count; i++)
+                {
+                    var file = plan.ToSend[i];
+                    var recorded = plan.Files.First(f => f.Name == file.FileName && f.Size == file.Length && !arrived.Any(a => ReferenceEquals(a, f)));
+                    arrived.Add(new JournalFile { Name = recorded.Name, Size = recorded.Size, Hash = recorded.Hash, ElementId = result.Elements.ElementAtOrDefault(i)?.Id });
+                }
+
+                journal.RecordStep(plan.StepNumber, operation, JournalState.Attached, instance.Id, dataType, files: arrived);
+            }
+
+            return result;
+        }
+
+        // ---- process ----
+
+        /// <summary>
+        /// Moves the process on by one task. Journaled: the task it moves from is recorded before and the task reached
+        /// after; a rerun whose step was done, or whose move took effect before the run stopped, does not move again.
+        /// </summary>
+        /// <returns>The instance after the move; null when not confirmed.</returns>
+        public async Task<AltinnInstance> MoveNextAsync(AltinnInstance current, string action, string language, CancellationToken cancellationToken)
+        {
+            const string operation = "ProcessNext";
+            var journal = current.Journal;
+            var number = journal?.TakeStepNumber() ?? 0;
+            if (journal != null)
+            {
+                var step = RequireSameStep(journal, number, operation, null);
+                var tookEffect = step != null && (step.Done || current.Ended || !string.Equals(current.CurrentTask, step.FromTask, StringComparison.Ordinal));
+                if (tookEffect || current.Ended)
+                {
+                    // a rerun: this step moved the process before (moving again would pass a task the pipeline has steps for)
+                    if (step == null || !step.Done) RecordMoved(journal, number, operation, current);
+                    AltinnLog.Verbose(current.Ended
+                        ? $"Key '{journal.Key}': instance {current.Id} is already submitted."
+                        : $"Key '{journal.Key}': this step moved instance {current.Id} on in an earlier run; it is at {current.CurrentTask}.");
+                    return current;
+                }
+            }
+
+            var move = action == null ? "Move the process on" : $"Move the process on with '{action}'";
+            if (!await _confirm.ConfirmAsync($"instance {current.Id} (task {current.CurrentTask ?? "none"})", move, cancellationToken).ConfigureAwait(false)) return null;
+            var moved = await SendNextAsync(current, action, language, number, operation, cancellationToken).ConfigureAwait(false);
+            AltinnLog.Verbose(moved.Ended ? $"Instance {moved.Id}: the process has ended." : $"Instance {moved.Id} is now at {moved.CurrentTask}.");
+            return moved;
+        }
+
+        /// <summary>
+        /// Moves the process on until it has ended, each task with the action its type needs (a data task none, a
+        /// confirmation task confirm, a signing task sign), one journaled move at a time. A rerun carries on from the task
+        /// the instance is at; an ended process is left as it is.
+        /// </summary>
+        /// <returns>The instance with its process ended; null when a move was not confirmed.</returns>
+        public async Task<AltinnInstance> SubmitAsync(AltinnInstance current, string language, int maximumTasks, CancellationToken cancellationToken)
+        {
+            const string operation = "Submit";
+            var journal = current.Journal;
+            var number = journal?.TakeStepNumber() ?? 0;
+            if (journal != null) RequireSameStep(journal, number, operation, null);
+            var moves = 0;
+            while (!current.Ended)
+            {
+                if (current.CurrentTask == null)
+                {
+                    throw new AltinnException($"Altinn.{operation}.NoProcess", AltinnErrorKind.InvalidOperation,
+                        $"Instance {current.Id} has no process started, so it cannot be submitted. Check the app's process definition.");
+                }
+
+                if (++moves > maximumTasks)
+                {
+                    throw new AltinnException($"Altinn.{operation}.TooManyTasks", AltinnErrorKind.InvalidOperation,
+                        $"Instance {current.Id} was moved on {maximumTasks} times and its process has not ended (it is at {current.CurrentTask}). The app's process may loop back; finish it step by step with Invoke-AltinnProcessNext -Action <action>.");
+                }
+
+                var action = ServerErrors.DefaultAction(current.CurrentTaskType);
+                var sent = action == "write" ? null : action;
+                var what = sent == null ? $"Finish task {current.CurrentTask}" : $"Finish task {current.CurrentTask} with '{sent}'";
+                if (!await _confirm.ConfirmAsync($"instance {current.Id}", what, cancellationToken).ConfigureAwait(false)) return null;
+                current = await SendNextAsync(current, sent, language, number, operation, cancellationToken).ConfigureAwait(false);
+                AltinnLog.Verbose(current.Ended ? $"Instance {current.Id}: the process has ended." : $"Instance {current.Id} is now at {current.CurrentTask}.");
+            }
+
+            if (journal != null && !(journal.Entry?.StepAt(number)?.Done ?? false)) RecordMoved(journal, number, operation, current);
+            if (moves == 0 && journal != null) AltinnLog.Verbose($"Key '{journal.Key}': instance {current.Id} is already submitted.");
+            return current;
+        }
+
+        private async Task<AltinnInstance> SendNextAsync(AltinnInstance current, string action, string language, int number, string operation, CancellationToken cancellationToken)
+        {
+            var journal = current.Journal;
+            var app = AppOf(current, operation);
+            var id = IdOf(current, operation);
+            journal?.RecordStep(number, operation, JournalState.Moving, current.Id, task: current.CurrentTask);
+            try
+            {
+                await Client.ProcessNextAsync(app, id, current.CurrentTask, action, language, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnApiException ex) when (ex.StatusCode == 409 || ex.StatusCode == 403 || ex.StatusCode == 500)
+            {
+                // the same refusals, and ErrorIds, whichever cmdlet made the move
+                throw ServerErrors.ExplainProcessNext(ex, current, action);
+            }
+
+            var moved = await Client.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
+            moved.Journal = journal;
+            if (journal != null) RecordMoved(journal, number, operation, moved);
+            return moved;
+        }
+
+        private static void RecordMoved(JournalContext journal, int number, string operation, AltinnInstance instance)
+        {
+            if (instance.Ended) journal.RecordStep(number, operation, JournalState.Submitted, instance.Id);
+            else journal.RecordStep(number, operation, JournalState.Moved, instance.Id, task: instance.CurrentTask);
+        }
+
+        // ---- shared ----
+
+        /// <summary>
+        /// The journal's step <paramref name="number"/>, when this key has taken it before; it must be the same kind of step,
+        /// or the pipeline is not the one the key was begun with, and nothing is sent.
+        /// </summary>
+        private static JournalStep RequireSameStep(JournalContext journal, int number, string operation, string dataType)
+        {
+            var step = journal.Entry?.StepAt(number);
+            if (step == null) return null;
+            var same = string.Equals(step.Operation, operation, StringComparison.Ordinal)
+                && (dataType == null || string.Equals(step.DataType, dataType, StringComparison.OrdinalIgnoreCase));
+            if (same) return step;
+            throw new AltinnException($"Altinn.{operation}.StepChanged", AltinnErrorKind.InvalidOperation,
+                $"Key '{journal.Key}': step {number} after New-AltinnInstance was {Describe(step.Operation, step.DataType)} when the key began, and is now {Describe(operation, dataType)}. " +
+                "Nothing was sent. Run the key with the pipeline it began with (the journal resumes each step by its place), or begin it again with New-AltinnInstance -Restart while it is unsubmitted.");
+        }
+
+        private static string Describe(string operation, string dataType)
+        {
+            switch (operation)
+            {
+                case "SetData": return $"Set-AltinnData ({dataType})";
+                case "AddAttachment": return $"Add-AltinnAttachment ({dataType})";
+                case "ProcessNext": return "Invoke-AltinnProcessNext";
+                case "Submit": return "Submit-AltinnInstance";
+                default: return operation;
+            }
+        }
+
+        private static string Names(IEnumerable<JournalFile> files) => string.Join(", ", files.Select(f => "'" + f.Name + "'"));
+
+        private static AppIdentifier AppOf(AltinnInstance instance, string operation) => AppIdentifier.Parse(instance.AppId, "App", operation);
+
+        private static InstanceIdentifier IdOf(AltinnInstance instance, string operation) => InstanceIdentifier.Parse(instance.Id, "Instance", operation);
+    }
+
+    /// <summary>What an upload step must still send, and what a journaled rerun found already on the instance.</summary>
+    public sealed class AttachmentPlan
+    {
+        public AttachmentPlan(int stepNumber, IReadOnlyList<FileUpload> toSend, IReadOnlyList<JournalFile> present, List<JournalFile> files)
+        {
+            StepNumber = stepNumber;
+            ToSend = toSend;
+            Present = present;
+            Files = files;
+        }
+
+        public int StepNumber { get; }
+
+        /// <summary>The files to upload now.</summary>
+        public IReadOnlyList<FileUpload> ToSend { get; }
+
+        /// <summary>The step's files already on the instance (with their element ids).</summary>
+        public IReadOnlyList<JournalFile> Present { get; }
+
+        /// <summary>Every file of the step as the journal records it; null without a journal.</summary>
+        public List<JournalFile> Files { get; }
+    }
+}

@@ -1,0 +1,270 @@
+using System.Text;
+using AltinnApp.Core.Api;
+using AltinnApp.Core.Models;
+using AltinnApp.Core.Validation;
+
+namespace AltinnApp.Core.Tests;
+
+/// <summary>
+/// The in-memory app that submission tests kill at every request: a whole submission through the engine's own
+/// client, and what a kill before and after the server acted leaves behind.
+/// </summary>
+public sealed class FakeAltinnAppTests : IDisposable
+{
+    private static readonly AppIdentifier App = new("brg", "aarsregnskap");
+    private static readonly InstanceOwnerSpec Org = new() { OrganizationNumber = "950474084" };
+    private readonly string _folder = Directory.CreateTempSubdirectory("fake-altinn-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, true);
+
+    private FileUpload Pdf(string name)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllBytes(path, Encoding.ASCII.GetBytes("%PDF-1.4 " + name));
+        return new FileUpload { Path = path, FileName = name, ContentType = "application/pdf", Length = new FileInfo(path).Length };
+    }
+
+    private static FormDataPayload Form => new("{\"property1\":\"a\",\"property2\":\"b\"}", "application/json");
+
+    /// <summary>The run ends with the kill, as a cancellation of the run's token (HttpClient wraps it), never as an error of the engine's.</summary>
+    private static async Task<SimulatedKill> Killed(Func<Task> run)
+    {
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(run);
+        var kill = SimulatedKill.In(error);
+        Assert.True(kill != null, $"not a simulated kill: {error}");
+        Assert.True(error.CancellationToken.IsCancellationRequested);
+        return kill;
+    }
+
+    private static InstanceIdentifier IdOf(AltinnInstance instance) => InstanceIdentifier.Parse(instance.Id);
+
+    [Fact]
+    public async Task A_one_task_app_takes_a_whole_submission_to_its_receipt()
+    {
+        var fake = new FakeAltinnApp { Clock = () => new DateTime(2026, 5, 31, 12, 0, 0, DateTimeKind.Utc) };
+        using var session = await TestSessions.ConnectAsync(fake);
+        var client = session.Client;
+        var ct = fake.RunToken;
+
+        var application = await client.GetApplicationAsync(App, ct);
+        Assert.Equal(new[] { "ref-data-as-pdf", "model", "attachment" }, application.DataTypes.Select(d => d.Id));
+        Assert.Equal("Task_1", application.FindDataType("model").TaskId);
+        Assert.Equal(5, application.FindDataType("attachment").MaxCount);
+
+        var created = await client.CreateInstanceAsync(App, Org, null, null, new Dictionary<string, string> { ["property1"] = "x" }, "nb", ct);
+        Assert.Equal(500700, created.PartyId);
+        Assert.Equal("Task_1", created.CurrentTask);
+        Assert.Equal(new DateTime(2026, 5, 31, 12, 0, 0, DateTimeKind.Utc), created.Created);
+        var model = Assert.Single(created.GetDataElements("model"));
+
+        var id = IdOf(created);
+        var put = await client.PutFormDataAsync(App, id, model.Id, "model", Form, "nb", ct);
+        Assert.Equal(model.Id, put.Id);
+        var (first, withFirst) = await client.UploadAsync(App, id, "attachment", Pdf("a.pdf"), "nb", null, ct);
+        Assert.Equal("a.pdf", first.Filename);
+        Assert.Equal(2, withFirst.Data.Count);
+        await client.UploadAsync(App, id, "attachment", Pdf("b.pdf"), "nb", null, ct);
+
+        var state = await client.ProcessNextAsync(App, id, "Task_1", null, "nb", ct);
+        Assert.True(state.IsEnded);
+        var ended = await client.GetInstanceAsync(App, id, ct);
+        Assert.True(ended.Ended);
+        Assert.All(ended.Data, d => Assert.True(d.Locked));
+        var receipt = Assert.Single(ended.GetDataElements("ref-data-as-pdf"));
+        using var sink = new MemoryStream();
+        var download = await client.DownloadAsync(App, id, receipt, "application/pdf", "nb", "SaveReceipt", sink, null, ct);
+        Assert.Equal("application/pdf", download.ContentType);
+        Assert.StartsWith("%PDF", Encoding.ASCII.GetString(sink.ToArray()));
+
+        var again = await Assert.ThrowsAsync<AltinnApiException>(() => client.ProcessNextAsync(App, id, "Task_1", null, "nb", ct));
+        Assert.Equal(409, again.StatusCode);
+
+        var held = Assert.Single(fake.InstancesOf("950474084"));
+        Assert.True(held.Ended);
+        Assert.Equal(new[] { "a.pdf", "b.pdf" }, held.FileNames("attachment"));
+        Assert.Equal("{\"property1\":\"a\",\"property2\":\"b\"}", Encoding.UTF8.GetString(held.ElementsOf("model")[0].Bytes));
+        Assert.Single(held.ElementsOf("ref-data-as-pdf"));
+        Assert.Equal(2, fake.RequestCount(FakeRoute.Upload));
+        Assert.Equal(2, fake.RequestCount(FakeRoute.ProcessNext));
+        Assert.Equal(1, fake.RequestCount(FakeRoute.DownloadReceipt));
+    }
+
+    [Fact]
+    public async Task A_two_task_app_ends_only_after_its_second_task_and_locks_the_first_tasks_data_on_the_way()
+    {
+        var fake = new FakeAltinnApp("brg/aarsregnskap-bekreft", "Task_1:data", "Task_2:confirmation");
+        var app = new AppIdentifier("brg", "aarsregnskap-bekreft");
+        using var session = await TestSessions.ConnectAsync(fake);
+        var client = session.Client;
+        var created = await client.CreateInstanceAsync(app, Org, null, null, null, "nb", fake.RunToken);
+        var id = IdOf(created);
+        await client.UploadAsync(app, id, "attachment", Pdf("c.pdf"), "nb", null, fake.RunToken);
+
+        var atTask2 = await client.ProcessNextAsync(app, id, "Task_1", null, "nb", fake.RunToken);
+        Assert.False(atTask2.IsEnded);
+        Assert.Equal("Task_2", atTask2.CurrentTask.ElementId);
+        Assert.Equal("confirmation", atTask2.CurrentTask.AltinnTaskType);
+        var held = Assert.Single(fake.Instances);
+        Assert.Equal("Task_2", held.CurrentTask);
+        Assert.All(held.Data, d => Assert.True(d.Locked));
+        Assert.Empty(held.ElementsOf("ref-data-as-pdf"));
+
+        var wrong = await Assert.ThrowsAsync<AltinnApiException>(() => client.ProcessNextAsync(app, id, "Task_2", "write", "nb", fake.RunToken));
+        Assert.Equal(403, wrong.StatusCode);
+        var done = await client.ProcessNextAsync(app, id, "Task_2", "confirm", "nb", fake.RunToken);
+        Assert.True(done.IsEnded);
+        Assert.True(fake.Instances[0].Ended);
+        Assert.Single(fake.Instances[0].ElementsOf("ref-data-as-pdf"));
+    }
+
+    [Fact]
+    public async Task A_multipart_create_keeps_its_parts_and_active_lists_and_deletes_work()
+    {
+        var fake = new FakeAltinnApp();
+        using var session = await TestSessions.ConnectAsync(fake);
+        var client = session.Client;
+        var parts = new[]
+        {
+            new MultipartPart { DataType = "model", FormData = new FormDataPayload("<model><property1>a</property1></model>", "application/xml") },
+            new MultipartPart { DataType = "attachment", File = Pdf("vedlegg 1.pdf") },
+        };
+        var created = await client.CreateInstanceMultipartAsync(App, Org, null, null, parts, "nb", fake.RunToken);
+        Assert.Equal(new[] { "vedlegg 1.pdf" }, created.GetDataElements("attachment").Select(d => d.Filename));
+        Assert.Equal("application/xml", fake.Instances[0].ElementsOf("model")[0].ContentType);
+        Assert.Equal(FakeRoute.Create, fake.Calls[0].Route);
+
+        var active = await client.GetActiveInstancesAsync(App, 500700, fake.RunToken);
+        Assert.Equal(created.Id, Assert.Single(active).Id);
+
+        var attachment = created.GetDataElements("attachment")[0];
+        await client.DeleteDataAsync(App, IdOf(created), attachment.Id, "nb", fake.RunToken);
+        Assert.Empty(fake.Instances[0].ElementsOf("attachment"));
+
+        await client.DeleteInstanceAsync(App, IdOf(created), hard: false, fake.RunToken);
+        Assert.True(fake.Instances[0].SoftDeleted);
+        Assert.Empty(await client.GetActiveInstancesAsync(App, 500700, fake.RunToken));
+        await client.DeleteInstanceAsync(App, IdOf(created), hard: true, fake.RunToken);
+        Assert.Empty(fake.Instances);
+    }
+
+    [Fact]
+    public async Task A_route_the_fake_does_not_serve_is_a_404_naming_it_and_parties_lists_the_connected_organisation()
+    {
+        var fake = new FakeAltinnApp();
+        using var http = new HttpClient(fake, disposeHandler: false);
+        var missing = await http.GetAsync("http://brg.apps.test/brg/aarsregnskap/instances/500700/nope/odd");
+        Assert.Equal(404, (int)missing.StatusCode);
+        Assert.Contains("GET /brg/aarsregnskap/instances/500700/nope/odd", await missing.Content.ReadAsStringAsync());
+        var otherApp = await http.GetAsync("http://brg.apps.test/ttd/other/api/v1/applicationmetadata");
+        Assert.Equal(404, (int)otherApp.StatusCode);
+
+        var parties = await http.GetStringAsync("http://brg.apps.test/brg/aarsregnskap/api/v1/parties?allowedToInstantiateFilter=true");
+        Assert.Contains("\"partyId\":500700", parties);
+        Assert.Contains("\"orgNumber\":\"950474084\"", parties);
+        Assert.Equal(new[] { FakeRoute.Unknown, FakeRoute.Unknown, FakeRoute.Parties }, fake.Calls.Select(c => c.Route));
+    }
+
+    // ---- kills ----
+
+    [Fact]
+    public async Task A_kill_after_the_create_leaves_the_instance_and_the_dead_run_sends_nothing_more()
+    {
+        var fake = new FakeAltinnApp { Kill = c => c.Route == FakeRoute.Create ? FakeKill.AfterApply : FakeKill.None };
+        using (var session = await TestSessions.ConnectAsync(fake, retries: 3))
+        {
+            var kill = await Killed(() => session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken));
+            Assert.Equal(FakeKill.AfterApply, kill.When);
+            Assert.Equal(FakeRoute.Create, fake.KilledAt.Route);
+            Assert.True(fake.RunToken.IsCancellationRequested);
+            Assert.Single(fake.Instances);
+
+            // neither repeated nor reconciled by the transport, and later requests of the dead run never arrive
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.Client.GetActiveInstancesAsync(App, 500700, fake.RunToken));
+            Assert.Single(fake.Calls);
+        }
+
+        fake.Revive();
+        fake.Kill = null;
+        using var rerun = await TestSessions.ConnectAsync(fake);
+        var active = await rerun.Client.GetActiveInstancesAsync(App, 500700, fake.RunToken);
+        Assert.Equal(fake.Instances[0].Id, Assert.Single(active).Id);
+        Assert.Equal(1, fake.RequestCount(FakeRoute.Create));
+    }
+
+    [Fact]
+    public async Task A_kill_before_the_create_leaves_nothing()
+    {
+        var fake = new FakeAltinnApp { Kill = c => c.Route == FakeRoute.Create ? FakeKill.BeforeApply : FakeKill.None };
+        using var session = await TestSessions.ConnectAsync(fake, retries: 3);
+        var kill = await Killed(() => session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken));
+        Assert.Equal(FakeKill.BeforeApply, kill.When);
+        Assert.Empty(fake.Instances);
+        Assert.Equal(1, fake.RequestCount(FakeRoute.Create));
+    }
+
+    [Theory]
+    [InlineData(FakeKill.BeforeApply)]
+    [InlineData(FakeKill.AfterApply)]
+    public async Task A_kill_at_an_upload_or_at_process_next_changes_the_state_only_after_apply(FakeKill when)
+    {
+        var fake = new FakeAltinnApp();
+        using var session = await TestSessions.ConnectAsync(fake, retries: 3);
+        var client = session.Client;
+        var created = await client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken);
+        var id = IdOf(created);
+
+        fake.Kill = c => c.Route == FakeRoute.Upload ? when : FakeKill.None;
+        await Killed(() => client.UploadAsync(App, id, "attachment", Pdf("a.pdf"), "nb", null, fake.RunToken));
+        Assert.Equal(when == FakeKill.AfterApply ? new[] { "a.pdf" } : Array.Empty<string>(), fake.Instances[0].FileNames("attachment"));
+
+        fake.Revive();
+        fake.Kill = c => c.Route == FakeRoute.ProcessNext ? when : FakeKill.None;
+        await Killed(() => client.ProcessNextAsync(App, id, "Task_1", null, "nb", fake.RunToken));
+        Assert.Equal(when == FakeKill.AfterApply, fake.Instances[0].Ended);
+        Assert.Equal(when == FakeKill.AfterApply ? 1 : 0, fake.Instances[0].ElementsOf("ref-data-as-pdf").Length);
+        Assert.Equal(1, fake.RequestCount(FakeRoute.ProcessNext));
+    }
+
+    [Fact]
+    public async Task A_kill_inside_an_upload_of_several_files_is_not_turned_into_an_error_result_or_undone()
+    {
+        var fake = new FakeAltinnApp();
+        using var session = await TestSessions.ConnectAsync(fake);
+        var created = await session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken);
+        var uploads = 0;
+        fake.Kill = c => c.Route == FakeRoute.Upload && ++uploads == 2 ? FakeKill.AfterApply : FakeKill.None;
+
+        await Killed(() => AttachmentUploads.UploadAllAsync(session.Client, App, IdOf(created), "attachment",
+            new[] { Pdf("a.pdf"), Pdf("b.pdf"), Pdf("c.pdf") }, "nb", null, fake.RunToken));
+
+        Assert.Equal(new[] { "a.pdf", "b.pdf" }, fake.Instances[0].FileNames("attachment"));
+        Assert.Equal(0, fake.RequestCount(FakeRoute.DeleteData));
+    }
+
+    [Fact]
+    public async Task A_kill_at_the_metadata_read_which_is_sent_without_the_runs_token_reaches_the_caller_as_a_timeout()
+    {
+        // GetApplicationAsync reads the session's shared copy with CancellationToken.None, so the transport takes the
+        // cancellation it did not ask for as a timeout (and repeats the read, which the dead run never delivers)
+        var fake = new FakeAltinnApp { Kill = c => c.Route == FakeRoute.Metadata ? FakeKill.BeforeApply : FakeKill.None };
+        using var session = await TestSessions.ConnectAsync(fake, retries: 2);
+        var error = await Assert.ThrowsAsync<AltinnException>(() => session.Client.GetApplicationAsync(App, fake.RunToken));
+        Assert.Equal("Altinn.GetApplication.Timeout", error.ErrorId);
+        Assert.Equal(FakeRoute.Metadata, fake.KilledAt.Route);
+        Assert.Single(fake.Calls);
+    }
+
+    [Fact]
+    public async Task The_kill_hook_sees_every_request_with_its_kind_and_running_number()
+    {
+        var seen = new List<FakeCall>();
+        var fake = new FakeAltinnApp { Kill = c => { seen.Add(c); return FakeKill.None; } };
+        using var session = await TestSessions.ConnectAsync(fake);
+        var created = await session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken);
+        await session.Client.GetInstanceAsync(App, IdOf(created), fake.RunToken);
+        await session.Client.GetProcessAsync(App, IdOf(created), fake.RunToken);
+        Assert.Equal(new[] { FakeRoute.Create, FakeRoute.GetInstance, FakeRoute.GetProcess }, seen.Select(c => c.Route));
+        Assert.Equal(new[] { 1, 2, 3 }, seen.Select(c => c.Number));
+        Assert.Equal(new[] { "POST", "GET", "GET" }, seen.Select(c => c.Method));
+    }
+}

@@ -36,36 +36,54 @@ Describe 'examples/' {
         [IO.File]::ReadAllBytes($result.Receipt)[0..3] | Should -Be ([byte[]][char[]]'%PDF')
     }
 
-    It 'Submit-FromCsv.ps1 submits the good rows, records the bad one and goes on' {
+    It 'Submit-FromCsv.ps1 files the good rows, lists every bad one, exits 1, and a corrected rerun files the rest exactly once' {
         $attachment = New-TestPdf -Folder $script:Work -Name 'noter.pdf'
         $csv = Join-Path $script:Work 'rows.csv'
         @(
-            [pscustomobject]@{ OrganizationNumber = '950474084'; Property1 = 'a1'; Property2 = 'a2'; Property3 = 'a3'; Attachment = $attachment.FullName }
-            [pscustomobject]@{ OrganizationNumber = '950474085'; Property1 = 'b1'; Property2 = 'b2'; Property3 = 'b3'; Attachment = '' }
-            [pscustomobject]@{ OrganizationNumber = '950474084'; Property1 = 'c1'; Property2 = ''; Property3 = 'c3'; Attachment = '' }
-            [pscustomobject]@{ OrganizationNumber = '950474084'; Property1 = 'd1'; Property2 = 'd2'; Property3 = 'd3'; Attachment = '' }
+            [pscustomobject]@{ OrganizationNumber = '950474084'; Period = ''; Property1 = 'a1'; Property2 = 'a2'; Property3 = 'a3'; Attachment = $attachment.FullName }
+            [pscustomobject]@{ OrganizationNumber = '950474085'; Period = ''; Property1 = 'b1'; Property2 = 'b2'; Property3 = 'b3'; Attachment = '' }
+            [pscustomobject]@{ OrganizationNumber = '950474084'; Period = '2025'; Property1 = 'c1'; Property2 = ''; Property3 = 'c3'; Attachment = '' }
         ) | Export-Csv -Path $csv -NoTypeInformation
         $results = Join-Path $script:Work 'results.csv'
         $receipts = Join-Path $script:Work 'batch-receipts'
-
-        & (Join-Path $script:Examples 'Submit-FromCsv.ps1') -ClientId $script:ClientId -JwkPath $script:JwkPath -SystemUserOrganization 950474084 `
-            -CsvPath $csv -ResultPath $results -ReceiptFolder $receipts -ConnectOverrides $script:Overrides 3>$null 6>$null
-        $LASTEXITCODE | Should -Be 2
+        $journal = Join-Path $script:Work 'batch.journal'
+        $run = {
+            & (Join-Path $script:Examples 'Submit-FromCsv.ps1') -ClientId $script:ClientId -JwkPath $script:JwkPath `
+                -SystemUserOrganization 950474084 -CsvPath $csv -Period 2026 -JournalPath $journal -ResultPath $results -ReceiptFolder $receipts `
+                -ConnectOverrides $script:Overrides 2>$null 3>$null 6>$null
+        }
+        & $run
+        $LASTEXITCODE | Should -Be 1
 
         $rows = Import-Csv $results
-        $rows.Status | Should -Be @('Submitted', 'Failed', 'Created', 'Submitted')
-        $rows[1].Error | Should -BeLike 'Altinn.InvalidOrganizationNumber*'
-        $rows[2].Error | Should -BeLike 'Altinn.ProcessNext.ValidationFailed*property2: required*'
-        Test-Path $rows[0].Receipt | Should -BeTrue
-        (Get-ChildItem $receipts -Filter *.pdf) | Should -HaveCount 2
+        $rows.Key | Should -Be @('950474084-2026-brg.aarsregnskap', '950474085-2026-brg.aarsregnskap', '950474084-2025-brg.aarsregnskap')
+        $rows.State | Should -Be @('ReceiptSaved', 'Failed', 'Failed')
+        $rows[1].LastErrorId | Should -Be 'Altinn.InvalidOrganizationNumber'
+        $rows[2].LastErrorId | Should -Be 'Altinn.ProcessNext.ValidationFailed'
+        (Get-ChildItem $receipts -Filter *.pdf) | Should -HaveCount 1
         $first = Get-SimulatorInstances $script:Sim | Where-Object id -eq $rows[0].InstanceId
         ($first.data | Where-Object dataType -eq attachment).filename | Should -Be 'noter.pdf'
 
-        # the row left at 'Created' is picked up again by piping the result file, as the script's help says
-        Connect-TestSession -Simulator $script:Sim | Out-Null
-        $pending = Import-Csv $results | Where-Object Status -eq Created
-        $pending | Set-AltinnData -DataType model -Value @{ property1 = 'c1'; property2 = 'fixed'; property3 = 'c3' } | Invoke-AltinnProcessNext |
-            Save-AltinnReceipt -Path "$receipts/" | Should -HaveCount 1
+        # the operator corrects the two rows and runs the same command again: the done row is not filed again
+        @(
+            [pscustomobject]@{ OrganizationNumber = '950474084'; Period = ''; Property1 = 'a1'; Property2 = 'a2'; Property3 = 'a3'; Attachment = $attachment.FullName }
+            [pscustomobject]@{ OrganizationNumber = '950474084'; Period = '2024'; Property1 = 'b1'; Property2 = 'b2'; Property3 = 'b3'; Attachment = '' }
+            [pscustomobject]@{ OrganizationNumber = '950474084'; Period = '2025'; Property1 = 'c1'; Property2 = 'fixed'; Property3 = 'c3'; Attachment = '' }
+        ) | Export-Csv -Path $csv -NoTypeInformation
+        & $run
+        $LASTEXITCODE | Should -Be 0
+        $after = Import-Csv $results
+        $after.Key | Should -Be @('950474084-2026-brg.aarsregnskap', '950474084-2024-brg.aarsregnskap', '950474084-2025-brg.aarsregnskap')
+        $after.State | Should -Be @('ReceiptSaved', 'ReceiptSaved', 'ReceiptSaved')
+        $after[0].InstanceId | Should -Be $rows[0].InstanceId
+        $after[2].InstanceId | Should -Be $rows[2].InstanceId
+        (Get-ChildItem $receipts -Filter *.pdf) | Should -HaveCount 3
+        $instances = @(Get-SimulatorInstances $script:Sim | Where-Object { $_.id -in $after.InstanceId })
+        @($instances | Where-Object { $_.process.ended }) | Should -HaveCount 3
+        $corrected = Get-SimulatorInstances $script:Sim | Where-Object id -eq $after[2].InstanceId
+        @($corrected.data | Where-Object dataType -eq model) | Should -HaveCount 1
+        $first = Get-SimulatorInstances $script:Sim | Where-Object id -eq $rows[0].InstanceId
+        @($first.data | Where-Object dataType -eq attachment) | Should -HaveCount 1
     }
 
     It 'Submit-WithAttachments.ps1 sends the XML form and the folder''s files in one request, then submits' {

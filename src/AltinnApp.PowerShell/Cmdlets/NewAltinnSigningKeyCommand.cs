@@ -3,6 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Text;
 using AltinnApp.Core;
+using AltinnApp.Core.Files;
 using AltinnApp.Core.Auth;
 using AltinnApp.PowerShell.Infrastructure;
 

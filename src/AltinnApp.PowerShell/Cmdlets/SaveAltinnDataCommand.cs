@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using AltinnApp.Core;
+using AltinnApp.Core.Files;
 using AltinnApp.Core.Http;
 using AltinnApp.Core.Models;
 using AltinnApp.PowerShell.Infrastructure;

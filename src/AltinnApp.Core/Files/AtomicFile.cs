@@ -5,10 +5,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using AltinnApp.Core;
 
-namespace AltinnApp.PowerShell.Infrastructure
+namespace AltinnApp.Core.Files
 {
     /// <summary>Writes a file so that it is either whole or absent: into a hidden temporary file beside it, then renamed.</summary>
-    internal static class AtomicFile
+    public static class AtomicFile
     {
         /// <summary>
         /// Streams into the file. Only file-system failures become <c>Altinn.&lt;operation&gt;.CannotWrite</c>; a failure of
@@ -174,7 +174,7 @@ namespace AltinnApp.PowerShell.Infrastructure
         }
     }
 
-    internal static class SafeFileName
+    public static class SafeFileName
     {
         private static readonly char[] Invalid = Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }).Distinct().ToArray();
 

@@ -32,9 +32,9 @@ public static class PartiesEndpoints
                     : $"The value '{filter[0]}' is not valid."),
             });
 
-        // Authenticated.SystemUser: the system user's organisation; Authenticated.Org (no system user): the token's
-        // organisation. The filter applies to a person user's list only.
-        string? orgNumber = call.Caller.SystemUserOrgNumber ?? call.Caller.SupplierOrgNumber;
+        // Authenticated.SystemUser (every token the simulator issues): the system user's organisation. The filter
+        // applies to a person user's list only.
+        string? orgNumber = call.Caller.SystemUserOrgNumber;
         var party = orgNumber is null ? null : parties.ByOrganisationNumber(orgNumber);
         // Register's lookup fails for an unknown organisation and nothing in the app catches it
         if (party is null) return Responses.Empty(StatusCodes.Status500InternalServerError);

@@ -201,6 +201,23 @@ namespace AltinnApp.Core.Api
             return list;
         }
 
+        /// <summary>
+        /// The parties the caller may represent (<c>GET api/v1/parties</c>). For a system user Altinn lists one: its own
+        /// organisation, with the party id a create for it will carry, so a journaled create can look for an instance
+        /// it may have made before it has ever seen one.
+        /// </summary>
+        public async Task<IReadOnlyList<AltinnParty>> GetPartiesAsync(AppIdentifier app, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Get, AppUri(app, AppRoutes.Parties), RequestKind.Read, "GetParties")
+            {
+                // the controller has no [Produces] and the app has XML formatters too: ask for JSON
+                Configure = message => message.Headers.Accept.ParseAdd("application/json"),
+            };
+            var list = await SendForJsonAsync<List<AltinnParty>>(request, $"Listing the parties the system user may represent in {app}", cancellationToken,
+                notFoundHint: $"Check the app id '{app}' and the environment: the app may not be deployed there.").ConfigureAwait(false);
+            return list ?? new List<AltinnParty>();
+        }
+
         // ---- data ----
 
         public async Task<AltinnDataElement> PutFormDataAsync(AppIdentifier app, InstanceIdentifier id, string dataGuid, string dataType, FormDataPayload payload,

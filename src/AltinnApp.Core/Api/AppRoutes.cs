@@ -7,6 +7,7 @@ namespace AltinnApp.Core.Api
     public static class AppRoutes
     {
         public const string ApplicationMetadata = "api/v1/applicationmetadata";
+        public const string Parties = "api/v1/parties";
         public const string CreateSimple = "instances/create";
         public const string CreateMultipart = "instances";
         public const string Instance = "instances/{instanceOwnerPartyId}/{instanceGuid}";
@@ -22,6 +23,7 @@ namespace AltinnApp.Core.Api
         public static readonly (string Method, string Route)[] All =
         {
             ("GET", ApplicationMetadata),
+            ("GET", Parties),
             ("POST", CreateSimple),
             ("POST", CreateMultipart),
             ("GET", Instance),

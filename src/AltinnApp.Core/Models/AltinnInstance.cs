@@ -97,29 +97,6 @@ namespace AltinnApp.Core.Models
         public override string ToString() => Display;
     }
 
-    public sealed class AltinnParty
-    {
-        [JsonPropertyName("partyId")] public int PartyId { get; set; }
-        [JsonPropertyName("partyUuid")] public Guid? PartyUuid { get; set; }
-        [JsonPropertyName("partyTypeName")] public AltinnPartyType? PartyTypeName { get; set; }
-        [JsonPropertyName("ssn")] public string Ssn { get; set; }
-        [JsonPropertyName("orgNumber")] public string OrgNumber { get; set; }
-        [JsonPropertyName("unitType")] public string UnitType { get; set; }
-        [JsonPropertyName("name")] public string Name { get; set; }
-        [JsonPropertyName("isDeleted")] public bool IsDeleted { get; set; }
-
-        public override string ToString() => Name ?? OrgNumber ?? PartyId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    public enum AltinnPartyType
-    {
-        Person = 1,
-        Organisation = 2,
-        SelfIdentified = 3,
-        SubUnit = 4,
-        BankruptcyEstate = 5,
-    }
-
     public sealed class AltinnSelfLinks
     {
         [JsonPropertyName("apps")] public string Apps { get; set; }

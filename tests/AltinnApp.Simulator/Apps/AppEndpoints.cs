@@ -16,5 +16,6 @@ public static class AppEndpoints
         group.MapInstances();
         group.MapData();
         group.MapProcess();
+        group.MapParties();
     }
 }

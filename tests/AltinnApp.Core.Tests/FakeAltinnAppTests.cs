@@ -1,5 +1,6 @@
 using System.Text;
 using AltinnApp.Core.Api;
+using AltinnApp.Core.Http;
 using AltinnApp.Core.Models;
 using AltinnApp.Core.Validation;
 
@@ -162,6 +163,33 @@ public sealed class FakeAltinnAppTests : IDisposable
         Assert.Contains("\"partyId\":500700", parties);
         Assert.Contains("\"orgNumber\":\"950474084\"", parties);
         Assert.Equal(new[] { FakeRoute.Unknown, FakeRoute.Unknown, FakeRoute.Parties }, fake.Calls.Select(c => c.Route));
+    }
+
+    [Fact]
+    public async Task The_upload_route_with_a_query_answers_201_with_the_element_and_form_data_can_be_put_without_its_type()
+    {
+        var fake = new FakeAltinnApp();
+        using var session = await TestSessions.ConnectAsync(fake);
+        var created = await session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken);
+        var model = created.GetDataElements("model")[0];
+        using var http = new HttpClient(fake, disposeHandler: false);
+        var baseUri = $"http://brg.apps.test/brg/aarsregnskap/instances/{created.Id}/data";
+
+        var file = new ByteArrayContent(new byte[] { 1, 2, 3 });
+        file.Headers.ContentType = new("application/pdf");
+        file.Headers.ContentDisposition = AltinnAppClient.AttachmentDisposition("Årsrapport 2025.pdf");
+        var upload = await http.PostAsync(baseUri + "?dataType=attachment", file);
+        Assert.Equal(201, (int)upload.StatusCode);
+        var element = System.Text.Json.JsonSerializer.Deserialize<AltinnDataElement>(await upload.Content.ReadAsStringAsync(), AltinnJson.Options);
+        Assert.Equal("Årsrapport 2025.pdf", element.Filename);
+        Assert.Equal(3, element.Size);
+
+        var put = await http.PutAsync($"{baseUri}/{model.Id}", new StringContent("<model/>", Encoding.UTF8, "application/xml"));
+        Assert.Equal(201, (int)put.StatusCode);
+        var held = fake.Instances[0];
+        Assert.Equal("<model/>", Encoding.UTF8.GetString(held.ElementsOf("model")[0].Bytes));
+        Assert.Equal(new[] { "Årsrapport 2025.pdf" }, held.FileNames("attachment"));
+        Assert.Equal("application/pdf", held.ElementsOf("attachment")[0].ContentType);
     }
 
     // ---- kills ----

@@ -90,10 +90,12 @@ public sealed class FakeAltinnAppTests : IDisposable
         Assert.Equal(1, fake.RequestCount(FakeRoute.DownloadReceipt));
     }
 
-    [Fact]
-    public async Task A_two_task_app_ends_only_after_its_second_task_and_locks_the_first_tasks_data_on_the_way()
+    [Theory]
+    [InlineData("confirmation", "confirm")]
+    [InlineData("signing", "sign")]
+    public async Task A_two_task_app_ends_only_after_its_second_task_and_locks_the_first_tasks_data_on_the_way(string taskType, string action)
     {
-        var fake = new FakeAltinnApp("brg/aarsregnskap-bekreft", "Task_1:data", "Task_2:confirmation");
+        var fake = new FakeAltinnApp("brg/aarsregnskap-bekreft", "Task_1:data", "Task_2:" + taskType);
         var app = new AppIdentifier("brg", "aarsregnskap-bekreft");
         using var session = await TestSessions.ConnectAsync(fake);
         var client = session.Client;
@@ -104,15 +106,15 @@ public sealed class FakeAltinnAppTests : IDisposable
         var atTask2 = await client.ProcessNextAsync(app, id, "Task_1", null, "nb", fake.RunToken);
         Assert.False(atTask2.IsEnded);
         Assert.Equal("Task_2", atTask2.CurrentTask.ElementId);
-        Assert.Equal("confirmation", atTask2.CurrentTask.AltinnTaskType);
+        Assert.Equal(taskType, atTask2.CurrentTask.AltinnTaskType);
         var held = Assert.Single(fake.Instances);
         Assert.Equal("Task_2", held.CurrentTask);
         Assert.All(held.Data, d => Assert.True(d.Locked));
         Assert.Empty(held.ElementsOf("ref-data-as-pdf"));
 
-        var wrong = await Assert.ThrowsAsync<AltinnApiException>(() => client.ProcessNextAsync(app, id, "Task_2", "write", "nb", fake.RunToken));
+        var wrong = await Assert.ThrowsAsync<AltinnApiException>(() => client.ProcessNextAsync(app, id, "Task_2", "reject", "nb", fake.RunToken));
         Assert.Equal(403, wrong.StatusCode);
-        var done = await client.ProcessNextAsync(app, id, "Task_2", "confirm", "nb", fake.RunToken);
+        var done = await client.ProcessNextAsync(app, id, "Task_2", action, "nb", fake.RunToken);
         Assert.True(done.IsEnded);
         Assert.True(fake.Instances[0].Ended);
         Assert.Single(fake.Instances[0].ElementsOf("ref-data-as-pdf"));
@@ -146,6 +148,27 @@ public sealed class FakeAltinnAppTests : IDisposable
         Assert.Empty(await client.GetActiveInstancesAsync(App, 500700, fake.RunToken));
         await client.DeleteInstanceAsync(App, IdOf(created), hard: true, fake.RunToken);
         Assert.Empty(fake.Instances);
+    }
+
+    [Fact]
+    public async Task An_owner_is_found_by_organisation_number_person_number_or_party_id_and_an_unknown_one_is_a_404()
+    {
+        var fake = new FakeAltinnApp();
+        fake.Organisations["310461598"] = 500701;
+        using var session = await TestSessions.ConnectAsync(fake);
+        var client = session.Client;
+        var byPerson = await client.CreateInstanceAsync(App, new InstanceOwnerSpec { PersonNumber = "08089403198" }, null, null, null, "nb", fake.RunToken);
+        Assert.Equal(500800, byPerson.PartyId);
+        var byParty = await client.CreateInstanceAsync(App, new InstanceOwnerSpec { PartyId = 500701 }, null, null, null, "nb", fake.RunToken);
+        Assert.Equal("310461598", byParty.InstanceOwner.OrganisationNumber);
+        Assert.Single(fake.InstancesOf("08089403198"));
+        Assert.Single(fake.InstancesOf("310461598"));
+        Assert.Single(fake.InstancesOf("500701"));
+
+        var unknown = await Assert.ThrowsAsync<AltinnApiException>(() =>
+            client.CreateInstanceAsync(App, new InstanceOwnerSpec { OrganizationNumber = "999999999" }, null, null, null, "nb", fake.RunToken));
+        Assert.Equal(404, unknown.StatusCode);
+        Assert.Equal(2, fake.Instances.Count);
     }
 
     [Fact]

@@ -412,26 +412,14 @@ public sealed class FakeAltinnApp : HttpMessageHandler
         process = ProcessJson(i),
         status = new { isArchived = i.Ended != null, archived = i.Ended, isSoftDeleted = i.SoftDeleted, isHardDeleted = false, readStatus = 1 },
         data = i.Data.Select(d => ElementJson(i, d)).ToArray(),
-        created = i.Created,
-        createdBy = "fake",
-        lastChanged = i.LastChanged,
-        lastChangedBy = "fake",
+        created = i.Created, createdBy = "fake", lastChanged = i.LastChanged, lastChangedBy = "fake",
     };
 
     private static object ElementJson(Inst i, Elem d) => new
     {
-        id = d.Id.ToString(),
-        instanceGuid = i.Guid.ToString(),
-        dataType = d.DataType,
-        filename = d.Filename,
-        contentType = d.ContentType,
-        size = d.Bytes.LongLength,
-        locked = d.Locked,
-        isRead = true,
-        tags = Array.Empty<string>(),
-        fileScanResult = "NotApplicable",
-        created = d.Created,
-        lastChanged = d.LastChanged,
+        id = d.Id.ToString(), instanceGuid = i.Guid.ToString(), dataType = d.DataType, filename = d.Filename, contentType = d.ContentType,
+        size = d.Bytes.LongLength, locked = d.Locked, isRead = true, tags = Array.Empty<string>(), fileScanResult = "NotApplicable",
+        created = d.Created, lastChanged = d.LastChanged,
     };
 
     private object ProcessJson(Inst i)
@@ -443,15 +431,9 @@ public sealed class FakeAltinnApp : HttpMessageHandler
             startEvent = "StartEvent_1",
             currentTask = current.Id == null ? null : new
             {
-                flow = i.Task + 2,
-                started = i.TaskStarted,
-                elementId = current.Id,
-                name = current.Id,
-                altinnTaskType = current.Type,
-                flowType = "CompleteCurrentMoveToNext",
+                flow = i.Task + 2, started = i.TaskStarted, elementId = current.Id, name = current.Id, altinnTaskType = current.Type, flowType = "CompleteCurrentMoveToNext",
                 actions = new Dictionary<string, bool> { [current.Type switch { "confirmation" => "confirm", "signing" => "sign", _ => "write" }] = true },
-                read = true,
-                write = current.Type == "data",
+                read = true, write = current.Type == "data",
             },
             ended = i.Ended,
             endEvent = i.Ended == null ? null : "EndEvent_1",

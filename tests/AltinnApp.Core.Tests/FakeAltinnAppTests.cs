@@ -1,5 +1,6 @@
 using System.Text;
 using AltinnApp.Core.Api;
+using AltinnApp.Core.Http;
 using AltinnApp.Core.Models;
 using AltinnApp.Core.Validation;
 
@@ -89,10 +90,12 @@ public sealed class FakeAltinnAppTests : IDisposable
         Assert.Equal(1, fake.RequestCount(FakeRoute.DownloadReceipt));
     }
 
-    [Fact]
-    public async Task A_two_task_app_ends_only_after_its_second_task_and_locks_the_first_tasks_data_on_the_way()
+    [Theory]
+    [InlineData("confirmation", "confirm")]
+    [InlineData("signing", "sign")]
+    public async Task A_two_task_app_ends_only_after_its_second_task_and_locks_the_first_tasks_data_on_the_way(string taskType, string action)
     {
-        var fake = new FakeAltinnApp("brg/aarsregnskap-bekreft", "Task_1:data", "Task_2:confirmation");
+        var fake = new FakeAltinnApp("brg/aarsregnskap-bekreft", "Task_1:data", "Task_2:" + taskType);
         var app = new AppIdentifier("brg", "aarsregnskap-bekreft");
         using var session = await TestSessions.ConnectAsync(fake);
         var client = session.Client;
@@ -103,15 +106,15 @@ public sealed class FakeAltinnAppTests : IDisposable
         var atTask2 = await client.ProcessNextAsync(app, id, "Task_1", null, "nb", fake.RunToken);
         Assert.False(atTask2.IsEnded);
         Assert.Equal("Task_2", atTask2.CurrentTask.ElementId);
-        Assert.Equal("confirmation", atTask2.CurrentTask.AltinnTaskType);
+        Assert.Equal(taskType, atTask2.CurrentTask.AltinnTaskType);
         var held = Assert.Single(fake.Instances);
         Assert.Equal("Task_2", held.CurrentTask);
         Assert.All(held.Data, d => Assert.True(d.Locked));
         Assert.Empty(held.ElementsOf("ref-data-as-pdf"));
 
-        var wrong = await Assert.ThrowsAsync<AltinnApiException>(() => client.ProcessNextAsync(app, id, "Task_2", "write", "nb", fake.RunToken));
+        var wrong = await Assert.ThrowsAsync<AltinnApiException>(() => client.ProcessNextAsync(app, id, "Task_2", "reject", "nb", fake.RunToken));
         Assert.Equal(403, wrong.StatusCode);
-        var done = await client.ProcessNextAsync(app, id, "Task_2", "confirm", "nb", fake.RunToken);
+        var done = await client.ProcessNextAsync(app, id, "Task_2", action, "nb", fake.RunToken);
         Assert.True(done.IsEnded);
         Assert.True(fake.Instances[0].Ended);
         Assert.Single(fake.Instances[0].ElementsOf("ref-data-as-pdf"));
@@ -148,6 +151,27 @@ public sealed class FakeAltinnAppTests : IDisposable
     }
 
     [Fact]
+    public async Task An_owner_is_found_by_organisation_number_person_number_or_party_id_and_an_unknown_one_is_a_404()
+    {
+        var fake = new FakeAltinnApp();
+        fake.Organisations["310461598"] = 500701;
+        using var session = await TestSessions.ConnectAsync(fake);
+        var client = session.Client;
+        var byPerson = await client.CreateInstanceAsync(App, new InstanceOwnerSpec { PersonNumber = "08089403198" }, null, null, null, "nb", fake.RunToken);
+        Assert.Equal(500800, byPerson.PartyId);
+        var byParty = await client.CreateInstanceAsync(App, new InstanceOwnerSpec { PartyId = 500701 }, null, null, null, "nb", fake.RunToken);
+        Assert.Equal("310461598", byParty.InstanceOwner.OrganisationNumber);
+        Assert.Single(fake.InstancesOf("08089403198"));
+        Assert.Single(fake.InstancesOf("310461598"));
+        Assert.Single(fake.InstancesOf("500701"));
+
+        var unknown = await Assert.ThrowsAsync<AltinnApiException>(() =>
+            client.CreateInstanceAsync(App, new InstanceOwnerSpec { OrganizationNumber = "999999999" }, null, null, null, "nb", fake.RunToken));
+        Assert.Equal(404, unknown.StatusCode);
+        Assert.Equal(2, fake.Instances.Count);
+    }
+
+    [Fact]
     public async Task A_route_the_fake_does_not_serve_is_a_404_naming_it_and_parties_lists_the_connected_organisation()
     {
         var fake = new FakeAltinnApp();
@@ -162,6 +186,33 @@ public sealed class FakeAltinnAppTests : IDisposable
         Assert.Contains("\"partyId\":500700", parties);
         Assert.Contains("\"orgNumber\":\"950474084\"", parties);
         Assert.Equal(new[] { FakeRoute.Unknown, FakeRoute.Unknown, FakeRoute.Parties }, fake.Calls.Select(c => c.Route));
+    }
+
+    [Fact]
+    public async Task The_upload_route_with_a_query_answers_201_with_the_element_and_form_data_can_be_put_without_its_type()
+    {
+        var fake = new FakeAltinnApp();
+        using var session = await TestSessions.ConnectAsync(fake);
+        var created = await session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken);
+        var model = created.GetDataElements("model")[0];
+        using var http = new HttpClient(fake, disposeHandler: false);
+        var baseUri = $"http://brg.apps.test/brg/aarsregnskap/instances/{created.Id}/data";
+
+        var file = new ByteArrayContent(new byte[] { 1, 2, 3 });
+        file.Headers.ContentType = new("application/pdf");
+        file.Headers.ContentDisposition = AltinnAppClient.AttachmentDisposition("Årsrapport 2025.pdf");
+        var upload = await http.PostAsync(baseUri + "?dataType=attachment", file);
+        Assert.Equal(201, (int)upload.StatusCode);
+        var element = System.Text.Json.JsonSerializer.Deserialize<AltinnDataElement>(await upload.Content.ReadAsStringAsync(), AltinnJson.Options);
+        Assert.Equal("Årsrapport 2025.pdf", element.Filename);
+        Assert.Equal(3, element.Size);
+
+        var put = await http.PutAsync($"{baseUri}/{model.Id}", new StringContent("<model/>", Encoding.UTF8, "application/xml"));
+        Assert.Equal(201, (int)put.StatusCode);
+        var held = fake.Instances[0];
+        Assert.Equal("<model/>", Encoding.UTF8.GetString(held.ElementsOf("model")[0].Bytes));
+        Assert.Equal(new[] { "Årsrapport 2025.pdf" }, held.FileNames("attachment"));
+        Assert.Equal("application/pdf", held.ElementsOf("attachment")[0].ContentType);
     }
 
     // ---- kills ----

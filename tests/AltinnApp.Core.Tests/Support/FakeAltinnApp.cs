@@ -9,30 +9,12 @@ namespace AltinnApp.Core.Tests;
 /// <summary>What a request to <see cref="FakeAltinnApp"/> is, for counting and for choosing where to kill a run.</summary>
 public enum FakeRoute
 {
-    Metadata,
-    Parties,
-    Create,
-    GetInstance,
-    DeleteInstance,
-    ActiveInstances,
-    PutData,
-    Upload,
-    DeleteData,
-    GetData,
-    DownloadReceipt,
-    GetProcess,
-    ProcessNext,
-    Validate,
-    Unknown,
+    Metadata, Parties, Create, GetInstance, DeleteInstance, ActiveInstances, PutData, Upload, DeleteData, GetData, DownloadReceipt,
+    GetProcess, ProcessNext, Validate, Unknown,
 }
 
 /// <summary>Where a run dies at a request: not at all, before the server acts on it, or after it acted but before its answer was read.</summary>
-public enum FakeKill
-{
-    None,
-    BeforeApply,
-    AfterApply,
-}
+public enum FakeKill { None, BeforeApply, AfterApply }
 
 /// <summary>One request as the fake saw it; <see cref="Number"/> counts every request the fake has been sent (from 1, across runs).</summary>
 public sealed record FakeCall(int Number, string Method, FakeRoute Route, string Path);
@@ -52,10 +34,10 @@ public sealed record FakeInstance(string Id, int PartyId, string OrganisationNum
 }
 
 /// <summary>
-/// The run died at <see cref="Call"/>. An <see cref="OperationCanceledException"/> on the run's cancelled
-/// <see cref="FakeAltinnApp.RunToken"/>: the transport maps any other exception (or a cancellation the caller did
-/// not ask for) to a timeout or a connection error and may repeat or reconcile the request, and the upload loop turns
-/// other exceptions into an error result, so only a cancellation of the caller's own token reaches the top unchanged.
+/// The run died at <see cref="Call"/>. It is a cancellation of the run's <see cref="FakeAltinnApp.RunToken"/>, cancelled
+/// as it is thrown, because that is the one failure nothing in the engine handles: the transport takes network
+/// exceptions and a cancellation the caller did not ask for as a failed attempt (to repeat, reconcile or report as a
+/// timeout), and the upload loop turns any other exception into an error result and removes what it uploaded.
 /// HttpClient wraps it in a <see cref="TaskCanceledException"/>: find it with <see cref="In"/>.
 /// </summary>
 public sealed class SimulatedKill : OperationCanceledException
@@ -88,7 +70,9 @@ public sealed class SimulatedKill : OperationCanceledException
 /// data, attachments, the process to its end and the receipt, answered in the JSON the engine reads. <see cref="Kill"/>
 /// is asked at every request whether the run dies there; a dead run's later requests never reach the state. Pass
 /// <see cref="RunToken"/> as the run's cancellation token, and call <see cref="Revive"/> before the next run. It
-/// outlives the sessions that dispose it, so a rerun can use a new session over the same state.
+/// outlives the sessions that dispose it, so a rerun can use a new session over the same state. The engine reads the
+/// metadata with CancellationToken.None (the session shares it), so a kill there reaches the caller as
+/// <c>Altinn.GetApplication.Timeout</c>; <see cref="KilledAt"/> tells it apart from a real failure.
 /// </summary>
 public sealed class FakeAltinnApp : HttpMessageHandler
 {
@@ -111,11 +95,13 @@ public sealed class FakeAltinnApp : HttpMessageHandler
 
     public string App { get; }
 
-    /// <summary>Organisation number to party id; the first-named organisation is the one <c>api/v1/parties</c> answers for.</summary>
+    /// <summary>Organisation number to party id, for creates by organisation number and for <c>api/v1/parties</c>.</summary>
     public Dictionary<string, int> Organisations { get; } = new() { ["950474084"] = 500700 };
 
+    /// <summary>The system user's organisation: the one party <c>api/v1/parties</c> lists.</summary>
     public string ConnectedOrganisation { get; set; } = "950474084";
 
+    /// <summary>Person number to party id, for creates by person number.</summary>
     public Dictionary<string, int> Persons { get; } = new() { ["08089403198"] = 500800 };
 
     /// <summary>The server's clock, for <c>created</c> and <c>lastChanged</c> (UTC).</summary>
@@ -362,7 +348,8 @@ public sealed class FakeAltinnApp : HttpMessageHandler
             return Problem(403, "Unauthorized", $"User is not authorized to perform process next. Task ID: {taskId}. Task type: {taskType}. Action: {action}.");
 
         var now = Now();
-        // ending a task locks the data of the types bound to it; ending the process locks everything and files the receipt
+        // ending a task locks the data of the types the metadata binds to it (model and attachment to Task_1); ending
+        // the process locks everything and files the receipt
         foreach (var element in instance.Data.Where(d => d.DataType is "model" or "attachment" && taskId == "Task_1")) element.Locked = true;
         instance.Task++;
         instance.TaskStarted = now;
@@ -381,9 +368,14 @@ public sealed class FakeAltinnApp : HttpMessageHandler
         return Answer(200, ProcessJson(instance));
     }
 
-    /// <summary>After the end event the policy grants only <c>read</c>: a data change is a bare 403, as Altinn answers it.</summary>
+    /// <summary>
+    /// A data change Altinn refuses: after the end event the policy grants only <c>read</c> (a bare 403); a deleted
+    /// instance is not active (409).
+    /// </summary>
     private static HttpResponseMessage Refusal(Inst instance) =>
-        instance.Ended != null || instance.SoftDeleted ? Problem(403, "Forbidden", null) : null;
+        instance.Ended != null ? Problem(403, "Forbidden", null)
+        : instance.SoftDeleted ? Problem(409, "Instance Not Active", $"Cannot update data element of archived or deleted instance {instance.Id}")
+        : null;
 
     // ---- the JSON the engine reads ----
 
@@ -422,26 +414,14 @@ public sealed class FakeAltinnApp : HttpMessageHandler
         process = ProcessJson(i),
         status = new { isArchived = i.Ended != null, archived = i.Ended, isSoftDeleted = i.SoftDeleted, isHardDeleted = false, readStatus = 1 },
         data = i.Data.Select(d => ElementJson(i, d)).ToArray(),
-        created = i.Created,
-        createdBy = "fake",
-        lastChanged = i.LastChanged,
-        lastChangedBy = "fake",
+        created = i.Created, createdBy = "fake", lastChanged = i.LastChanged, lastChangedBy = "fake",
     };
 
     private static object ElementJson(Inst i, Elem d) => new
     {
-        id = d.Id.ToString(),
-        instanceGuid = i.Guid.ToString(),
-        dataType = d.DataType,
-        filename = d.Filename,
-        contentType = d.ContentType,
-        size = d.Bytes.LongLength,
-        locked = d.Locked,
-        isRead = true,
-        tags = Array.Empty<string>(),
-        fileScanResult = "NotApplicable",
-        created = d.Created,
-        lastChanged = d.LastChanged,
+        id = d.Id.ToString(), instanceGuid = i.Guid.ToString(), dataType = d.DataType, filename = d.Filename, contentType = d.ContentType,
+        size = d.Bytes.LongLength, locked = d.Locked, isRead = true, tags = Array.Empty<string>(), fileScanResult = "NotApplicable",
+        created = d.Created, lastChanged = d.LastChanged,
     };
 
     private object ProcessJson(Inst i)
@@ -453,15 +433,9 @@ public sealed class FakeAltinnApp : HttpMessageHandler
             startEvent = "StartEvent_1",
             currentTask = current.Id == null ? null : new
             {
-                flow = i.Task + 2,
-                started = i.TaskStarted,
-                elementId = current.Id,
-                name = current.Id,
-                altinnTaskType = current.Type,
-                flowType = "CompleteCurrentMoveToNext",
+                flow = i.Task + 2, started = i.TaskStarted, elementId = current.Id, name = current.Id, altinnTaskType = current.Type, flowType = "CompleteCurrentMoveToNext",
                 actions = new Dictionary<string, bool> { [current.Type switch { "confirmation" => "confirm", "signing" => "sign", _ => "write" }] = true },
-                read = true,
-                write = current.Type == "data",
+                read = true, write = current.Type == "data",
             },
             ended = i.Ended,
             endEvent = i.Ended == null ? null : "EndEvent_1",
@@ -503,17 +477,13 @@ public sealed class FakeAltinnApp : HttpMessageHandler
 
     private sealed class Inst
     {
+        public readonly List<Elem> Data = new();
         public Guid Guid;
-        public int PartyId;
-        public string Org;
-        public string Person;
-        public DateTime Created;
-        public DateTime LastChanged;
-        public int Task;
-        public DateTime TaskStarted;
+        public int PartyId, Task; // Task: index into the process's tasks
+        public string Org, Person;
+        public DateTime Created, LastChanged, TaskStarted;
         public DateTime? Ended;
         public bool SoftDeleted;
-        public readonly List<Elem> Data = new();
 
         public string Id => PartyId + "/" + Guid;
 
@@ -524,13 +494,10 @@ public sealed class FakeAltinnApp : HttpMessageHandler
     private sealed class Elem
     {
         public readonly Guid Id = Guid.NewGuid();
-        public string DataType;
-        public string Filename;
-        public string ContentType;
+        public string DataType, Filename, ContentType;
         public byte[] Bytes = Array.Empty<byte>();
         public bool Locked;
-        public DateTime Created;
-        public DateTime LastChanged;
+        public DateTime Created, LastChanged;
     }
 
     private sealed record Part(string Name, string FileName, string ContentType, byte[] Bytes)

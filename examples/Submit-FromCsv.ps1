@@ -36,6 +36,8 @@ param(
     # Addresses that differ from the environment's (a proxy, or the local simulator the tests use).
     [hashtable] $ConnectOverrides = @{}
 )
+# a row's failure is reported and the loop goes on with the next row (Stop would end the night at the first bad row)
+$ErrorActionPreference = 'Continue'
 Import-Module AltinnApp -ErrorAction Stop
 
 # without a session no row can be filed: stop at once (the exit code is 1)

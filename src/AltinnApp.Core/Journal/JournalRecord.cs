@@ -132,11 +132,14 @@ namespace AltinnApp.Core.Journal
 
         public string Key { get; internal set; }
 
-        /// <summary>The furthest state reached (never <see cref="JournalState.Failed"/>).</summary>
+        /// <summary>The furthest state reached: a step known to have ended (never <see cref="JournalState.Failed"/>, Attaching or Moving).</summary>
         public JournalState? Reached { get; internal set; }
 
         /// <summary>Failed when the latest record is a failure; otherwise the state reached.</summary>
-        public JournalState State => _neverStarted ? JournalState.NotStarted : LastError != null ? JournalState.Failed : Reached ?? JournalState.Creating;
+        public JournalState State => _neverStarted ? JournalState.NotStarted : LastError != null ? JournalState.Failed : Begun ?? Reached ?? JournalState.Creating;
+
+        /// <summary>A step begun and not known to have ended (Attaching, Moving): a run stopped in it, and the next run reconciles it.</summary>
+        public JournalState? Begun { get; internal set; }
 
         private bool _neverStarted;
 
@@ -197,6 +200,7 @@ namespace AltinnApp.Core.Journal
                 // the key begins again: its instance was removed, and nothing it recorded counts any more
                 Restarts++;
                 Reached = null;
+                Begun = null;
                 InstanceId = null;
                 PrefillFingerprint = null;
                 CreatingSince = null;
@@ -239,6 +243,13 @@ namespace AltinnApp.Core.Journal
                 CreatingSince = record.At;
             }
 
+            if (record.State == JournalState.Attaching || record.State == JournalState.Moving)
+            {
+                Begun = record.State;
+                return;
+            }
+
+            Begun = null;
             if (Reached == null || record.State > Reached) Reached = record.State;
         }
 

@@ -65,6 +65,8 @@ namespace AltinnApp.Core.Submissions
             if (journal == null)
             {
                 if (!await _confirm.ConfirmAsync(request.ToString(), CreateWhat(request), cancellationToken).ConfigureAwait(false)) return null;
+                // known before the create, so a lost answer can be looked for among the party's instances rather than guessed at
+                await ResolvePartyAsync(request.App, request.Owner, null, cancellationToken).ConfigureAwait(false);
                 return await CreateAsync(request, null, cancellationToken).ConfigureAwait(false);
             }
 
@@ -135,7 +137,7 @@ namespace AltinnApp.Core.Submissions
             else if (entry.CreatingSince != null)
             {
                 // a create was begun and never recorded: if it made an instance, that one is removed too, or it would stay a draft in the inbox
-                var party = await ResolvePartyAsync(request.Owner, journal, cancellationToken).ConfigureAwait(false);
+                var party = await ResolvePartyAsync(request.App, request.Owner, journal, cancellationToken).ConfigureAwait(false);
                 if (party.HasValue)
                 {
                     var found = await Creations.FindCandidatesAsync(Client, request.App, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
@@ -205,7 +207,7 @@ namespace AltinnApp.Core.Submissions
                     return existing;
                 }
 
-                var party = await ResolvePartyAsync(request.Owner, journal, cancellationToken).ConfigureAwait(false);
+                var party = await ResolvePartyAsync(request.App, request.Owner, journal, cancellationToken).ConfigureAwait(false);
 
                 // a crashed run may have made the instance without recording it: adopt it rather than make a second
                 if (entry?.CreatingSince != null)
@@ -260,15 +262,45 @@ namespace AltinnApp.Core.Submissions
         /// answer was lost: given, or seen before (this session, the journal), or asked of the app (the parties the
         /// connected system user may act for). Null for an owner none of those know.
         /// </summary>
-        private async Task<int?> ResolvePartyAsync(InstanceOwnerSpec owner, JournalContext journal, CancellationToken cancellationToken)
+        private async Task<int?> ResolvePartyAsync(AppIdentifier app, InstanceOwnerSpec owner, JournalContext journal, CancellationToken cancellationToken)
         {
             var party = owner.PartyId ?? Creations.PartyOf(owner) ?? journal?.Journal.PartyOfOrganization(owner.OrganizationNumber);
-            if (party == null && owner.OrganizationNumber != null) party = await LookUpPartyAsync(owner.OrganizationNumber, cancellationToken).ConfigureAwait(false);
+            if (party == null && owner.OrganizationNumber != null) party = await LookUpPartyAsync(app, owner.OrganizationNumber, cancellationToken).ConfigureAwait(false);
             if (party.HasValue && owner.OrganizationNumber != null) Creations.LearnParty(owner.OrganizationNumber, party.Value);
             return party;
         }
 
-        private Task<int?> LookUpPartyAsync(string organizationNumber, CancellationToken cancellationToken) => Task.FromResult<int?>(null);
+        /// <summary>
+        /// The party id of an organisation from the parties the session may act for (a system user: its own organisation).
+        /// A failed lookup is not this row's failure: the create still goes ahead, and only a lost answer to it stays unresolvable.
+        /// </summary>
+        private async Task<int?> LookUpPartyAsync(AppIdentifier app, string organizationNumber, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<AltinnParty> parties;
+            try
+            {
+                parties = await Client.GetPartiesAsync(app, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AltinnException ex)
+            {
+                AltinnLog.Verbose($"The party id of organisation {organizationNumber} could not be looked up ({ex.ErrorId}); creating without it.");
+                return null;
+            }
+
+            return FindParty(parties, organizationNumber)?.PartyId;
+        }
+
+        private static AltinnParty FindParty(IEnumerable<AltinnParty> parties, string organizationNumber)
+        {
+            foreach (var party in parties ?? Enumerable.Empty<AltinnParty>())
+            {
+                if (party.OrgNumber == organizationNumber) return party;
+                var child = FindParty(party.ChildParties, organizationNumber);
+                if (child != null) return child;
+            }
+
+            return null;
+        }
 
         private Task<AltinnInstance> CreateAsync(InstanceRequest request, Func<ISet<string>> claimed, CancellationToken cancellationToken) =>
             request.Parts != null

@@ -161,6 +161,7 @@ namespace AltinnApp.Core.Submissions
 
             journal?.RecordStep(plan.StepNumber, operation, JournalState.Attaching, instance.Id, dataType, files: plan.Files);
             var result = await AttachmentUploads.UploadAllAsync(Client, app, id, dataType, plan.ToSend, language, progressFor, cancellationToken).ConfigureAwait(false);
+            if (result.Instance != null) result.Instance.Journal = journal; // a newer copy stays on its key
             if (result.Succeeded && journal != null)
             {
                 var arrived = plan.Present.ToList();

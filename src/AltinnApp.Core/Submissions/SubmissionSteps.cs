@@ -290,13 +290,17 @@ namespace AltinnApp.Core.Submissions
         {
             var step = journal.Entry?.StepAt(number);
             if (step == null) return null;
-            var same = string.Equals(step.Operation, operation, StringComparison.Ordinal)
+            var same = (string.Equals(step.Operation, operation, StringComparison.Ordinal) || IsMove(step.Operation) && IsMove(operation))
                 && (dataType == null || string.Equals(step.DataType, dataType, StringComparison.OrdinalIgnoreCase));
             if (same) return step;
             throw new AltinnException($"Altinn.{operation}.StepChanged", AltinnErrorKind.InvalidOperation,
                 $"Key '{journal.Key}': step {number} after New-AltinnInstance was {Describe(step.Operation, step.DataType)} when the key began, and is now {Describe(operation, dataType)}. " +
                 "Nothing was sent. Run the key with the pipeline it began with (the journal resumes each step by its place), or begin it again with New-AltinnInstance -Restart while it is unsubmitted.");
         }
+
+        // Invoke-AltinnProcessNext and Submit-AltinnInstance are the same step in a pipeline's place: a key begun with one
+        // (stopped at a confirmation task, say) is carried on by the other
+        private static bool IsMove(string operation) => operation == "ProcessNext" || operation == "Submit";
 
         private static string Describe(string operation, string dataType)
         {

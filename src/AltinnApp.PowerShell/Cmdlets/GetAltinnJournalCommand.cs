@@ -55,8 +55,20 @@ namespace AltinnApp.PowerShell.Cmdlets
                         $"There is no journal at '{path}'. A journal is created by the first New-AltinnInstance -Journal '{Path}' -Key <key>.");
                 }
 
-                var patterns = Key?.Select(k => new WildcardPattern(k, WildcardOptions.IgnoreCase)).ToArray();
                 var journal = SubmissionJournal.Open(path);
+                if (Key != null && literalKeys.Count == Key.Length)
+                {
+                    // keys by name: one entry per key, in the order given (the rows of a batch), a key never seen as NotStarted
+                    foreach (var key in literalKeys.Distinct(StringComparer.Ordinal))
+                    {
+                        var entry = journal.Get(key) ?? JournalEntry.NotStarted(key);
+                        if (State == null || State.Contains(entry.State)) WriteObject(entry);
+                    }
+
+                    return;
+                }
+
+                var patterns = Key?.Select(k => new WildcardPattern(k, WildcardOptions.IgnoreCase)).ToArray();
                 foreach (var entry in journal.Entries())
                 {
                     if (patterns != null && !patterns.Any(p => p.IsMatch(entry.Key))) continue;

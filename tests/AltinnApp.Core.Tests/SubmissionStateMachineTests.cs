@@ -205,3 +205,17 @@ public sealed class SubmissionStateMachineTests : IDisposable
         Assert.DoesNotContain(Directory.GetFiles(receiptFolder), f => !f.EndsWith(".pdf", StringComparison.Ordinal));
     }
 }
+
+public class FingerprintTests
+{
+    [Fact]
+    public void Json_form_data_has_one_fingerprint_whatever_the_order_of_its_members()
+    {
+        // a PowerShell hashtable's order changes from process to process: a rerun must still see the same data
+        var a = Fingerprints.Of(new FormDataPayload("{\"b\":1,\"a\":{\"y\":[1,2],\"x\":\"t\"}}", "application/json"));
+        var b = Fingerprints.Of(new FormDataPayload("{\"a\":{\"x\":\"t\",\"y\":[1,2]},\"b\":1}", "application/json"));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, Fingerprints.Of(new FormDataPayload("{\"a\":{\"x\":\"t\",\"y\":[2,1]},\"b\":1}", "application/json")));
+        Assert.StartsWith("sha256:", a);
+    }
+}

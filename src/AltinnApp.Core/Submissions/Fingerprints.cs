@@ -2,7 +2,9 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Security.Cryptography;
+using System.Linq;
 using System.Text;
+using System.Text.Json;
 using AltinnApp.Core.Api;
 
 namespace AltinnApp.Core.Submissions
@@ -13,12 +15,63 @@ namespace AltinnApp.Core.Submissions
     /// </summary>
     public static class Fingerprints
     {
+        /// <summary>
+        /// The form data's fingerprint. JSON is hashed in a canonical form (object members sorted by name), because the same
+        /// values can arrive in another order on each run: a PowerShell hashtable's order changes from process to process.
+        /// </summary>
         public static string Of(FormDataPayload payload)
         {
             if (payload == null) throw new ArgumentNullException(nameof(payload));
+            var text = payload.IsXml ? payload.Text : CanonicalJson(payload.Text);
             using (var sha = SHA256.Create())
             {
-                return Format(sha.ComputeHash(Encoding.UTF8.GetBytes(payload.ContentType + "\n" + payload.Text)));
+                return Format(sha.ComputeHash(Encoding.UTF8.GetBytes((payload.IsXml ? "xml" : "json") + "\n" + text)));
+            }
+        }
+
+        private static string CanonicalJson(string json)
+        {
+            try
+            {
+                using (var document = JsonDocument.Parse(json))
+                using (var buffer = new MemoryStream())
+                {
+                    using (var writer = new Utf8JsonWriter(buffer))
+                    {
+                        WriteCanonical(writer, document.RootElement);
+                    }
+
+                    return Encoding.UTF8.GetString(buffer.ToArray());
+                }
+            }
+            catch (JsonException)
+            {
+                return json; // not JSON after all: the text itself
+            }
+        }
+
+        private static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    writer.WriteStartObject();
+                    foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                    {
+                        writer.WritePropertyName(property.Name);
+                        WriteCanonical(writer, property.Value);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case JsonValueKind.Array:
+                    writer.WriteStartArray();
+                    foreach (var item in element.EnumerateArray()) WriteCanonical(writer, item);
+                    writer.WriteEndArray();
+                    break;
+                default:
+                    element.WriteTo(writer);
+                    break;
             }
         }
 

@@ -75,7 +75,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     var finalPath = destination.FileFor(instance, receipt, index, receipts.Length);
                     if (_written.TryGetValue(finalPath, out var writtenFor) && !string.Equals(writtenFor, instance.Id, StringComparison.OrdinalIgnoreCase))
                     {
-                        throw new AltinnException($"Altinn.{Operation}.FileExists", AltinnErrorKind.WriteError,
+                        throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.FileExists), AltinnErrorKind.WriteError,
                             $"'{finalPath}' already holds the receipt of instance {writtenFor}, saved by this command; the receipt of {instance.Id} is not written over it, even with -Force. " +
                             "Give -Path a folder (each instance gets a file of its own there), or save one receipt per file name.");
                     }
@@ -83,7 +83,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     var owner = journal?.Journal.KeyOfReceipt(finalPath);
                     if (owner != null && owner != journal.Key)
                     {
-                        throw new AltinnException($"Altinn.{Operation}.FileExists", AltinnErrorKind.WriteError,
+                        throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.FileExists), AltinnErrorKind.WriteError,
                             $"'{finalPath}' is the receipt of key '{owner}' in the journal {journal.Journal.Path}; the receipt of key '{journal.Key}' (instance {instance.Id}) is not written over it, even with -Force. " +
                             "Give -Path a folder (each instance gets a file of its own there), or a file name of its own for each key.");
                     }
@@ -102,7 +102,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                             continue;
                         }
 
-                        throw new AltinnException($"Altinn.{Operation}.FileExists", AltinnErrorKind.WriteError,
+                        throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.FileExists), AltinnErrorKind.WriteError,
                             $"'{finalPath}' already exists. Use -Force to overwrite it, or choose another -Path.");
                     }
 
@@ -143,7 +143,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 if (action != null && action != "write") finish += " -Action " + action;
             }
 
-            return new AltinnException($"Altinn.{Operation}.ProcessNotEnded", AltinnErrorKind.InvalidOperation,
+            return new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.ProcessNotEnded), AltinnErrorKind.InvalidOperation,
                 $"Instance {current.Id} has not been submitted: {where}, so it has no receipt yet (a PDF made when an earlier task ended is not the receipt). " +
                 $"Finish the task with {finish}, then run Save-AltinnReceipt again.");
         }
@@ -164,7 +164,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             var application = await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false);
             if (application.FindDataType(MetadataRules.ReceiptDataType) == null)
             {
-                throw new AltinnException($"Altinn.{Operation}.NotProduced", AltinnErrorKind.ObjectNotFound,
+                throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.NotProduced), AltinnErrorKind.ObjectNotFound,
                     $"The app {target.App} makes no PDF receipt (it has no '{MetadataRules.ReceiptDataType}' data type). Get-AltinnInstance shows what the instance holds; Save-AltinnData saves any of it.");
             }
 
@@ -173,7 +173,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             {
                 if (DateTime.UtcNow >= deadline)
                 {
-                    throw new AltinnException($"Altinn.{Operation}.Timeout", AltinnErrorKind.OperationTimeout,
+                    throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.Timeout), AltinnErrorKind.OperationTimeout,
                         $"Instance {current.Id} has ended but its receipt did not appear within {TimeoutSec} s. Run Save-AltinnReceipt again later, or raise -TimeoutSec.");
                 }
 
@@ -213,7 +213,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 {
                     if (File.Exists(trimmed))
                     {
-                        throw new AltinnException($"Altinn.{operation}.FileExists", AltinnErrorKind.WriteError,
+                        throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.FileExists), AltinnErrorKind.WriteError,
                             $"-Path '{given}' is a file, but a -Path that does not end in .pdf is a folder for the receipts. " +
                             "Give a folder (it is created when missing), or a file name ending in .pdf; or move the file away.");
                     }
@@ -224,7 +224,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 var parent = System.IO.Path.GetDirectoryName(trimmed);
                 if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
                 {
-                    throw new AltinnArgumentException($"Altinn.{operation}.FolderMissing",
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.FolderMissing),
                         $"The folder '{parent}' does not exist, so the receipt file '{given}' cannot be written there. Create it first, or give a folder as -Path (a folder is created when missing).");
                 }
 
@@ -241,7 +241,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw new AltinnException($"Altinn.{operation}.CannotWrite", AltinnErrorKind.WriteError,
+                    throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.CannotWrite), AltinnErrorKind.WriteError,
                         $"The folder '{FullPath}' for the receipts cannot be created: {ex.Message} Check the path and its permissions.");
                 }
             }

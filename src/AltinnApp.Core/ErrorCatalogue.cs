@@ -277,7 +277,7 @@ namespace AltinnApp.Core
             E(ErrorReason.UnknownDataType, AltinnErrorKind.InvalidArgument, "The app has no data type of that name.", Any),
             E(ErrorReason.ContentTypeNotAllowed, AltinnErrorKind.InvalidArgument, "The data type does not take a file of this content type.", Any),
             E(ErrorReason.TooMany, AltinnErrorKind.InvalidArgument, "More elements than the data type takes (MaxCount).", Any),
-            E(ErrorReason.EmptyFile, AltinnErrorKind.InvalidArgument, "A file is empty.", Any),
+            E(ErrorReason.EmptyFile, AltinnErrorKind.InvalidArgument, "A file is empty.", Any, "File"),
             E(ErrorReason.InvalidFileName, AltinnErrorKind.InvalidData, "Altinn refused the file's name (none, or not one it accepts).", Any),
             E(ErrorReason.NoExtension, AltinnErrorKind.InvalidArgument, "A file name has no extension, so its type is unknown.", Any),
             E(ErrorReason.IsFormData, AltinnErrorKind.InvalidArgument, "The data type is the app's form data, not an attachment.", Any),

@@ -198,17 +198,14 @@ namespace AltinnApp.Core
 
         public override string ToString() => Id;
 
+        internal bool MatchesReason(string reason) =>
+            Reason == ErrorReason.HttpStatus
+                ? reason.Length == 7 && reason.StartsWith("Http", StringComparison.Ordinal) && reason.Skip(4).All(c => c >= '0' && c <= '9')
+                : string.Equals(Reason, reason, StringComparison.Ordinal);
+
         internal bool Matches(string operation, string reason)
         {
-            if (Reason == ErrorReason.HttpStatus)
-            {
-                if (reason.Length != 7 || !reason.StartsWith("Http", StringComparison.Ordinal) || !reason.Skip(4).All(c => c >= '0' && c <= '9')) return false;
-            }
-            else if (!string.Equals(Reason, reason, StringComparison.Ordinal))
-            {
-                return false;
-            }
-
+            if (!MatchesReason(reason)) return false;
             return Operations.Any(o => string.Equals(o, operation, StringComparison.Ordinal) ||
                                        (o == ErrorCatalogue.AnyOperation && ErrorCatalogue.Operations.Contains(operation)));
         }
@@ -437,6 +434,6 @@ namespace AltinnApp.Core
         }
 
         /// <summary>Whether a reason is in the catalogue under any operation.</summary>
-        public static bool IsKnownReason(string reason) => All.Any(e => e.Operations.Any(o => e.Matches(o == Any ? Operations[0] : o, reason)));
+        public static bool IsKnownReason(string reason) => !string.IsNullOrEmpty(reason) && All.Any(e => e.MatchesReason(reason));
     }
 }

@@ -156,7 +156,7 @@ public sealed class SubmissionJournalTests : IDisposable
     public void A_folder_is_not_a_journal()
     {
         var ex = Assert.Throws<AltinnArgumentException>(() => SubmissionJournal.Open(_folder));
-        Assert.Equal("Altinn.Journal.IsDirectory", ex.ErrorId);
+        Assert.Equal("Altinn.Journal.PathIsFolder", ex.ErrorId);
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -129,7 +129,7 @@ Describe 'Connect-Altinn refuses bad keys clearly' {
 
     It 'a key file that does not exist' {
         $err = Get-ConnectError ($script:Connect + @{ ClientId = $script:Client; JwkPath = './no-such.jwk.json'; SystemUserOrganization = '950474084' })
-        $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.File.NotFound,*'
+        $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.File.FileNotFound,*'
         $err.Exception.Message | Should -Match 'no-such\.jwk\.json'
     }
 }

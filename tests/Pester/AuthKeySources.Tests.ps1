@@ -339,7 +339,7 @@ Describe 'New-AltinnSigningKey' {
         New-AltinnSigningKey -Path ./whatif.jwk.json -WhatIf | Should -BeNullOrEmpty
         Test-Path ./whatif.jwk.json | Should -BeFalse
         $err = { New-AltinnSigningKey -Path ./no/such/folder/key.jwk.json } | Should -Throw -PassThru
-        $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.File.NoFolder,*'
+        $err.FullyQualifiedErrorId | Should -BeLike 'Altinn.File.FolderMissing,*'
         $err.Exception.Message | Should -Match 'does not exist'
     }
 }

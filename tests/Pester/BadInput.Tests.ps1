@@ -49,13 +49,13 @@ BeforeDiscovery {
         @{ Name = 'Connect-Altinn: a JWK that is not JSON'; ErrorId = 'Altinn.Jwk.Invalid'; Category = 'InvalidArgument'
             Offending = 'from -Jwk is not valid JSON Web Key text'; Hint = 'New-AltinnSigningKey writes one'
             Run = { param($c) $p = $c.Connect; Connect-Altinn @p -ClientId $c.ClientId -Jwk 'this is not a key' -SystemUserOrganization 950474084 } }
-        @{ Name = 'Connect-Altinn: a JWK file that does not exist'; ErrorId = 'Altinn.File.NotFound'; Category = 'ObjectNotFound'
+        @{ Name = 'Connect-Altinn: a JWK file that does not exist'; ErrorId = 'Altinn.File.FileNotFound'; Category = 'ObjectNotFound'
             Offending = 'missing\.jwk\.json'; Hint = 'Check the path'
             Run = { param($c) $p = $c.Connect; Connect-Altinn @p -ClientId $c.ClientId -JwkPath (Join-Path $c.Work 'missing.jwk.json') -SystemUserOrganization 950474084 } }
-        @{ Name = 'Connect-Altinn: a JWK path that is a folder'; ErrorId = 'Altinn.File.IsDirectory'; Category = 'InvalidArgument'
+        @{ Name = 'Connect-Altinn: a JWK path that is a folder'; ErrorId = 'Altinn.File.PathIsFolder'; Category = 'InvalidArgument'
             Offending = "'.*folder' is a folder"; Hint = 'Give the path of the JWK file'
             Run = { param($c) $p = $c.Connect; Connect-Altinn @p -ClientId $c.ClientId -JwkPath $c.Folder -SystemUserOrganization 950474084 } }
-        @{ Name = 'Connect-Altinn: an empty JWK file'; ErrorId = 'Altinn.File.Empty'; Category = 'InvalidArgument'
+        @{ Name = 'Connect-Altinn: an empty JWK file'; ErrorId = 'Altinn.File.EmptyFile'; Category = 'InvalidArgument'
             Offending = "empty\.jwk\.json' is empty"; Hint = 'write the JWK into it again'
             Run = { param($c) $p = $c.Connect; Connect-Altinn @p -ClientId $c.ClientId -JwkPath $c.EmptyJwk -SystemUserOrganization 950474084 } }
         @{ Name = 'Connect-Altinn: a JWK file locked by another program'; ErrorId = 'Altinn.File.CannotRead'; Category = 'ReadError'
@@ -126,7 +126,7 @@ BeforeDiscovery {
         @{ Name = 'New-AltinnInstance: -Journal without -Key'; ErrorId = 'Altinn.NewInstance.JournalNeedsKey'; Category = 'InvalidArgument'
             Offending = '-Journal and -Key go together'; Hint = 'Give both'
             Run = { param($c) New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal (Join-Path $c.Work 'a.journal') -Session $c.Session } }
-        @{ Name = 'New-AltinnInstance: a journal path that is a folder'; ErrorId = 'Altinn.Journal.IsDirectory'; Category = 'InvalidArgument'
+        @{ Name = 'New-AltinnInstance: a journal path that is a folder'; ErrorId = 'Altinn.Journal.PathIsFolder'; Category = 'InvalidArgument'
             Offending = "-Journal '.*folder' is a folder"; Hint = 'Give a file path'
             Run = { param($c) New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $c.Folder -Key k1 -Session $c.Session } }
         @{ Name = 'New-AltinnInstance: a journal in a folder that does not exist'; ErrorId = 'Altinn.Journal.FolderMissing'; Category = 'InvalidArgument'
@@ -190,7 +190,7 @@ BeforeDiscovery {
         @{ Name = 'Set-AltinnData: a form file with broken XML names the file'; ErrorId = 'Altinn.SetData.InvalidXml'; Category = 'InvalidArgument'
             Offending = "The file '.*broken\.xml' given in -Value is not well-formed XML"; Hint = 'Fix the XML'
             Run = { param($c) $c.Open | Set-AltinnData -DataType model -Value (Get-Item $c.BrokenXml) } }
-        @{ Name = 'Set-AltinnData: a form file locked by another program'; ErrorId = 'Altinn.SetData.CannotReadFile'; Category = 'ReadError'
+        @{ Name = 'Set-AltinnData: a form file locked by another program'; ErrorId = 'Altinn.SetData.CannotRead'; Category = 'ReadError'
             Offending = "locked\.xml' in -Value cannot be read"; Hint = 'Another program may hold it open'
             Run = { param($c) $lock = [IO.File]::Open($c.LockedXml, 'Open', 'ReadWrite', 'None'); try { $c.Open | Set-AltinnData -DataType model -Value $c.LockedXml } finally { $lock.Dispose() } } }
         @{ Name = 'Set-AltinnData: a number as form data'; ErrorId = 'Altinn.SetData.DataUnsupported'; Category = 'InvalidArgument'
@@ -234,7 +234,7 @@ BeforeDiscovery {
         @{ Name = 'Add-AltinnAttachment: an empty file'; ErrorId = 'Altinn.AddAttachment.EmptyFile'; Category = 'InvalidArgument'
             Offending = "'empty\.pdf' is empty"; Hint = 'Altinn refuses empty files'
             Run = { param($c) $c.Open | Add-AltinnAttachment -DataType attachment -Path $c.EmptyPdf } }
-        @{ Name = 'Add-AltinnAttachment: a file locked by another program'; ErrorId = 'Altinn.AddAttachment.CannotReadFile'; Category = 'ReadError'
+        @{ Name = 'Add-AltinnAttachment: a file locked by another program'; ErrorId = 'Altinn.AddAttachment.CannotRead'; Category = 'ReadError'
             Offending = "locked\.pdf' in -Path cannot be read"; Hint = 'Another program may hold it open'
             Run = { param($c) $lock = [IO.File]::Open($c.LockedPdf, 'Open', 'ReadWrite', 'None'); try { $c.Open | Add-AltinnAttachment -DataType attachment -Path $c.LockedPdf } finally { $lock.Dispose() } } }
         @{ Name = 'Add-AltinnAttachment: a data type the app does not have'; ErrorId = 'Altinn.AddAttachment.UnknownDataType'; Category = 'InvalidArgument'
@@ -280,10 +280,10 @@ BeforeDiscovery {
         @{ Name = 'Remove-AltinnData: nothing said about which data'; ErrorId = 'Altinn.RemoveData.NoDataSelected'; Category = 'InvalidArgument'
             Offending = 'Say which data'; Hint = '-DataType .* or -DataElementId'
             Run = { param($c) $c.Open | Remove-AltinnData -Confirm:$false } }
-        @{ Name = 'Get-AltinnJournal: a journal that does not exist'; ErrorId = 'Altinn.Journal.NotFound'; Category = 'ObjectNotFound'
+        @{ Name = 'Get-AltinnJournal: a journal that does not exist'; ErrorId = 'Altinn.Journal.FileNotFound'; Category = 'ObjectNotFound'
             Offending = "no journal at '.*nightly\.journal'"; Hint = 'created by the first New-AltinnInstance -Journal'
             Run = { param($c) Get-AltinnJournal -Path (Join-Path $c.Work 'nightly.journal') } }
-        @{ Name = 'Get-AltinnJournal: a folder'; ErrorId = 'Altinn.Journal.IsDirectory'; Category = 'InvalidArgument'
+        @{ Name = 'Get-AltinnJournal: a folder'; ErrorId = 'Altinn.Journal.PathIsFolder'; Category = 'InvalidArgument'
             Offending = "-Path '.*folder' is a folder"; Hint = 'Give the journal file'
             Run = { param($c) Get-AltinnJournal -Path $c.Folder } }
         @{ Name = 'New-AltinnSigningKey: a folder as the key file'; ErrorId = 'Altinn.SigningKey.PathIsFolder'; Category = 'InvalidArgument'
@@ -292,7 +292,7 @@ BeforeDiscovery {
         @{ Name = 'New-AltinnSigningKey: a key file that exists'; ErrorId = 'Altinn.SigningKey.FileExists'; Category = 'WriteError'
             Offending = "client\.jwk\.json' already exists"; Hint = 'Use -Force to replace it'
             Run = { param($c) New-AltinnSigningKey -Path $c.JwkFile } }
-        @{ Name = 'New-AltinnSigningKey: a folder that does not exist'; ErrorId = 'Altinn.File.NoFolder'; Category = 'WriteError'
+        @{ Name = 'New-AltinnSigningKey: a folder that does not exist'; ErrorId = 'Altinn.File.FolderMissing'; Category = 'InvalidArgument'
             Offending = "no-such-folder' does not exist"; Hint = 'Create it first'
             Run = { param($c) New-AltinnSigningKey -Path (Join-Path $c.Work 'no-such-folder/new.jwk.json') } }
         @{ Name = 'Get-AltinnAccessToken: a closed session'; ErrorId = 'Altinn.Session.Disconnected'; Category = 'InvalidOperation'

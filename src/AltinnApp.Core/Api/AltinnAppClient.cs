@@ -361,7 +361,7 @@ namespace AltinnApp.Core.Api
                             }
                             catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
                             {
-                                throw new AltinnException($"Altinn.{operation}.ConnectionFailed", AltinnErrorKind.ConnectionError,
+                                throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.ConnectionFailed), AltinnErrorKind.ConnectionError,
                                     $"The download of data element {element.Id} of instance {id} broke off after {written} bytes ({ex.Message}). Nothing was kept; try again.");
                             }
 
@@ -383,7 +383,7 @@ namespace AltinnApp.Core.Api
 
                 if (total.HasValue && written != total.Value)
                 {
-                    throw new AltinnException($"Altinn.{operation}.Incomplete", AltinnErrorKind.ConnectionError,
+                    throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.Incomplete), AltinnErrorKind.ConnectionError,
                         $"The download of data element {element.Id} of instance {id} ended after {written} of {total.Value} bytes. Nothing was kept; try again.");
                 }
 
@@ -392,7 +392,7 @@ namespace AltinnApp.Core.Api
         }
 
         private AltinnException DownloadTimeout(string operation, AltinnDataElement element, InstanceIdentifier id, long written) =>
-            new AltinnException($"Altinn.{operation}.Timeout", AltinnErrorKind.OperationTimeout,
+            new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.Timeout), AltinnErrorKind.OperationTimeout,
                 $"The download of data element {element.Id} of instance {id} did not finish within {Http.Options.TransferTimeout.TotalSeconds:0} s ({written} bytes had arrived). Nothing was kept; try again, or raise the timeout with Connect-Altinn {AltinnHttpOptions.TimeoutParameterFor(RequestKind.Download)}.");
 
         /// <summary>
@@ -578,7 +578,7 @@ namespace AltinnApp.Core.Api
                     }
                     catch (JsonException ex)
                     {
-                        throw new AltinnException($"Altinn.{request.Operation}.BadResponse", AltinnErrorKind.ProtocolError,
+                        throw new AltinnException(ErrorCatalogue.Id(request.Operation, ErrorReason.BadResponse), AltinnErrorKind.ProtocolError,
                             $"{what}: the answer from {request.Uri.GetLeftPart(UriPartial.Authority)} is not the JSON Altinn sends ({ex.Message}). Check the environment's addresses.");
                     }
                 }

@@ -20,7 +20,7 @@ namespace AltinnApp.Core.Api
             if (type == null)
             {
                 var known = string.Join(", ", application.DataTypes.Where(d => d.Id != ReceiptDataType).Select(d => d.Id));
-                throw new AltinnArgumentException($"Altinn.{operation}.UnknownDataType",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.UnknownDataType),
                     $"The app {application.Id} has no data type '{dataType}'. Its data types are: {known}.");
             }
 
@@ -44,12 +44,12 @@ namespace AltinnApp.Core.Api
 
             if (file.Length == 0)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.EmptyFile", $"'{file.FileName}' is empty. Altinn refuses empty files: check that the file was written completely, or leave it out.");
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.EmptyFile), $"'{file.FileName}' is empty. Altinn refuses empty files: check that the file was written completely, or leave it out.");
             }
 
             if (type.MaxSizeBytes.HasValue && file.Length > type.MaxSizeBytes.Value)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.TooLarge",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.TooLarge),
                     $"'{file.FileName}' is {file.Length / 1048576.0:0.0} MB; the data type '{type.Id}' of {application.Id} takes at most {type.MaxSize} MB per file. Send a smaller file (compressed, or split into parts).");
             }
         }
@@ -59,13 +59,13 @@ namespace AltinnApp.Core.Api
         {
             if (type.IsFormData)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.IsFormData",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.IsFormData),
                     $"The data type '{type.Id}' of {application.Id} is form data, not a file attachment. Use Set-AltinnData for it (or -Data on New-AltinnInstance).");
             }
 
             if (string.Equals(type.Id, ReceiptDataType, StringComparison.OrdinalIgnoreCase))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.Receipt",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.Receipt),
                     $"The data type '{ReceiptDataType}' is the receipt Altinn generates; files cannot be uploaded to it.");
             }
         }
@@ -75,7 +75,7 @@ namespace AltinnApp.Core.Api
         {
             if (type.MaxCount > 0 && existingCount + addingCount > type.MaxCount)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.TooMany",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.TooMany),
                     $"The data type '{type.Id}' of {application.Id} takes at most {type.MaxCount} element(s); the instance would have {existingCount + addingCount} ({existingCount} already there, {addingCount} to add). Nothing was sent.");
             }
         }
@@ -96,7 +96,7 @@ namespace AltinnApp.Core.Api
 
                     if (!type.IsFormData)
                     {
-                        throw new AltinnArgumentException($"Altinn.{operation}.NotFormData",
+                        throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.NotFormData),
                             $"The data type '{type.Id}' of {application.Id} takes files, not form data. Pass it in -Attachment.");
                     }
 
@@ -104,7 +104,7 @@ namespace AltinnApp.Core.Api
                     if (PartContentTypeRefusal(type.AllowedContentTypes, part.FormData.ContentType) != ContentTypeRefusal.None)
                     {
                         var wanted = string.Join(", ", type.AllowedContentTypes);
-                        throw new AltinnArgumentException($"Altinn.{operation}.ContentTypeNotAllowed",
+                        throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.ContentTypeNotAllowed),
                             $"The form data for '{type.Id}' would be sent as {part.FormData.ContentType}, but the data type of {application.Id} accepts only {wanted}. " +
                             (type.AllowedContentTypes.Any(t => t.IndexOf("xml", StringComparison.OrdinalIgnoreCase) >= 0)
                                 ? "Give the data as XML (an XmlDocument, XML text or an .xml file) - a hashtable or object is sent as JSON."
@@ -128,7 +128,7 @@ namespace AltinnApp.Core.Api
             var mapping = MimeTypes.ForFileName(file.FileName);
             var stated = file.ContentType.Split(';')[0].Trim();
             if (!mapping.Known || mapping.Matches(stated) || string.Equals(stated, MimeTypes.OctetStream, StringComparison.OrdinalIgnoreCase)) return;
-            throw new AltinnArgumentException($"Altinn.{operation}.ContentTypeNotAllowed",
+            throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.ContentTypeNotAllowed),
                 $"'{file.FileName}' is a {mapping.Extension} file, which is {string.Join(" or ", mapping.All)}; -ContentType {stated} would file it labelled as another type. " +
                 "-ContentType is for a file whose extension Altinn does not know: leave it out for this file, or give the file the extension of its real type.");
         }
@@ -196,7 +196,7 @@ namespace AltinnApp.Core.Api
             var mapping = MimeTypes.ForFileName(file.FileName);
             var allowed = string.Join(", ", type.AllowedContentTypes);
             var extension = string.IsNullOrEmpty(System.IO.Path.GetExtension(file.FileName)) ? "(none)" : System.IO.Path.GetExtension(file.FileName);
-            var errorId = $"Altinn.{operation}.ContentTypeNotAllowed";
+            var errorId = ErrorCatalogue.Id(operation, ErrorReason.ContentTypeNotAllowed);
             if (refusal == ContentTypeRefusal.Mismatch)
             {
                 var what = mapping.Known ? $"a {extension} file only as {string.Join(" or ", mapping.All)} or {MimeTypes.OctetStream}" : $"a {extension} file (an extension Altinn does not know) only as {MimeTypes.OctetStream}";

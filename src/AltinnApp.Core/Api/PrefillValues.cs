@@ -105,7 +105,7 @@ namespace AltinnApp.Core.Api
         {
             if (double.IsNaN(value) || double.IsInfinity(value))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.InvalidPrefill",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidPrefill),
                     $"Prefill field '{key}' is {value.ToString(CultureInfo.InvariantCulture)}, which no form field takes. Give a number, or leave the field out.");
             }
 
@@ -135,7 +135,7 @@ namespace AltinnApp.Core.Api
                     break;
             }
 
-            return new AltinnArgumentException($"Altinn.{operation}.PrefillNotFlat",
+            return new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.PrefillNotFlat),
                 $"Prefill field '{key}' is {what}. -Prefill takes one flat value per field (text, a number, $true/$false or a date), sent to Altinn as text. " +
                 $"Name a nested field with a dotted path instead, such as @{{ '{key}.field' = 'value' }}; for structured form data, create the instance and send the data with Set-AltinnData -Value (or use -Data).");
         }

@@ -23,19 +23,19 @@ namespace AltinnApp.Core.Api
             string advice;
             switch (reason)
             {
-                case "UnknownDataType":
+                case ErrorReason.UnknownDataType:
                     advice = $"The app's data types may have changed since this session read them; Get-AltinnApplication -App {appId} shows the current ones.";
                     break;
-                case "ContentTypeNotAllowed":
+                case ErrorReason.ContentTypeNotAllowed:
                     advice = $"Get-AltinnApplication -App {appId} shows the content types each data type accepts; the content type is taken from the file's extension.";
                     break;
-                case "TooLarge":
+                case ErrorReason.TooLarge:
                     advice = $"Get-AltinnApplication -App {appId} shows the largest file (MaxSize, in MB) each data type takes.";
                     break;
-                case "TooMany":
+                case ErrorReason.TooMany:
                     advice = $"Get-AltinnApplication -App {appId} shows how many elements (MaxCount) each data type takes; Get-AltinnInstance shows what the instance holds, and Remove-AltinnData removes one.";
                     break;
-                case "EmptyFile":
+                case ErrorReason.EmptyFile:
                     advice = "Altinn refuses empty files.";
                     break;
                 default:
@@ -43,7 +43,7 @@ namespace AltinnApp.Core.Api
                     break;
             }
 
-            return Rewrap(ex, $"Altinn.{operation}.{reason}", ex.Kind, ex.Message.TrimEnd('.') + ". " + advice);
+            return Rewrap(ex, ErrorCatalogue.Id(operation, reason), ex.Kind, ex.Message.TrimEnd('.') + ". " + advice);
         }
 
         private static string MetadataReason(AltinnApiException ex)
@@ -54,14 +54,14 @@ namespace AltinnApp.Core.Api
             var codes = ex.ValidationIssues.Select(i => i.Code ?? string.Empty).ToList();
             var descriptions = string.Join(" ", ex.ValidationIssues.Select(i => i.Description ?? string.Empty));
 
-            if (Has(title, "Data Type Not Found") || Has(text, "does not correspond to an element type")) return "UnknownDataType";
-            if (Has(title, "Max Count Exceeded") || Has(text, "more elements of type")) return "TooMany";
-            if (ex.StatusCode == 413 || codes.Contains("DataElementTooLarge") || Has(text, "exceeds the size limit") || Has(text, "exceeds limit")) return "TooLarge";
+            if (Has(title, "Data Type Not Found") || Has(text, "does not correspond to an element type")) return ErrorReason.UnknownDataType;
+            if (Has(title, "Max Count Exceeded") || Has(text, "more elements of type")) return ErrorReason.TooMany;
+            if (ex.StatusCode == 413 || codes.Contains("DataElementTooLarge") || Has(text, "exceeds the size limit") || Has(text, "exceeds limit")) return ErrorReason.TooLarge;
             if (codes.Contains("ContentTypeNotAllowed") && Has(descriptions, "Content-Disposition")) return null;
             if (codes.Contains("ContentTypeNotAllowed") || Has(descriptions, "does not match mime type") ||
-                (Has(text, "Content-Type") && Has(text, "invalid for element type"))) return "ContentTypeNotAllowed";
-            if (codes.Contains("MissingFileName") || codes.Contains("InvalidFileNameFormat")) return "InvalidFileName";
-            if (Has(text, "has no data") || Has(title, "Invalid data")) return "EmptyFile";
+                (Has(text, "Content-Type") && Has(text, "invalid for element type"))) return ErrorReason.ContentTypeNotAllowed;
+            if (codes.Contains("MissingFileName") || codes.Contains("InvalidFileNameFormat")) return ErrorReason.InvalidFileName;
+            if (Has(text, "has no data") || Has(title, "Invalid data")) return ErrorReason.EmptyFile;
             return null;
         }
 
@@ -82,7 +82,7 @@ namespace AltinnApp.Core.Api
             if (Has(title, "Max Count Exceeded")) return ExplainMetadataRejection(ex, operation, appId);
             if (Has(title, "Conflict with Current Task"))
             {
-                return Rewrap(ex, $"Altinn.{operation}.WrongTask", AltinnErrorKind.InvalidOperation,
+                return Rewrap(ex, ErrorCatalogue.Id(operation, ErrorReason.WrongTask), AltinnErrorKind.InvalidOperation,
                     $"The app {appId} takes changes to '{dataType}' only while the instance is at the task that data type belongs to{(ownerTask != null ? " (" + ownerTask + ")" : string.Empty)}: it has Altinn's EnforceDataTypeTaskId setting on{suffix}. Get-AltinnInstance shows the task instance {instanceId} is at.");
             }
 
@@ -118,7 +118,7 @@ namespace AltinnApp.Core.Api
         }
 
         private static AltinnApiException Locked(string operation, string message, AltinnApiException inner) =>
-            new AltinnApiException($"Altinn.{operation}.DataLocked", AltinnErrorKind.InvalidOperation, message, inner?.StatusCode ?? 409, inner?.Body)
+            new AltinnApiException(ErrorCatalogue.Id(operation, ErrorReason.DataLocked), AltinnErrorKind.InvalidOperation, message, inner?.StatusCode ?? 409, inner?.Body)
             {
                 ValidationIssues = inner?.ValidationIssues ?? Array.Empty<AltinnValidationIssue>(),
             };
@@ -240,7 +240,7 @@ namespace AltinnApp.Core.Api
                 "Finish the task with Invoke-AltinnProcessNext, or go back with -Action reject where the app allows it;" + Environment.NewLine +
                 "  - the instance no longer exists, or belongs to another organisation than the one the system user acts for;" + Environment.NewLine +
                 $"  - the system user has not been given the rights to {appId} for that organisation.";
-            return Rewrap(ex, $"Altinn.{operation}.Forbidden", AltinnErrorKind.PermissionDenied, message);
+            return Rewrap(ex, ErrorCatalogue.Id(operation, ErrorReason.Forbidden), AltinnErrorKind.PermissionDenied, message);
         }
 
         /// <summary>
@@ -277,7 +277,7 @@ namespace AltinnApp.Core.Api
                 $"The app {appId} could not read the '{dataType}' form data into its data model{(string.IsNullOrEmpty(detail) ? "." : ": " + detail.TrimEnd('.') + ".")} " +
                 "Each field takes the type the model gives it: a text field a string (quote a number: '12345', or [string]$value), a number field a number, " +
                 "and a field that is not a group no nested hashtable. Get-AltinnData shows the form as it is now.";
-            return Rewrap(ex, $"Altinn.{operation}.FormDataRefused", AltinnErrorKind.InvalidData, message);
+            return Rewrap(ex, ErrorCatalogue.Id(operation, ErrorReason.FormDataRefused), AltinnErrorKind.InvalidData, message);
         }
 
         private static AltinnApiException Rewrap(AltinnApiException ex, string errorId, AltinnErrorKind kind, string message) =>

@@ -140,12 +140,12 @@ namespace AltinnApp.Core.Auth
         {
             if (Directory.Exists(path))
             {
-                throw new AltinnArgumentException("Altinn.File.IsDirectory", $"'{path}' is a folder. Give the path of the {what} file.");
+                throw new AltinnArgumentException("Altinn.File.PathIsFolder", $"'{path}' is a folder. Give the path of the {what} file.");
             }
 
             if (!File.Exists(path))
             {
-                throw new AltinnException("Altinn.File.NotFound", AltinnErrorKind.ObjectNotFound, $"The {what} file '{path}' does not exist. Check the path (relative paths are taken from the current PowerShell location).");
+                throw new AltinnException("Altinn.File.FileNotFound", AltinnErrorKind.ObjectNotFound, $"The {what} file '{path}' does not exist. Check the path (relative paths are taken from the current PowerShell location).");
             }
 
             byte[] bytes;
@@ -164,7 +164,7 @@ namespace AltinnApp.Core.Auth
 
             if (bytes.Length == 0)
             {
-                throw new AltinnArgumentException("Altinn.File.Empty",
+                throw new AltinnArgumentException("Altinn.File.EmptyFile",
                     $"The {what} file '{path}' is empty. Check the path, or write the {what} into it again (a copy or download may have been cut short).");
             }
 

@@ -114,7 +114,7 @@ namespace AltinnApp.Core.Auth
 
             description = Redactor.Redact(description);
             var (reason, hint) = Classify(error, description, _grant, _key.Description);
-            return new AltinnAuthenticationException("Altinn.Maskinporten." + reason,
+            return new AltinnAuthenticationException(ErrorCatalogue.Id("Maskinporten", reason),
                 $"Maskinporten refused the grant ({status}{(error != null ? " " + error : string.Empty)}){(description != null ? ": " + description.TrimEnd('.') : string.Empty)}. {hint}")
             {
                 OAuthError = error,
@@ -141,7 +141,7 @@ namespace AltinnApp.Core.Auth
             // Altinn found no system user for the grant's authorization_details
             if (code == "invalid_altinn_customer_configuration")
             {
-                return ("SystemUserNotFound",
+                return (ErrorReason.SystemUserNotFound,
                     $"Altinn found no system user for client '{grant.ClientId}' and organisation {grant.SystemUserOrganization}" +
                     (grant.SystemUserExternalRef != null ? $" with external reference '{grant.SystemUserExternalRef}'" : " (no -SystemUserExternalRef given)") +
                     ". Check: that organisation has accepted the system user request for your system in Altinn; your system in Altinn's system register lists this client id;" +
@@ -151,67 +151,67 @@ namespace AltinnApp.Core.Auth
             switch (mp)
             {
                 case "100":
-                    return ("InvalidClient",
+                    return (ErrorReason.InvalidClient,
                         $"Maskinporten does not know client '{grant.ClientId}' here: check -ClientId (the client's id, which is the grant's iss) and that the client was made in the environment you connect to (test clients in Maskinporten's test environment, for tt02; production clients for prod).");
                 case "110":
-                    return ("WrongAudience",
+                    return (ErrorReason.WrongAudience,
                         $"The grant's aud '{grant.Audience}' is not this Maskinporten's issuer: check -Environment and -MaskinportenUri (the aud is Maskinporten's address with its trailing slash, and must be the same Maskinporten as the token endpoint).");
                 case "120":
-                    return ("KeyNotAccepted",
+                    return (ErrorReason.KeyNotAccepted,
                         $"Maskinporten does not accept the certificate that signed the grant ({key}) for client '{grant.ClientId}': register it with the client, and use a valid business certificate (virksomhetssertifikat): a test certificate in test, a production certificate in prod.");
                 case "121":
-                    return ("KeyNotAccepted",
+                    return (ErrorReason.KeyNotAccepted,
                         $"The key registered on client '{grant.ClientId}' has expired (a registered key lives one year): register the key again, or a new one (New-AltinnSigningKey), with the Maskinporten client.");
                 case "122":
-                    return ("KeyNotAccepted",
+                    return (ErrorReason.KeyNotAccepted,
                         $"The business certificate ({key}) is issued to another organisation than the one that owns client '{grant.ClientId}': sign with a certificate of the client's own organisation.");
                 case "123":
                 case "124":
-                    return ("KeyNotAccepted",
+                    return (ErrorReason.KeyNotAccepted,
                         $"The grant's signature does not verify with any key or certificate registered for client '{grant.ClientId}' (signed with {key}). Register its public key (New-AltinnSigningKey prints it) or the certificate with the Maskinporten client, or connect with the key that is registered under that kid (check -KeyId); a certificate must not have expired, and a test certificate works only in test.");
                 case "130":
-                    return ("ClockSkew",
+                    return (ErrorReason.ClockSkew,
                         "Maskinporten found the grant expired: grants are valid for seconds only, so this machine's clock is probably behind Maskinporten's (or the request took too long on the way). Synchronise the clock (NTP) and connect again.");
                 case "012":
-                    return ("GrantReused",
+                    return (ErrorReason.GrantReused,
                         "Maskinporten had already seen this grant's jti. The module makes a new grant for every request, so the same request reached Maskinporten twice (a proxy that repeats requests?): connect again, and check the proxy.");
                 case "200":
-                    return ("InvalidScope",
+                    return (ErrorReason.InvalidScope,
                         $"Client '{grant.ClientId}' has not been given every scope the grant asks for ('{grant.Scope}'): add them to the Maskinporten client (apps need altinn:instances.read and altinn:instances.write), or check -Scope for typing errors.");
                 case "201":
-                    return ("InvalidScope",
+                    return (ErrorReason.InvalidScope,
                         $"The scopes ('{grant.Scope}') do not allow the integration type of client '{grant.ClientId}': make a Maskinporten client of the type the scope accepts.");
                 case "250":
                 case "251":
-                    return ("InvalidScope",
+                    return (ErrorReason.InvalidScope,
                         $"The organisation that owns client '{grant.ClientId}' has not been given (or delegated) access to the scopes ('{grant.Scope}'): ask the API owner for access, or check -Scope.");
                 case "301":
                 case "302":
                 case "303":
-                    return ("InvalidAuthorizationDetails",
+                    return (ErrorReason.InvalidAuthorizationDetails,
                         $"Maskinporten refused the grant's authorization_details, built from -SystemUserOrganization {grant.SystemUserOrganization}" +
                         (grant.SystemUserExternalRef != null ? $" and -SystemUserExternalRef '{grant.SystemUserExternalRef}'" : string.Empty) +
                         ": check those values (an organisation number of nine digits, the external reference exactly as the system user was created with).");
                 case "011":
-                    return ("InvalidRequest",
+                    return (ErrorReason.InvalidRequest,
                         "Maskinporten could not read the grant (an invalid parameter value): check -ClientId, -Scope and -SystemUserExternalRef for stray spaces or line breaks.");
             }
 
             // Maskinporten's text for an iat ahead of its clock carries no MP number
             if (text.Contains("issue time is after now"))
             {
-                return ("ClockSkew",
+                return (ErrorReason.ClockSkew,
                     "Maskinporten found the grant issued in the future: this machine's clock is ahead of Maskinporten's. Synchronise the clock (NTP) and connect again.");
             }
 
             switch (code)
             {
                 case "invalid_client":
-                    return ("InvalidClient", $"Check -ClientId '{grant.ClientId}': it must be the id of a Maskinporten client in this environment, with {key} registered.");
+                    return (ErrorReason.InvalidClient, $"Check -ClientId '{grant.ClientId}': it must be the id of a Maskinporten client in this environment, with {key} registered.");
                 case "invalid_scope":
-                    return ("InvalidScope", $"Check -Scope: client '{grant.ClientId}' must have been given every scope it asks for ('{grant.Scope}').");
+                    return (ErrorReason.InvalidScope, $"Check -Scope: client '{grant.ClientId}' must have been given every scope it asks for ('{grant.Scope}').");
                 case "":
-                    return ("Refused", "Check the key, the client id, the system user for -SystemUserOrganization and this machine's clock.");
+                    return (ErrorReason.Refused, "Check the key, the client id, the system user for -SystemUserOrganization and this machine's clock.");
                 default:
                     return (ToPascal(code), "Check the key, the client id, the system user for -SystemUserOrganization (and -SystemUserExternalRef) and this machine's clock (grants are valid for seconds only).");
             }

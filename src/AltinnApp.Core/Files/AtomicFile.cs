@@ -26,7 +26,7 @@ namespace AltinnApp.Core.Files
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw CannotWrite($"Altinn.{operation}.CannotWrite", path, ex);
+                    throw CannotWrite(ErrorCatalogue.Id(operation, ErrorReason.CannotWrite), path, ex);
                 }
 
                 using (stream)
@@ -38,17 +38,17 @@ namespace AltinnApp.Core.Files
                     }
                     catch (IOException ex)
                     {
-                        throw CannotWrite($"Altinn.{operation}.CannotWrite", path, ex);
+                        throw CannotWrite(ErrorCatalogue.Id(operation, ErrorReason.CannotWrite), path, ex);
                     }
                 }
 
                 try
                 {
-                    MoveIntoPlace(temp, path, overwrite, $"Altinn.{operation}.FileExists");
+                    MoveIntoPlace(temp, path, overwrite, ErrorCatalogue.Id(operation, ErrorReason.FileExists));
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw CannotWrite($"Altinn.{operation}.CannotWrite", path, ex);
+                    throw CannotWrite(ErrorCatalogue.Id(operation, ErrorReason.CannotWrite), path, ex);
                 }
             }
             finally
@@ -67,7 +67,7 @@ namespace AltinnApp.Core.Files
             var folder = Path.GetDirectoryName(Path.GetFullPath(path));
             if (!Directory.Exists(folder))
             {
-                throw new AltinnException("Altinn.File.NoFolder", AltinnErrorKind.WriteError, $"The folder '{folder}' does not exist. Create it first, or give another -Path.");
+                throw new AltinnArgumentException("Altinn.File.FolderMissing", $"The folder '{folder}' does not exist. Create it first, or give another -Path.");
             }
 
             var temp = TempPathFor(path);
@@ -80,7 +80,7 @@ namespace AltinnApp.Core.Files
                     stream.Flush(true);
                 }
 
-                MoveIntoPlace(temp, path, overwrite, "Altinn.File.Exists");
+                MoveIntoPlace(temp, path, overwrite, "Altinn.File.FileExists");
                 protect(path);
             }
             catch (UnauthorizedAccessException ex)

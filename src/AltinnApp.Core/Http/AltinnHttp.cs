@@ -78,17 +78,17 @@ namespace AltinnApp.Core.Http
             }
             catch (AttemptTimeoutException ex)
             {
-                throw new AltinnException($"Altinn.{request.Operation}.Timeout", AltinnErrorKind.OperationTimeout,
+                throw new AltinnException(ErrorCatalogue.Id(request.Operation, ErrorReason.Timeout), AltinnErrorKind.OperationTimeout,
                     $"{request.Method} {request.Uri.GetLeftPart(UriPartial.Path)} did not answer within {ex.Timeout.TotalSeconds:0} s. Altinn may be slow or unreachable; try again later, or raise the timeout with Connect-Altinn {AltinnHttpOptions.TimeoutParameterFor(request.Kind)}.");
             }
             catch (HttpRequestException ex)
             {
-                throw new AltinnException($"Altinn.{request.Operation}.ConnectionFailed", AltinnErrorKind.ConnectionError,
+                throw new AltinnException(ErrorCatalogue.Id(request.Operation, ErrorReason.ConnectionFailed), AltinnErrorKind.ConnectionError,
                     $"Could not reach {request.Uri.GetLeftPart(UriPartial.Authority)} for {request.Operation}: {Describe(ex)}. Check the network, the proxy (-Proxy) and the environment's addresses.", ex);
             }
             catch (IOException ex)
             {
-                throw new AltinnException($"Altinn.{request.Operation}.ConnectionFailed", AltinnErrorKind.ConnectionError,
+                throw new AltinnException(ErrorCatalogue.Id(request.Operation, ErrorReason.ConnectionFailed), AltinnErrorKind.ConnectionError,
                     $"The connection to {request.Uri.GetLeftPart(UriPartial.Authority)} broke during {request.Operation}: {ex.Message}", ex);
             }
             finally

@@ -41,7 +41,7 @@ namespace AltinnApp.Core.Http
             if (hint != null) message += ". " + hint.TrimEnd('.');
             message += ".";
             message += FieldList(body.ValidationErrors);
-            return new AltinnApiException($"Altinn.{operation}.{reason}", kind, message, status, body)
+            return new AltinnApiException(ErrorCatalogue.Id(operation, reason), kind, message, status, body)
             {
                 ValidationIssues = body.ValidationIssues,
                 RecommendedAction = notFoundHint != null && (status == 404 || status == 403) ? notFoundHint : null,
@@ -201,16 +201,16 @@ namespace AltinnApp.Core.Http
         {
             switch (status)
             {
-                case 400: return "BadRequest";
-                case 401: return "Unauthorized";
-                case 403: return "Forbidden";
-                case 404: return "NotFound";
-                case 409: return "Conflict";
-                case 413: return "TooLarge";
-                case 415: return "UnsupportedContentType";
-                case 429: return "TooManyRequests";
-                case 503: return "ServiceUnavailable";
-                default: return status >= 500 ? "ServerError" : "Http" + status;
+                case 400: return ErrorReason.BadRequest;
+                case 401: return ErrorReason.Unauthorized;
+                case 403: return ErrorReason.Forbidden;
+                case 404: return ErrorReason.NotFound;
+                case 409: return ErrorReason.Conflict;
+                case 413: return ErrorReason.TooLarge;
+                case 415: return ErrorReason.UnsupportedContentType;
+                case 429: return ErrorReason.TooManyRequests;
+                case 503: return ErrorReason.ServiceUnavailable;
+                default: return status >= 500 ? ErrorReason.ServerError : "Http" + status; // the catalogue's ErrorReason.HttpStatus
             }
         }
 

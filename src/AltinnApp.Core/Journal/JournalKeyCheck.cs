@@ -89,13 +89,13 @@ namespace AltinnApp.Core.Journal
             var what = submitted
                 ? $"It was submitted with the values it was made with. To file the new values, use a new key (a correction, if the app takes one)."
                 : $"To carry the key on, give the same -Prefill as when it began. To file the new values instead, remove the instance (Remove-AltinnInstance -InstanceId {instanceId}) and use a new key for the row.";
-            throw new AltinnException($"Altinn.{operation}.PrefillChanged", AltinnErrorKind.Conflict,
+            throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.PrefillChanged), AltinnErrorKind.Conflict,
                 $"Key '{entry.Key}' already has instance {instanceId} ({entry.Reached}), made {began}; this row gives {given}. " +
                 $"The new prefill was not applied and nothing was changed: a resumed key carries on with the instance it has. {what}");
         }
 
         /// <summary>ErrorId suffix for a key whose instance was deleted or can no longer be read.</summary>
-        public const string InstanceGone = "KeyInstanceGone";
+        public const string InstanceGone = ErrorReason.KeyInstanceGone;
 
         /// <summary>
         /// The key's instance was deleted before it was submitted. Altinn would still take a process/next for a soft-deleted
@@ -115,7 +115,7 @@ namespace AltinnApp.Core.Journal
             Gone(entry?.Key, entry?.InstanceId, "can no longer be read (deleted for good, or not this system user's: Altinn's answer does not tell them apart)", operation, inner);
 
         private static AltinnException Gone(string key, string instanceId, string what, string operation, Exception inner = null) =>
-            new AltinnException($"Altinn.{operation}.{InstanceGone}", AltinnErrorKind.InvalidOperation,
+            new AltinnException(ErrorCatalogue.Id(operation, InstanceGone), AltinnErrorKind.InvalidOperation,
                 $"Key '{key}' stands for instance {instanceId}, which {what}. A resumed key carries on with its own instance only, so nothing was created or sent. " +
                 "To file this submission, use a new key; the journal keeps this key's history.", inner);
 
@@ -174,7 +174,7 @@ namespace AltinnApp.Core.Journal
         private static AltinnArgumentException Mismatch(JournalEntry entry, AltinnInstance instance, string app, InstanceOwnerSpec owner, string operation)
         {
             var key = entry?.Key;
-            return new AltinnArgumentException($"Altinn.{operation}.KeyMismatch",
+            return new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.KeyMismatch),
                 $"Key '{key}' was started for {Describe(entry, instance)}, but this row asks for {app} for {owner}. " +
                 "A key stands for one submission, so nothing was created or changed, for either. " +
                 "Give each submission a key that names it, not a row number: the organisation, the period and the form, " +

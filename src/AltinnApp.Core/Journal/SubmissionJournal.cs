@@ -45,7 +45,7 @@ namespace AltinnApp.Core.Journal
             var folder = System.IO.Path.GetDirectoryName(path);
             if (Directory.Exists(path))
             {
-                throw new AltinnArgumentException("Altinn.Journal.IsDirectory", $"-Journal '{path}' is a folder. Give a file path, for example ./submissions.journal.");
+                throw new AltinnArgumentException("Altinn.Journal.PathIsFolder", $"-Journal '{path}' is a folder. Give a file path, for example ./submissions.journal.");
             }
 
             if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))

@@ -31,7 +31,7 @@ namespace AltinnApp.Core.Validation
         public static InstanceIdentifier Parse(string value, string parameterName = "InstanceId", string operation = null)
         {
             if (TryParse(value, out var id)) return id;
-            throw new AltinnArgumentException(operation == null ? "Altinn.InvalidInstanceId" : $"Altinn.{operation}.InvalidInstanceId",
+            throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidInstanceId),
                 $"-{parameterName} '{value}' is not an instance id. An instance id is the party id and the instance GUID separated by a slash, for example 500700/232c5390-9479-4506-a266-9890d7287bfb.");
         }
 
@@ -55,7 +55,7 @@ namespace AltinnApp.Core.Validation
         {
             var parts = (value ?? string.Empty).Trim().Trim('/').Split('/');
             if (parts.Length == 2 && IsName(parts[0]) && IsName(parts[1])) return new AppIdentifier(parts[0].ToLowerInvariant(), parts[1].ToLowerInvariant());
-            throw new AltinnArgumentException(operation == null ? "Altinn.InvalidApp" : $"Altinn.{operation}.InvalidApp",
+            throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidApp),
                 $"-{parameterName} '{value}' is not an app id. Give the app as org/app, for example brg/aarsregnskap, or set a default with Connect-Altinn -App.");
         }
 

@@ -44,7 +44,7 @@ namespace AltinnApp.Core.Validation
             if (trimmed.StartsWith("0192:", StringComparison.Ordinal)) trimmed = trimmed.Substring(5);
             if (!IsValidOrganizationNumber(trimmed))
             {
-                throw new AltinnArgumentException(operation == null ? "Altinn.InvalidOrganizationNumber" : $"Altinn.{operation}.InvalidOrganizationNumber",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidOrganizationNumber),
                     $"-{parameterName} '{value}' is not a valid Norwegian organisation number: it must be nine digits whose last digit is the mod-11 control digit. Check the number in Enhetsregisteret (Brønnøysundregistrene).");
             }
 

@@ -350,7 +350,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         private bool Given(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
         private static AltinnArgumentException Missing(string parameterName, string message) =>
-            new AltinnArgumentException($"Altinn.Connect.Missing{parameterName}", message);
+            new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.MissingParameter(parameterName)), message);
 
         private static string Optional(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
@@ -380,7 +380,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 case SecureString _:
                     throw Missing(parameterName, $"-{parameterName} is empty. Check the variable or secret it was read from.");
                 default:
-                    throw new AltinnArgumentException($"Altinn.Connect.Invalid{parameterName}", $"-{parameterName} must be text or a SecureString, not {raw.GetType().Name}.");
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.InvalidParameter(parameterName)), $"-{parameterName} must be text or a SecureString, not {raw.GetType().Name}.");
             }
         }
     }

@@ -32,7 +32,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     {
                         if (!(application.FindDataType(element.DataType)?.IsFormData ?? false))
                         {
-                            throw new AltinnArgumentException($"Altinn.{Operation}.NotFormData",
+                            throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.NotFormData),
                                 $"Data element {element.Id} of instance {instance.Id} is '{element.DataType}' ({element.ContentType}), a file rather than form data. Save it to disk with Save-AltinnData -DataElementId {element.Id} -Path <folder or file>.");
                         }
 
@@ -55,7 +55,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             }
             catch (XmlException ex)
             {
-                throw new AltinnException($"Altinn.{Operation}.BadResponse", AltinnErrorKind.ProtocolError, $"Altinn answered with form data that is not well-formed XML: {ex.Message}");
+                throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.BadResponse), AltinnErrorKind.ProtocolError, $"Altinn answered with form data that is not well-formed XML: {ex.Message}");
             }
 
             return document;

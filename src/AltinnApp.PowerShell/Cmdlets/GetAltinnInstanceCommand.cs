@@ -48,7 +48,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     var appId = string.IsNullOrEmpty(App) ? session.DefaultApp : App;
                     if (string.IsNullOrEmpty(appId))
                     {
-                        throw new AltinnArgumentException($"Altinn.{Operation}.MissingApp", "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
+                        throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.MissingApp), "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
                     }
 
                     var app = AppIdentifier.Parse(appId, nameof(App), Operation);

@@ -32,7 +32,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 var path = ResolvePath(Path);
                 if (System.IO.Directory.Exists(path))
                 {
-                    throw new Core.AltinnArgumentException("Altinn.Journal.IsDirectory",
+                    throw new Core.AltinnArgumentException("Altinn.Journal.PathIsFolder",
                         $"-Path '{path}' is a folder. Give the journal file that New-AltinnInstance -Journal wrote, for example {System.IO.Path.Combine(path, "batch.journal")}.");
                 }
 
@@ -51,7 +51,7 @@ namespace AltinnApp.PowerShell.Cmdlets
 
                 if (!System.IO.File.Exists(path))
                 {
-                    throw new Core.AltinnException("Altinn.Journal.NotFound", Core.AltinnErrorKind.ObjectNotFound,
+                    throw new Core.AltinnException("Altinn.Journal.FileNotFound", Core.AltinnErrorKind.ObjectNotFound,
                         $"There is no journal at '{path}'. A journal is created by the first New-AltinnInstance -Journal '{Path}' -Key <key>.");
                 }
 

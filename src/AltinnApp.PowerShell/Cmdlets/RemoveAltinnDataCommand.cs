@@ -40,7 +40,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                         RequireWritable(instance, element, replacing: false);
                         if (string.Equals(element.DataType, MetadataRules.ReceiptDataType, StringComparison.OrdinalIgnoreCase))
                         {
-                            throw new AltinnArgumentException($"Altinn.{Operation}.Receipt", $"Data element {element.Id} is the receipt Altinn generated for instance {instance.Id}; it cannot be removed.");
+                            throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.Receipt), $"Data element {element.Id} is the receipt Altinn generated for instance {instance.Id}; it cannot be removed.");
                         }
 
                         var name = string.IsNullOrEmpty(element.Filename) ? string.Empty : $" '{element.Filename}'";

@@ -42,7 +42,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 var isFolder = Directory.Exists(destination) || destination.EndsWith("/", StringComparison.Ordinal) || destination.EndsWith("\\", StringComparison.Ordinal);
                 if (!isFolder && elements.Length > 1)
                 {
-                    throw new AltinnArgumentException($"Altinn.{Operation}.PathIsFile",
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.PathIsFile),
                         $"Instance {instance.Id} has {elements.Length} data elements of type '{DataType}', but -Path '{Path}' is one file. Give a folder (it is created when the path ends with '/'), or pick one with -DataElementId.");
                 }
 
@@ -51,7 +51,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     var parent = System.IO.Path.GetDirectoryName(destination);
                     if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
                     {
-                        throw new AltinnArgumentException($"Altinn.{Operation}.FolderMissing", $"The folder '{parent}' does not exist. Create it first, or give an existing folder as -Path.");
+                        throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.FolderMissing), $"The folder '{parent}' does not exist. Create it first, or give an existing folder as -Path.");
                     }
                 }
 
@@ -66,7 +66,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         {
             if (File.Exists(path) && !Force)
             {
-                throw new AltinnException($"Altinn.{Operation}.FileExists", AltinnErrorKind.WriteError,
+                throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.FileExists), AltinnErrorKind.WriteError,
                     $"'{path}' already exists. Use -Force to overwrite it, or choose another -Path.");
             }
 

@@ -34,7 +34,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     var application = await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false);
                     if (!(application.FindDataType(found.DataType)?.IsFormData ?? false))
                     {
-                        throw new AltinnArgumentException($"Altinn.{Operation}.NotFormData",
+                        throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.NotFormData),
                             $"Data element {found.Id} of instance {instance.Id} is '{found.DataType}', a file rather than form data. Add files with Add-AltinnAttachment and remove them with Remove-AltinnData.");
                     }
 

@@ -33,7 +33,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     }
                     catch (AltinnApiException ex) when (ex.StatusCode == 409)
                     {
-                        throw new AltinnApiException($"Altinn.{Operation}.NoCurrentTask", AltinnErrorKind.InvalidOperation,
+                        throw new AltinnApiException(ErrorCatalogue.Id(Operation, ErrorReason.NoCurrentTask), AltinnErrorKind.InvalidOperation,
                             $"Instance {target.Id} is not at a task (its process has ended, or has not started), so there is nothing to validate{(string.IsNullOrEmpty(ex.Body?.Summary) ? string.Empty : " (Altinn: " + ex.Body.Summary + ")")}.",
                             ex.StatusCode, ex.Body);
                     }

@@ -44,7 +44,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             var session = ResolveSession(Session, DataElement.Session);
             if (string.IsNullOrEmpty(DataElement.InstanceId))
             {
-                throw new AltinnArgumentException($"Altinn.{Operation}.ElementWithoutInstance",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.ElementWithoutInstance),
                     $"The data element {DataElement.Id} does not say which instance it belongs to. Pass the instance instead: -Instance $instance -DataElementId {DataElement.Id}.");
             }
 
@@ -64,13 +64,13 @@ namespace AltinnApp.PowerShell.Infrastructure
                 var byId = data.FirstOrDefault(d => Guid.TryParse(d.Id, out var g) && g == wantedId.Value);
                 if (byId == null)
                 {
-                    throw new AltinnException($"Altinn.{Operation}.DataElementNotFound", AltinnErrorKind.ObjectNotFound,
+                    throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.DataElementNotFound), AltinnErrorKind.ObjectNotFound,
                         $"Instance {instance.Id} has no data element {wantedId}. Its data elements are: {Describe(instance)}.");
                 }
 
                 if (DataType != null && !string.Equals(byId.DataType, DataType, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new AltinnArgumentException($"Altinn.{Operation}.DataTypeMismatch",
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.DataTypeMismatch),
                         $"Data element {byId.Id} of instance {instance.Id} is of type '{byId.DataType}', not '{DataType}'. Give one of -DataType and -DataElementId.");
                 }
 
@@ -79,20 +79,20 @@ namespace AltinnApp.PowerShell.Infrastructure
 
             if (string.IsNullOrEmpty(DataType))
             {
-                throw new AltinnArgumentException($"Altinn.{Operation}.NoDataSelected",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.NoDataSelected),
                     "Say which data: -DataType (for example model or attachment) or -DataElementId, or pipe data elements ($instance.Data).");
             }
 
             var matches = instance.GetDataElements(DataType);
             if (matches.Length == 0)
             {
-                throw new AltinnException($"Altinn.{Operation}.NoDataOfType", AltinnErrorKind.ObjectNotFound,
+                throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.NoDataOfType), AltinnErrorKind.ObjectNotFound,
                     $"Instance {instance.Id} has no data element of type '{DataType}'. Its data elements are: {Describe(instance)}.");
             }
 
             if (matches.Length > 1 && !allowMany)
             {
-                throw new AltinnArgumentException($"Altinn.{Operation}.Ambiguous",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.Ambiguous),
                     $"Instance {instance.Id} has {matches.Length} data elements of type '{DataType}' ({string.Join(", ", matches.Select(m => m.Id))}). Say which with -DataElementId.");
             }
 

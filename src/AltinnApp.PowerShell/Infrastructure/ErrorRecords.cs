@@ -21,7 +21,7 @@ namespace AltinnApp.PowerShell.Infrastructure
         public static ErrorRecord Unexpected(Exception exception, string operation, object target)
         {
             var message = $"{operation} failed unexpectedly: {Redactor.Redact(exception.Message)}";
-            var wrapped = new AltinnException($"Altinn.{operation}.Unexpected", AltinnErrorKind.InvalidOperation, message, exception);
+            var wrapped = new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.Unexpected), AltinnErrorKind.InvalidOperation, message, exception);
             return From(wrapped, target);
         }
 

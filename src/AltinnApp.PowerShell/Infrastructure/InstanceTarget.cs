@@ -38,7 +38,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             var appId = string.IsNullOrEmpty(app) ? session.DefaultApp : app;
             if (string.IsNullOrEmpty(appId))
             {
-                throw new Core.AltinnArgumentException($"Altinn.{operation}.MissingApp",
+                throw new Core.AltinnArgumentException(Core.ErrorCatalogue.Id(operation, Core.ErrorReason.MissingApp),
                     "No app given. Pass -App org/app (or an App column when piping from a CSV file), or set a default with Connect-Altinn -App.");
             }
 

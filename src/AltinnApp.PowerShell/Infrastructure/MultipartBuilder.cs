@@ -53,7 +53,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 yield break;
             }
 
-            throw new AltinnArgumentException($"Altinn.{operation}.InvalidAttachment", "-Attachment values must be file paths or FileInfo objects, for example @{ attachment = 'a.pdf', 'b.png' }.");
+            throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidAttachment), "-Attachment values must be file paths or FileInfo objects, for example @{ attachment = 'a.pdf', 'b.png' }.");
         }
     }
 
@@ -71,7 +71,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             if (value == null) return null;
             if (!MimeTypes.IsValidContentType(value, out var problem))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.InvalidContentType",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidContentType),
                     $"-ContentType '{value}' is not a content type: {problem}. Give a media type such as application/pdf or text/xml, or leave -ContentType out to take it from each file's extension.");
             }
 
@@ -86,18 +86,18 @@ namespace AltinnApp.PowerShell.Infrastructure
         {
             if (string.IsNullOrWhiteSpace(path))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.EmptyPath", $"-{parameterName} has an empty path. Give the path of each file to send.");
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.EmptyPath), $"-{parameterName} has an empty path. Give the path of each file to send.");
             }
 
             if (Directory.Exists(path))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.PathIsFolder", $"'{path}' in -{parameterName} is a folder. Give files, for example (Get-ChildItem '{path}' -File).");
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.PathIsFolder), $"'{path}' in -{parameterName} is a folder. Give files, for example (Get-ChildItem '{path}' -File).");
             }
 
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound, $"The file '{path}' in -{parameterName} does not exist. Check the path (relative paths are taken from the current PowerShell location).");
+                throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.FileNotFound), AltinnErrorKind.ObjectNotFound, $"The file '{path}' in -{parameterName} does not exist. Check the path (relative paths are taken from the current PowerShell location).");
             }
 
             try
@@ -111,7 +111,7 @@ namespace AltinnApp.PowerShell.Infrastructure
 
             if (string.IsNullOrEmpty(info.Extension))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.NoExtension", $"'{info.Name}' has no extension. Altinn needs a file name with an extension (such as .pdf) to know its type.");
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.NoExtension), $"'{info.Name}' has no extension. Altinn needs a file name with an extension (such as .pdf) to know its type.");
             }
 
             return new FileUpload
@@ -130,7 +130,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             var hint = ex is UnauthorizedAccessException
                 ? "Give the account the script runs as read access to it."
                 : "Another program may hold it open (still writing it, or locking it): close that program or wait until it is done, then run again.";
-            return new AltinnException($"Altinn.{operation}.CannotReadFile", AltinnErrorKind.ReadError,
+            return new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.CannotRead), AltinnErrorKind.ReadError,
                 $"The file '{path}' in -{parameterName} cannot be read: {ex.Message.TrimEnd('.')}. {hint}");
         }
 
@@ -157,7 +157,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             }
 
             // a pattern that matches nothing is an error, never a silent skip of the files the user meant
-            throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound, $"No file matches '{path}'. Check the folder and the wildcard pattern (Get-ChildItem '{path}' shows what it matches).");
+            throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.FileNotFound), AltinnErrorKind.ObjectNotFound, $"No file matches '{path}'. Check the folder and the wildcard pattern (Get-ChildItem '{path}' shows what it matches).");
         }
 
         public static string Size(long bytes) =>

@@ -24,7 +24,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             switch (raw)
             {
                 case null:
-                    throw new AltinnArgumentException($"Altinn.{operation}.DataEmpty", $"-{parameterName} is empty. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.DataEmpty), $"-{parameterName} is empty. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
                 case XmlNode xml:
                     // an XmlDocument, or one element of it ($doc.model)
                     return new FormDataPayload(xml.OuterXml, "application/xml");
@@ -38,7 +38,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 default:
                     if (raw.GetType().IsPrimitive || raw is decimal || raw is IEnumerable)
                     {
-                        throw new AltinnArgumentException($"Altinn.{operation}.DataUnsupported",
+                        throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.DataUnsupported),
                             $"-{parameterName} is a {raw.GetType().Name}. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
                     }
 
@@ -60,7 +60,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 }
                 catch (XmlException ex)
                 {
-                    throw new AltinnArgumentException($"Altinn.{operation}.InvalidXml", $"{source} is not well-formed XML: {ex.Message} Fix the XML, or give the data as a hashtable.");
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidXml), $"{source} is not well-formed XML: {ex.Message} Fix the XML, or give the data as a hashtable.");
                 }
 
                 return new FormDataPayload(trimmed, "application/xml");
@@ -76,7 +76,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                 }
                 catch (JsonException ex)
                 {
-                    throw new AltinnArgumentException($"Altinn.{operation}.InvalidJson", $"{source} is not valid JSON: {ex.Message} Fix the JSON, or give the data as a hashtable.");
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidJson), $"{source} is not valid JSON: {ex.Message} Fix the JSON, or give the data as a hashtable.");
                 }
 
                 return new FormDataPayload(trimmed, "application/json");
@@ -84,13 +84,13 @@ namespace AltinnApp.PowerShell.Infrastructure
 
             if (file != null)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.DataUnknownText",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.DataUnknownText),
                     $"{source} holds neither XML nor a JSON object. Form data files must be .xml or .json documents.");
             }
 
             if (trimmed.Length == 0)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.DataEmpty", $"-{parameterName} is empty text. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.DataEmpty), $"-{parameterName} is empty text. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
             }
 
             // anything else is taken as the path of a file that holds the XML or JSON
@@ -107,17 +107,17 @@ namespace AltinnApp.PowerShell.Infrastructure
             if (path != null && File.Exists(path)) return FromFile(path, operation, parameterName);
             if (path != null && Directory.Exists(path))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.PathIsFolder",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.PathIsFolder),
                     $"-{parameterName} '{path}' is a folder. Give the path of an .xml or .json file that holds the form data, or the data itself.");
             }
 
             if (LooksLikePath(trimmed))
             {
-                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound,
+                throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.FileNotFound), AltinnErrorKind.ObjectNotFound,
                     $"-{parameterName} names the file '{path ?? trimmed}', which does not exist. Check the path (relative paths are taken from the current PowerShell location), or give the data itself.");
             }
 
-            throw new AltinnArgumentException($"Altinn.{operation}.DataUnknownText",
+            throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.DataUnknownText),
                 $"-{parameterName} is the text '{Excerpt(trimmed)}', which is neither XML (starting with '<'), a JSON object (starting with '{{') nor the path of an existing file. Give the data as a hashtable, an XmlDocument, XML or JSON text, or a path to an .xml or .json file.");
         }
 
@@ -125,13 +125,13 @@ namespace AltinnApp.PowerShell.Infrastructure
         {
             if (Directory.Exists(path))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.PathIsFolder",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.PathIsFolder),
                     $"-{parameterName} '{path}' is a folder. Give the path of an .xml or .json file that holds the form data.");
             }
 
             if (!File.Exists(path))
             {
-                throw new AltinnException($"Altinn.{operation}.FileNotFound", AltinnErrorKind.ObjectNotFound,
+                throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.FileNotFound), AltinnErrorKind.ObjectNotFound,
                     $"The file '{path}' given in -{parameterName} does not exist. Check the path (relative paths are taken from the current PowerShell location).");
             }
 
@@ -147,7 +147,7 @@ namespace AltinnApp.PowerShell.Infrastructure
 
             if (text.Trim().Length == 0)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.EmptyFile",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.EmptyFile),
                     $"The file '{path}' given in -{parameterName} is empty. Form data files must hold an XML document or a JSON object.");
             }
 
@@ -209,7 +209,7 @@ namespace AltinnApp.PowerShell.Infrastructure
         /// <summary>PSObject, hashtables and arrays to plain dictionaries, lists and primitives.</summary>
         public static object ToPlain(object value, string operation, int depth = 0)
         {
-            if (depth > 32) throw new AltinnArgumentException($"Altinn.{operation}.DataTooDeep", "The data nests more than 32 levels deep (or refers to itself). Give plain data.");
+            if (depth > 32) throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.DataTooDeep), "The data nests more than 32 levels deep (or refers to itself). Give plain data.");
             var raw = Unwrap(value);
             switch (raw)
             {
@@ -296,7 +296,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             var raw = Unwrap(value);
             if (raw == null || raw is string || raw is IEnumerable && !(raw is IDictionary) || raw.GetType().IsPrimitive || raw is decimal || raw is DateTime || raw is DateTimeOffset || raw is Enum || raw is Guid)
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.InvalidPrefill", "-Prefill must be a hashtable or object of field names and values, for example @{ property1 = 'value' }.");
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidPrefill), "-Prefill must be a hashtable or object of field names and values, for example @{ property1 = 'value' }.");
             }
 
             var map = new Dictionary<string, object>(StringComparer.Ordinal);

@@ -104,6 +104,15 @@ namespace AltinnApp.Core
         public const string KeyMismatch = nameof(KeyMismatch);
         public const string KeyInstanceGone = nameof(KeyInstanceGone);
         public const string PrefillChanged = nameof(PrefillChanged);
+        public const string RestartNeedsJournal = nameof(RestartNeedsJournal);
+        public const string RestartSubmitted = nameof(RestartSubmitted);
+        public const string DataChanged = nameof(DataChanged);
+        public const string FilesChanged = nameof(FilesChanged);
+        public const string StepChanged = nameof(StepChanged);
+
+        // Submit-AltinnInstance
+        public const string NoProcess = nameof(NoProcess);
+        public const string TooManyTasks = nameof(TooManyTasks);
 
         // the session and Connect-Altinn's parameters
         public const string NotConnected = nameof(NotConnected);
@@ -226,7 +235,7 @@ namespace AltinnApp.Core
         {
             "AddAttachment", "Connect", "GetActiveInstances", "GetApplication", "GetData", "GetInstance", "GetJournal", "GetProcess",
             "LocalTestToken", "Maskinporten", "NewInstance", "ProcessNext", "RemoveData", "RemoveInstance", "SaveData", "SaveReceipt",
-            "SetData", "TestInstance", "TokenExchange",
+            "SetData", "Submit", "TestInstance", "TokenExchange", "GetParties",
         };
 
         /// <summary>The id of a reason under an operation; without an operation, <c>Altinn.&lt;Reason&gt;</c>.</summary>
@@ -341,6 +350,15 @@ namespace AltinnApp.Core
             E(ErrorReason.KeyMismatch, AltinnErrorKind.InvalidArgument, "A journal key started for another app or owner.", Any),
             E(ErrorReason.KeyInstanceGone, AltinnErrorKind.InvalidOperation, "A journal key's instance was deleted before it was submitted, or can no longer be read.", Any),
             E(ErrorReason.PrefillChanged, AltinnErrorKind.Conflict, "A journal key's instance was made with other -Prefill values.", Any),
+            E(ErrorReason.RestartNeedsJournal, AltinnErrorKind.InvalidArgument, "-Restart without -Journal and -Key.", "NewInstance"),
+            E(ErrorReason.RestartSubmitted, AltinnErrorKind.InvalidOperation, "-Restart for a journal key that was submitted: it is filed and is not begun again.", "NewInstance"),
+            E(ErrorReason.DataChanged, AltinnErrorKind.InvalidOperation, "A rerun brings other form data than the key's instance holds, and the instance no longer takes it.", "SetData"),
+            E(ErrorReason.FilesChanged, AltinnErrorKind.InvalidOperation, "A rerun brings other files than the key's instance already holds from an earlier run.", "AddAttachment"),
+            E(ErrorReason.StepChanged, AltinnErrorKind.InvalidOperation, "A rerun's pipeline takes another step than the key began with at that place.", "SetData", "AddAttachment", "ProcessNext", "Submit"),
+
+            // Submit-AltinnInstance
+            E(ErrorReason.NoProcess, AltinnErrorKind.InvalidOperation, "The instance has no process started, so it cannot be submitted.", "Submit"),
+            E(ErrorReason.TooManyTasks, AltinnErrorKind.InvalidOperation, "The process did not end within -MaximumTasks moves.", "Submit"),
 
             // the session and Connect-Altinn
             E(ErrorReason.NotConnected, AltinnErrorKind.InvalidOperation, "No session in this runspace.", "Session"),

@@ -87,7 +87,7 @@ namespace AltinnApp.Core.Submissions
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new AltinnException("Altinn.AddAttachment.CannotReadFile", AltinnErrorKind.ReadError,
+                throw new AltinnException(ErrorCatalogue.Id("AddAttachment", ErrorReason.CannotRead), AltinnErrorKind.ReadError,
                     $"The file '{path}' cannot be read: {ex.Message} Nothing was uploaded; check the file and its permissions.");
             }
         }

@@ -75,7 +75,7 @@ namespace AltinnApp.Core.Submissions
                 var finalPath = destination.FileFor(instance, receipt, index, receipts.Length);
                 if (writtenByCaller != null && writtenByCaller.TryGetValue(finalPath, out var writtenFor) && !string.Equals(writtenFor, instance.Id, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new AltinnException($"Altinn.{Operation}.FileExists", AltinnErrorKind.WriteError,
+                    throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.FileExists), AltinnErrorKind.WriteError,
                         $"'{finalPath}' already holds the receipt of instance {writtenFor}, saved by this command; the receipt of {instance.Id} is not written over it, even with -Force. " +
                         "Give -Path a folder (each instance gets a file of its own there), or save one receipt per file name.");
                 }
@@ -83,7 +83,7 @@ namespace AltinnApp.Core.Submissions
                 var owner = journal?.Journal.KeyOfReceipt(finalPath);
                 if (owner != null && owner != journal.Key)
                 {
-                    throw new AltinnException($"Altinn.{Operation}.FileExists", AltinnErrorKind.WriteError,
+                    throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.FileExists), AltinnErrorKind.WriteError,
                         $"'{finalPath}' is the receipt of key '{owner}' in the journal {journal.Journal.Path}; the receipt of key '{journal.Key}' (instance {instance.Id}) is not written over it, even with -Force. " +
                         "Give -Path a folder (each instance gets a file of its own there), or a file name of its own for each key.");
                 }
@@ -101,7 +101,7 @@ namespace AltinnApp.Core.Submissions
                         continue;
                     }
 
-                    throw new AltinnException($"Altinn.{Operation}.FileExists", AltinnErrorKind.WriteError,
+                    throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.FileExists), AltinnErrorKind.WriteError,
                         $"'{finalPath}' already exists. Use -Force to overwrite it, or choose another -Path.");
                 }
 
@@ -148,7 +148,7 @@ namespace AltinnApp.Core.Submissions
                 if (action != null && action != "write") finish += " -Action " + action;
             }
 
-            return new AltinnException($"Altinn.{Operation}.ProcessNotEnded", AltinnErrorKind.InvalidOperation,
+            return new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.ProcessNotEnded), AltinnErrorKind.InvalidOperation,
                 $"Instance {current.Id} has not been submitted: {where}, so it has no receipt yet (a PDF made when an earlier task ended is not the receipt). " +
                 $"Finish the task with {finish}, then run Save-AltinnReceipt again.");
         }
@@ -169,7 +169,7 @@ namespace AltinnApp.Core.Submissions
             var application = await _session.Client.GetApplicationAsync(app, ct).ConfigureAwait(false);
             if (application.FindDataType(MetadataRules.ReceiptDataType) == null)
             {
-                throw new AltinnException($"Altinn.{Operation}.NotProduced", AltinnErrorKind.ObjectNotFound,
+                throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.NotProduced), AltinnErrorKind.ObjectNotFound,
                     $"The app {app} makes no PDF receipt (it has no '{MetadataRules.ReceiptDataType}' data type). Get-AltinnInstance shows what the instance holds; Save-AltinnData saves any of it.");
             }
 
@@ -178,7 +178,7 @@ namespace AltinnApp.Core.Submissions
             {
                 if (DateTime.UtcNow >= deadline)
                 {
-                    throw new AltinnException($"Altinn.{Operation}.Timeout", AltinnErrorKind.OperationTimeout,
+                    throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.Timeout), AltinnErrorKind.OperationTimeout,
                         $"Instance {current.Id} has ended but its receipt did not appear within {timeout.TotalSeconds:0} s. Run Save-AltinnReceipt again later, or raise -TimeoutSec.");
                 }
 
@@ -220,7 +220,7 @@ namespace AltinnApp.Core.Submissions
             {
                 if (File.Exists(trimmed))
                 {
-                    throw new AltinnException($"Altinn.{operation}.FileExists", AltinnErrorKind.WriteError,
+                    throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.FileExists), AltinnErrorKind.WriteError,
                         $"-Path '{given}' is a file, but a -Path that does not end in .pdf is a folder for the receipts. " +
                         "Give a folder (it is created when missing), or a file name ending in .pdf; or move the file away.");
                 }
@@ -231,7 +231,7 @@ namespace AltinnApp.Core.Submissions
             var parent = System.IO.Path.GetDirectoryName(trimmed);
             if (!string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
             {
-                throw new AltinnArgumentException($"Altinn.{operation}.FolderMissing",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.FolderMissing),
                     $"The folder '{parent}' does not exist, so the receipt file '{given}' cannot be written there. Create it first, or give a folder as -Path (a folder is created when missing).");
             }
 
@@ -248,7 +248,7 @@ namespace AltinnApp.Core.Submissions
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                throw new AltinnException($"Altinn.{operation}.CannotWrite", AltinnErrorKind.WriteError,
+                throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.CannotWrite), AltinnErrorKind.WriteError,
                     $"The folder '{FullPath}' for the receipts cannot be created: {ex.Message} Check the path and its permissions.");
             }
         }

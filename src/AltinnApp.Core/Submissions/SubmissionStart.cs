@@ -96,7 +96,7 @@ namespace AltinnApp.Core.Submissions
             if (entry == null || (entry.Reached == null && entry.LastError == null)) return true; // nothing begun yet
             if (entry.Reached >= JournalState.Submitted)
             {
-                throw new AltinnException($"Altinn.{Operation}.RestartSubmitted", AltinnErrorKind.InvalidOperation,
+                throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.RestartSubmitted), AltinnErrorKind.InvalidOperation,
                     $"Key '{journal.Key}' was submitted (instance {entry.InstanceId}), so it is not begun again: that would file the submission twice. " +
                     "Nothing was deleted or created. To file corrected values, use a new key (as a correction, where the app takes one).");
             }
@@ -119,7 +119,7 @@ namespace AltinnApp.Core.Submissions
                 {
                     // the journal missed the submission (a run stopped after Altinn ended the process): record it, and refuse
                     journal.Record(JournalState.Submitted, existing.Id);
-                    throw new AltinnException($"Altinn.{Operation}.RestartSubmitted", AltinnErrorKind.InvalidOperation,
+                    throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.RestartSubmitted), AltinnErrorKind.InvalidOperation,
                         $"Key '{journal.Key}' was submitted (instance {existing.Id} has ended), so it is not begun again: that would file the submission twice. Nothing was deleted or created. To file corrected values, use a new key.");
                 }
 
@@ -214,7 +214,7 @@ namespace AltinnApp.Core.Submissions
                 {
                     if (party == null)
                     {
-                        throw new AltinnException($"Altinn.{Operation}.OutcomeUnknown", AltinnErrorKind.InvalidOperation,
+                        throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.OutcomeUnknown), AltinnErrorKind.InvalidOperation,
                             $"Key '{journal.Key}' was being created when the last run stopped, and the party id of {request.Owner} is not known, so the module cannot look for the instance it may have made. " +
                             $"Nothing was created. Look with Get-AltinnInstance -Active -PartyId <party> -App {request.App}; then run the row again with New-AltinnInstance -Restart (it removes what it finds) or use a new key.");
                     }
@@ -235,7 +235,7 @@ namespace AltinnApp.Core.Submissions
 
                     if (found.Count > 1)
                     {
-                        throw new AltinnException($"Altinn.{Operation}.JournalAmbiguous", AltinnErrorKind.Conflict,
+                        throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.JournalAmbiguous), AltinnErrorKind.Conflict,
                             $"Key '{journal.Key}' was being created when the last run stopped, and {found.Count} unrecorded instances appeared since: {string.Join(", ", found.Select(i => i.Id))}. Check them with Get-AltinnInstance, remove the extra ones with Remove-AltinnInstance, then run again.");
                     }
                 }

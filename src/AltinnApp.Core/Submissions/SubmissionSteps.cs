@@ -61,7 +61,7 @@ namespace AltinnApp.Core.Submissions
                 if (!writable && (step != null || instance.Ended))
                 {
                     // the key's data is locked with what an earlier run sent (or was submitted before this step was recorded)
-                    throw new AltinnException($"Altinn.{operation}.DataChanged", AltinnErrorKind.InvalidOperation,
+                    throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.DataChanged), AltinnErrorKind.InvalidOperation,
                         $"Key '{journal.Key}': these {element.DataType} values were not applied: instance {instance.Id} " +
                         (instance.Ended ? "was submitted" : $"has moved past {ownerTask ?? "the data's task"}") +
                         (step != null ? " with the values an earlier run sent, and they differ from these." : " before this run.") +
@@ -123,7 +123,7 @@ namespace AltinnApp.Core.Submissions
             var same = recorded.Count == wanted.Count && recorded.Zip(wanted, (a, b) => a.Name == b.Name && a.Hash == b.Hash).All(x => x);
             if (!same && present.Count > 0)
             {
-                throw new AltinnException($"Altinn.{operation}.FilesChanged", AltinnErrorKind.InvalidOperation,
+                throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.FilesChanged), AltinnErrorKind.InvalidOperation,
                     $"Key '{journal.Key}': instance {instance.Id} already has {Names(present)} as '{dataType}' from an earlier run, and this run brings {Names(wanted)}. " +
                     "Nothing was uploaded. Give the files the key was begun with, or remove the earlier ones first (Remove-AltinnData) while the instance is unsubmitted, or begin the key again with New-AltinnInstance -Restart.");
             }
@@ -229,13 +229,13 @@ namespace AltinnApp.Core.Submissions
             {
                 if (current.CurrentTask == null)
                 {
-                    throw new AltinnException($"Altinn.{operation}.NoProcess", AltinnErrorKind.InvalidOperation,
+                    throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.NoProcess), AltinnErrorKind.InvalidOperation,
                         $"Instance {current.Id} has no process started, so it cannot be submitted. Check the app's process definition.");
                 }
 
                 if (++moves > maximumTasks)
                 {
-                    throw new AltinnException($"Altinn.{operation}.TooManyTasks", AltinnErrorKind.InvalidOperation,
+                    throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.TooManyTasks), AltinnErrorKind.InvalidOperation,
                         $"Instance {current.Id} was moved on {maximumTasks} times and its process has not ended (it is at {current.CurrentTask}). The app's process may loop back; finish it step by step with Invoke-AltinnProcessNext -Action <action>.");
                 }
 
@@ -293,7 +293,7 @@ namespace AltinnApp.Core.Submissions
             var same = (string.Equals(step.Operation, operation, StringComparison.Ordinal) || IsMove(step.Operation) && IsMove(operation))
                 && (dataType == null || string.Equals(step.DataType, dataType, StringComparison.OrdinalIgnoreCase));
             if (same) return step;
-            throw new AltinnException($"Altinn.{operation}.StepChanged", AltinnErrorKind.InvalidOperation,
+            throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.StepChanged), AltinnErrorKind.InvalidOperation,
                 $"Key '{journal.Key}': step {number} after New-AltinnInstance was {Describe(step.Operation, step.DataType)} when the key began, and is now {Describe(operation, dataType)}. " +
                 "Nothing was sent. Run the key with the pipeline it began with (the journal resumes each step by its place), or begin it again with New-AltinnInstance -Restart while it is unsubmitted.");
         }

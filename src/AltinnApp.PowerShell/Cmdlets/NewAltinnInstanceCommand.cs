@@ -97,7 +97,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 _contentType = FileUploads.RequireContentType(ContentType, Operation);
                 if (_contentType != null && Attachment == null)
                 {
-                    throw new AltinnArgumentException($"Altinn.{Operation}.ContentTypeWithoutAttachment",
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.ContentTypeWithoutAttachment),
                         "-ContentType is the content type of the files in -Attachment, and there is no -Attachment. Give the files in -Attachment, or leave -ContentType out (form data in -Data is sent as JSON or XML by itself).");
                 }
             }
@@ -146,7 +146,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         {
             if (Restart && journal == null)
             {
-                throw new AltinnArgumentException($"Altinn.{Operation}.RestartNeedsJournal",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.RestartNeedsJournal),
                     "-Restart begins a journal key again, and there is no -Journal and -Key. Give the journal and the key to begin again, or leave -Restart out.");
             }
 
@@ -167,14 +167,14 @@ namespace AltinnApp.PowerShell.Cmdlets
             var appId = string.IsNullOrEmpty(App) ? session.DefaultApp : App;
             if (string.IsNullOrEmpty(appId))
             {
-                throw new AltinnArgumentException($"Altinn.{Operation}.MissingApp", "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
+                throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.MissingApp), "No app given. Pass -App org/app, or set a default with Connect-Altinn -App.");
             }
 
             var app = AppIdentifier.Parse(appId, nameof(App), Operation);
             var multipart = Data != null || Attachment != null;
             if (multipart && Prefill != null)
             {
-                throw new AltinnArgumentException($"Altinn.{Operation}.PrefillWithData",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.PrefillWithData),
                     "-Prefill cannot be combined with -Data or -Attachment: Altinn's multipart create takes the form data itself. Put the values into -Data instead.");
             }
 
@@ -212,7 +212,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             if (Journal == null && Key == null) return null;
             if (Journal == null || Key == null)
             {
-                throw new AltinnArgumentException($"Altinn.{Operation}.JournalNeedsKey",
+                throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.JournalNeedsKey),
                     "-Journal and -Key go together: the journal records each key's progress. Give both (for example -Journal ./batch.journal -Key $row.Id), or neither.");
             }
 

@@ -168,18 +168,19 @@ namespace AltinnApp.PowerShell.Cmdlets
                     $"The app {target.App} makes no PDF receipt (it has no '{MetadataRules.ReceiptDataType}' data type). Get-AltinnInstance shows what the instance holds; Save-AltinnData saves any of it.");
             }
 
-            var deadline = DateTime.UtcNow.AddSeconds(TimeoutSec);
+            var clock = target.Session.Clock;
+            var deadline = clock.UtcNow.AddSeconds(TimeoutSec);
             while (receipts.Length == 0)
             {
-                if (DateTime.UtcNow >= deadline)
+                if (clock.UtcNow >= deadline)
                 {
                     throw new AltinnException($"Altinn.{Operation}.Timeout", AltinnErrorKind.OperationTimeout,
                         $"Instance {current.Id} has ended but its receipt did not appear within {TimeoutSec} s. Run Save-AltinnReceipt again later, or raise -TimeoutSec.");
                 }
 
                 AltinnLog.Verbose($"Instance {current.Id} has ended; waiting for its receipt.");
-                var left = deadline - DateTime.UtcNow;
-                await Task.Delay(left < TimeSpan.FromSeconds(2) ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                var left = deadline - clock.UtcNow;
+                await clock.Delay(left < TimeSpan.FromSeconds(2) ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
                 current = await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
                 receipts = current.GetDataElements(MetadataRules.ReceiptDataType);
             }

@@ -59,14 +59,14 @@ namespace AltinnApp.Core.Http
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Judge(request, ex) == Verdict.OutcomeUnknown)
             {
-                throw new AltinnOutcomeUnknownException(request, ex);
+                throw AltinnOutcomeUnknownException.From(request, ex);
             }
             finally
             {
                 ResilienceContextPool.Shared.Return(context);
             }
 
-            if (Judge(request, response) == Verdict.OutcomeUnknown) throw new AltinnOutcomeUnknownException(request, response);
+            if (Judge(request, response) == Verdict.OutcomeUnknown) throw AltinnOutcomeUnknownException.From(request, response);
             return response;
         }
 

@@ -581,7 +581,7 @@ namespace AltinnApp.Core.Api
                 {
                     using (unknown)
                     {
-                        AltinnLog.Verbose($"{unknown.Message} Checking what Altinn holds before anything is repeated.");
+                        AltinnLog.Verbose($"{request.Operation}: {request} may have taken effect ({unknown.ErrorId}); checking what Altinn holds before anything is repeated.");
                         await Http.WaitBeforeRepeatAsync(attempt, cancellationToken).ConfigureAwait(false);
                         var existing = await tookEffect(cancellationToken).ConfigureAwait(false);
                         if (existing != null)

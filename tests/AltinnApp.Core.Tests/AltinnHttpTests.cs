@@ -37,8 +37,8 @@ public class AltinnHttpTests
 
     private static Func<HttpRequestMessage, HttpResponseMessage> Throw(Exception ex) => _ => throw ex;
 
-    private static AltinnHttp Http(ScriptedHandler handler, int retries = 3) =>
-        new(handler, new AltinnHttpOptions { MaxRetries = retries, RetryBaseDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(50) });
+    private static AltinnHttp Http(ScriptedHandler handler, int retries = 3, FakeClock clock = null) =>
+        new(handler, new AltinnHttpOptions { MaxRetries = retries, RetryBaseDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(50) }, clock: clock ?? new FakeClock());
 
     private static AltinnRequest Request(HttpMethod method, RequestKind kind, bool authenticate = false) =>
         new(method, new Uri("http://127.0.0.1:1/brg/app/x"), kind, "Test") { Authenticate = authenticate, Content = method == HttpMethod.Get ? null : () => new StringContent("body") };
@@ -84,37 +84,20 @@ public class AltinnHttpTests
     public async Task A_create_is_not_repeated_blindly_after_a_502()
     {
         var handler = new ScriptedHandler(Status(502), Status(201));
-        using var response = await Http(handler).SendAsync(Request(HttpMethod.Post, RequestKind.Create), CancellationToken.None);
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        using var unknown = await Assert.ThrowsAsync<AltinnOutcomeUnknownException>(() => Http(handler).SendAsync(Request(HttpMethod.Post, RequestKind.Create), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.BadGateway, unknown.Response.StatusCode);
         Assert.Equal(1, handler.Calls);
     }
 
     [Fact]
-    public async Task A_create_whose_outcome_is_unknown_is_reconciled_before_it_is_repeated()
+    public async Task A_create_whose_outcome_is_unknown_is_left_to_the_caller_not_repeated()
     {
-        var handler = new ScriptedHandler(Throw(new HttpRequestException("reset", new IOException("connection reset"))));
-        var request = Request(HttpMethod.Post, RequestKind.Create);
-        var reconciled = 0;
-        request.Reconcile = _ =>
-        {
-            reconciled++;
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent("{\"id\":\"found\"}") });
-        };
-        using var response = await Http(handler).SendAsync(request, CancellationToken.None);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal(1, reconciled);
+        var handler = new ScriptedHandler(Throw(new HttpRequestException("reset", new IOException("connection reset"))), Status(201));
+        using var unknown = await Assert.ThrowsAsync<AltinnOutcomeUnknownException>(() => Http(handler).SendAsync(Request(HttpMethod.Post, RequestKind.Create), CancellationToken.None));
+        Assert.Equal("Test", unknown.Operation);
         Assert.Equal(1, handler.Calls); // not sent twice
-    }
-
-    [Fact]
-    public async Task A_create_whose_earlier_attempt_did_not_take_effect_is_sent_again()
-    {
-        var handler = new ScriptedHandler(Throw(new HttpRequestException("reset", new IOException("reset"))), Status(201));
-        var request = Request(HttpMethod.Post, RequestKind.Create);
-        request.Reconcile = _ => Task.FromResult<HttpResponseMessage>(null);
-        using var response = await Http(handler).SendAsync(request, CancellationToken.None);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal(2, handler.Calls);
+        var error = await unknown.ToErrorAsync("Creating");
+        Assert.Equal("Altinn.Test.ConnectionFailed", error.ErrorId);
     }
 
     [Fact]
@@ -129,22 +112,21 @@ public class AltinnHttpTests
     [Fact]
     public async Task Retry_After_in_seconds_is_honoured()
     {
-        var handler = new ScriptedHandler(Status(429, r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromMilliseconds(0))), Status(200));
-        var http = new AltinnHttp(handler, new AltinnHttpOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromSeconds(30), MaxRetryDelay = TimeSpan.FromSeconds(60) });
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var handler = new ScriptedHandler(Status(429, r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(2))), Status(200));
+        var clock = new FakeClock();
+        var http = new AltinnHttp(handler, new AltinnHttpOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromSeconds(30), MaxRetryDelay = TimeSpan.FromSeconds(60) }, clock: clock);
         using var response = await http.SendAsync(Request(HttpMethod.Get, RequestKind.Read), CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "Retry-After: 0 should win over the 30 s backoff");
+        Assert.Equal(new[] { TimeSpan.FromSeconds(2) }, clock.Delays); // Retry-After wins over the 30 s backoff
     }
 
     [Fact]
     public void Retry_After_as_an_http_date_is_read()
     {
+        var now = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
         using var response = new HttpResponseMessage((HttpStatusCode)503);
-        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(DateTimeOffset.UtcNow.AddSeconds(5));
-        var delay = AltinnHttp.RetryAfter(response);
-        Assert.NotNull(delay);
-        Assert.InRange(delay.Value.TotalSeconds, 3, 6);
+        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(now.AddSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(5), RetryStage.RetryAfter(response, now));
     }
 
     [Fact]

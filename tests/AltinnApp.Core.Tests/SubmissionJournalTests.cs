@@ -31,6 +31,21 @@ public sealed class SubmissionJournalTests : IDisposable
     }
 
     [Fact]
+    public void A_record_without_a_time_is_stamped_by_the_journals_clock()
+    {
+        var clock = new FakeClock();
+        var journal = SubmissionJournal.Open(NewPath());
+        journal.Clock = clock;
+        journal.Append(new JournalRecord { Key = "k", State = JournalState.Creating, App = "brg/aarsregnskap" });
+        clock.Advance(TimeSpan.FromMinutes(3));
+        journal.Append(new JournalRecord { Key = "k", State = JournalState.Created, InstanceId = "1/8c0f0000-0000-0000-0000-000000000001" });
+
+        var entry = journal.Get("k");
+        Assert.Equal(clock.UtcNow.AddMinutes(-3), entry.Started);
+        Assert.Equal(clock.UtcNow, entry.Updated);
+    }
+
+    [Fact]
     public void A_failure_is_shown_until_the_key_moves_on_again()
     {
         var journal = SubmissionJournal.Open(NewPath());

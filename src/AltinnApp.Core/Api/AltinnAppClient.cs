@@ -89,19 +89,19 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>
-        /// Sends a create; an attempt whose outcome is unknown is reconciled (did it make the instance?) before
-        /// anything is repeated, so one call makes at most one instance.
+        /// Sends a create; when its outcome is unknown the reconciler looks for the instance it made before anything
+        /// is repeated, so one call makes at most one instance.
         /// </summary>
         private async Task<AltinnInstance> CreateAsync(AltinnRequest request, AppIdentifier app, InstanceOwnerSpec owner, Func<ISet<string>> claimedElsewhere, CancellationToken cancellationToken)
         {
-            var since = DateTimeOffset.UtcNow;
-            request.Reconcile = ct => _session.Creations.FindCreatedAsync(this, app, owner, since, claimedElsewhere, ct);
+            var since = Http.Clock.UtcNow;
             using (_session.Creations.Begin(app, owner))
             {
                 AltinnInstance instance;
                 try
                 {
-                    instance = Bind(await SendForJsonAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken,
+                    instance = Bind(await SendCheckingOutcomeAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}", cancellationToken,
+                        ct => _session.Creations.FindCreatedAsync(this, app, owner, since, claimedElsewhere, ct),
                         notFoundHint: $"Check the app id '{app}' and the environment: the app may not be deployed there (Get-AltinnApplication -App {app} tells).").ConfigureAwait(false));
                 }
                 catch (AltinnApiException ex) when (ServerErrors.CreateForOtherOrganisation(ex, app.ToString(), owner.OrganizationNumber, _session.SystemUserOrganization) is AltinnApiException explained)
@@ -402,7 +402,8 @@ namespace AltinnApp.Core.Api
         public async Task<AltinnInstance> WaitForFileScanAsync(AppIdentifier app, InstanceIdentifier id, IReadOnlyCollection<string> elementIds, TimeSpan timeout,
             TimeSpan pollInterval, CancellationToken cancellationToken)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var clock = Http.Clock;
+            var started = clock.UtcNow;
             while (true)
             {
                 var instance = await GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
@@ -417,7 +418,8 @@ namespace AltinnApp.Core.Api
 
                 var pending = watched.Where(d => d.FileScanResult == AltinnFileScanResult.Pending).ToList();
                 if (pending.Count == 0) return instance;
-                if (clock.Elapsed >= timeout)
+                var elapsed = clock.UtcNow - started;
+                if (elapsed >= timeout)
                 {
                     var names = string.Join(", ", pending.Select(d => $"'{d.Filename}'"));
                     throw new AltinnException("Altinn.AddAttachment.ScanTimeout", AltinnErrorKind.OperationTimeout,
@@ -425,8 +427,8 @@ namespace AltinnApp.Core.Api
                 }
 
                 AltinnLog.Verbose($"Instance {id}: the virus scan of {pending.Count} file(s) is pending; checking again in {pollInterval.TotalSeconds:0.#} s.");
-                var wait = timeout - clock.Elapsed;
-                await Task.Delay(wait < pollInterval ? (wait > TimeSpan.Zero ? wait : TimeSpan.Zero) : pollInterval, cancellationToken).ConfigureAwait(false);
+                var wait = timeout - elapsed;
+                await clock.Delay(wait < pollInterval ? (wait > TimeSpan.Zero ? wait : TimeSpan.Zero) : pollInterval, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -463,7 +465,7 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>
-        /// Moves the process on. A repeat after an unknown outcome first reads the process: if it has moved
+        /// Moves the process on. When the outcome of an attempt is unknown the process is read first: if it has moved
         /// past <paramref name="fromTask"/>, the earlier attempt took effect and is not repeated.
         /// </summary>
         public async Task<AltinnProcessState> ProcessNextAsync(AppIdentifier app, InstanceIdentifier id, string fromTask, string action, string language, CancellationToken cancellationToken)
@@ -472,24 +474,16 @@ namespace AltinnApp.Core.Api
             var request = new AltinnRequest(HttpMethod.Put, InstanceUri(app, id, AppRoutes.ProcessNext, query: LanguageQuery(language)), RequestKind.ProcessNext, "ProcessNext")
             {
                 Content = body == null ? (Func<HttpContent>)null : () => new StringContent(body, Encoding.UTF8, "application/json"),
-                Reconcile = async ct =>
-                {
-                    var state = await GetProcessAsync(app, id, ct).ConfigureAwait(false);
-                    if (state.IsEnded || !string.Equals(state.CurrentTask?.ElementId, fromTask, StringComparison.Ordinal))
-                    {
-                        var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-                        {
-                            Content = new StringContent(JsonSerializer.Serialize(state, AltinnJson.Options), Encoding.UTF8, "application/json"),
-                        };
-                        return response;
-                    }
-
-                    return null;
-                },
             };
+            async Task<AltinnProcessState> MovedOn(CancellationToken ct)
+            {
+                var state = await GetProcessAsync(app, id, ct).ConfigureAwait(false);
+                return state.IsEnded || !string.Equals(state.CurrentTask?.ElementId, fromTask, StringComparison.Ordinal) ? state : null;
+            }
+
             try
             {
-                return await SendForJsonAsync<AltinnProcessState>(request, $"Moving the process of instance {id} on{(action != null ? " with action '" + action + "'" : string.Empty)}", cancellationToken).ConfigureAwait(false);
+                return await SendCheckingOutcomeAsync(request, $"Moving the process of instance {id} on{(action != null ? " with action '" + action + "'" : string.Empty)}", cancellationToken, MovedOn).ConfigureAwait(false);
             }
             catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex))
             {
@@ -580,6 +574,41 @@ namespace AltinnApp.Core.Api
                     {
                         throw new AltinnException(ErrorCatalogue.Id(request.Operation, ErrorReason.BadResponse), AltinnErrorKind.ProtocolError,
                             $"{what}: the answer from {request.Uri.GetLeftPart(UriPartial.Authority)} is not the JSON Altinn sends ({ex.Message}). Check the environment's addresses.");
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Sends a create or process/next. When the transport cannot tell whether it took effect, waits as before a
+        /// repeat and asks <paramref name="tookEffect"/>: what it finds is the answer. Only when it finds nothing is
+        /// the request sent again (at most the session's retry count); after that the failure is the error.
+        /// </summary>
+        private async Task<T> SendCheckingOutcomeAsync<T>(AltinnRequest request, string what, CancellationToken cancellationToken,
+            Func<CancellationToken, Task<T>> tookEffect, string notFoundHint = null)
+            where T : class
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await SendForJsonAsync<T>(request, what, cancellationToken, notFoundHint).ConfigureAwait(false);
+                }
+                catch (AltinnOutcomeUnknownException unknown)
+                {
+                    using (unknown)
+                    {
+                        AltinnLog.Verbose($"{request.Operation}: {request} may have taken effect ({unknown.ErrorId}); checking what Altinn holds before anything is repeated.");
+                        await Http.WaitBeforeRepeatAsync(attempt, cancellationToken).ConfigureAwait(false);
+                        var existing = await tookEffect(cancellationToken).ConfigureAwait(false);
+                        if (existing != null)
+                        {
+                            AltinnLog.Verbose($"{request.Operation}: the earlier attempt took effect; not repeating it.");
+                            return existing;
+                        }
+
+                        if (attempt >= Http.Options.MaxRetries) throw await unknown.ToErrorAsync(what, notFoundHint).ConfigureAwait(false);
+                        AltinnLog.Verbose($"{request.Operation}: the earlier attempt did not take effect; sending it again ({attempt + 1} of {Http.Options.MaxRetries}).");
                     }
                 }
             }

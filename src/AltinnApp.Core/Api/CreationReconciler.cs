@@ -3,10 +3,6 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Net;
-using System.Net.Http;
-using System.Text;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using AltinnApp.Core.Http;
@@ -27,6 +23,13 @@ namespace AltinnApp.Core.Api
         private readonly ConcurrentDictionary<string, byte> _claimed = new ConcurrentDictionary<string, byte>(StringComparer.OrdinalIgnoreCase);
         private readonly ConcurrentDictionary<string, int> _inFlight = new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private readonly ConcurrentDictionary<string, int> _parties = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+
+        private readonly IAltinnClock _clock;
+
+        public CreationReconciler(IAltinnClock clock = null)
+        {
+            _clock = clock ?? SystemClock.Instance;
+        }
 
         /// <summary>Clock skew allowed between this machine and Altinn when comparing creation times.</summary>
         public static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
@@ -64,18 +67,18 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>
-        /// Whether an earlier attempt made the instance. Returns a 201 response carrying it when it did, null when
-        /// it certainly did not, and throws <c>Altinn.NewInstance.OutcomeUnknown</c> when that cannot be told.
+        /// Whether an earlier attempt made the instance. Returns the instance when it did, null when it certainly
+        /// did not, and throws <c>Altinn.NewInstance.OutcomeUnknown</c> when that cannot be told.
         /// </summary>
-        public async Task<HttpResponseMessage> FindCreatedAsync(AltinnAppClient client, AppIdentifier app, InstanceOwnerSpec owner, DateTimeOffset since,
+        public async Task<AltinnInstance> FindCreatedAsync(AltinnAppClient client, AppIdentifier app, InstanceOwnerSpec owner, DateTimeOffset since,
             Func<ISet<string>> alsoClaimed, CancellationToken cancellationToken)
         {
             var key = Key(app, owner);
             // other creations for the same owner still in flight would look like candidates: let them finish first
-            var waitUntil = DateTime.UtcNow.AddSeconds(60);
-            while (_inFlight.TryGetValue(key, out var n) && n > 1 && DateTime.UtcNow < waitUntil)
+            var waitUntil = _clock.UtcNow.AddSeconds(60);
+            while (_inFlight.TryGetValue(key, out var n) && n > 1 && _clock.UtcNow < waitUntil)
             {
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                await _clock.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
             }
 
             var party = PartyOf(owner);
@@ -94,10 +97,7 @@ namespace AltinnApp.Core.Api
             }
 
             AltinnLog.Verbose($"NewInstance: the earlier attempt did create {found[0].Id}; using it instead of creating another.");
-            return new HttpResponseMessage(HttpStatusCode.Created)
-            {
-                Content = new StringContent(JsonSerializer.Serialize(found[0], AltinnJson.Options), Encoding.UTF8, "application/json"),
-            };
+            return found[0];
         }
 
         /// <summary>Active instances of the party that appeared since <paramref name="since"/> and are nobody's.</summary>

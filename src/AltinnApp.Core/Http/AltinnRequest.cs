@@ -1,7 +1,5 @@
 using System;
 using System.Net.Http;
-using System.Threading;
-using System.Threading.Tasks;
 
 namespace AltinnApp.Core.Http
 {
@@ -14,10 +12,13 @@ namespace AltinnApp.Core.Http
         /// <summary>PUT or DELETE: a full replace or a removal, safe to repeat.</summary>
         Write,
 
-        /// <summary>POST that creates something: repeated only where it certainly did not take effect.</summary>
+        /// <summary>
+        /// POST that creates something: repeated by the transport only where it certainly did not take effect; when
+        /// it may have, the transport throws <see cref="AltinnOutcomeUnknownException"/> and the caller looks.
+        /// </summary>
         Create,
 
-        /// <summary>PUT process/next: may run for long (PDF); repeated only after checking the process state.</summary>
+        /// <summary>PUT process/next: may run for long (PDF); like <see cref="Create"/>, never repeated blindly when its outcome is unknown.</summary>
         ProcessNext,
 
         /// <summary>A file upload: long timeout.</summary>
@@ -63,12 +64,16 @@ namespace AltinnApp.Core.Http
         /// <summary>Return as soon as headers arrive (downloads stream the body).</summary>
         public HttpCompletionOption Completion { get; set; } = HttpCompletionOption.ResponseContentRead;
 
-        /// <summary>
-        /// For <see cref="RequestKind.Create"/> and <see cref="RequestKind.ProcessNext"/>: after an attempt whose
-        /// outcome is unknown (timeout, dropped connection, 502/504), tells whether it took effect anyway. Returns
-        /// a response to use instead of repeating, or null when it is safe to repeat.
-        /// </summary>
-        public Func<CancellationToken, Task<HttpResponseMessage>> Reconcile { get; set; }
+        /// <summary>The bearer token of one attempt; set by the transport's authentication, never by callers.</summary>
+        internal Auth.AccessToken Token { get; private set; }
+
+        /// <summary>The same request carrying <paramref name="token"/> (renewal after a 401 sends a copy with the new one).</summary>
+        internal AltinnRequest WithToken(Auth.AccessToken token)
+        {
+            var copy = (AltinnRequest)MemberwiseClone();
+            copy.Token = token;
+            return copy;
+        }
 
         public override string ToString() => $"{Method} {Uri.GetLeftPart(UriPartial.Path)}";
     }

@@ -39,6 +39,9 @@ namespace AltinnApp.Core.Journal
 
         public string Path { get; }
 
+        /// <summary>What stamps a record that has no time of its own; the machine's clock unless given another.</summary>
+        public IAltinnClock Clock { get; set; } = SystemClock.Instance;
+
         /// <summary>The journal at <paramref name="path"/> (a full path); created when first written.</summary>
         public static SubmissionJournal Open(string path)
         {
@@ -118,7 +121,7 @@ namespace AltinnApp.Core.Journal
         public void Append(JournalRecord record)
         {
             if (string.IsNullOrEmpty(record.Key)) throw new ArgumentException("A journal record needs a key.", nameof(record));
-            if (record.At == default) record.At = DateTimeOffset.UtcNow;
+            if (record.At == default) record.At = Clock.UtcNow;
             record.ProcessId = CurrentProcessId;
             var line = JsonSerializer.Serialize(record, Json) + "\n";
             var bytes = Encoding.UTF8.GetBytes(line);

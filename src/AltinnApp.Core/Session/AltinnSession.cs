@@ -28,6 +28,9 @@ namespace AltinnApp.Core.Session
         public IWebProxy Proxy { get; set; }
         public bool NoProxy { get; set; }
         public AltinnHttpOptions Http { get; set; } = new AltinnHttpOptions();
+
+        /// <summary>The session's clock; the machine's when not given (tests give one that does not sleep).</summary>
+        public IAltinnClock Clock { get; set; }
     }
 
     /// <summary>
@@ -50,8 +53,9 @@ namespace AltinnApp.Core.Session
             DefaultApp = options.DefaultApp;
             Http = http;
             Tokens = tokens;
+            Creations = new CreationReconciler(http.Clock);
             Client = new AltinnAppClient(this);
-            Connected = DateTimeOffset.Now;
+            Connected = http.Clock.UtcNow.ToLocalTime();
         }
 
         public Guid Id { get; }
@@ -98,7 +102,10 @@ namespace AltinnApp.Core.Session
         internal TokenProvider Tokens { get; }
 
         /// <summary>What this session created, and how to tell whether a create with an unknown outcome took effect.</summary>
-        internal CreationReconciler Creations { get; } = new CreationReconciler();
+        internal CreationReconciler Creations { get; }
+
+        /// <summary>The one clock of this session: token expiry, retry waits, the scan and receipt waits.</summary>
+        public IAltinnClock Clock => Http.Clock;
 
         public AltinnAppClient Client { get; }
 
@@ -108,7 +115,7 @@ namespace AltinnApp.Core.Session
         /// <summary>The same over a given handler (tests put a fake Altinn behind it).</summary>
         internal static async Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, HttpMessageHandler handler, CancellationToken cancellationToken)
         {
-            var http = new AltinnHttp(handler, options.Http);
+            var http = new AltinnHttp(handler, options.Http, clock: options.Clock);
             ITokenSource source;
             try
             {
@@ -120,7 +127,7 @@ namespace AltinnApp.Core.Session
                 throw;
             }
 
-            var tokens = new TokenProvider(source);
+            var tokens = new TokenProvider(source, () => http.Clock.UtcNow);
             http.Tokens = tokens;
             var session = new AltinnSession(options, http, tokens);
             try
@@ -143,7 +150,7 @@ namespace AltinnApp.Core.Session
         {
             if (options.AccessToken != null)
             {
-                var handedIn = new StaticTokenSource(options.AccessToken);
+                var handedIn = new StaticTokenSource(options.AccessToken, () => http.Clock.UtcNow);
                 var tokenOrganization = handedIn.Token.SystemUserOrganization;
                 if (options.SystemUserOrganization == null)
                 {

@@ -173,18 +173,19 @@ namespace AltinnApp.Core.Submissions
                     $"The app {app} makes no PDF receipt (it has no '{MetadataRules.ReceiptDataType}' data type). Get-AltinnInstance shows what the instance holds; Save-AltinnData saves any of it.");
             }
 
-            var deadline = DateTime.UtcNow + timeout;
+            var clock = _session.Clock;
+            var deadline = clock.UtcNow + timeout;
             while (receipts.Length == 0)
             {
-                if (DateTime.UtcNow >= deadline)
+                if (clock.UtcNow >= deadline)
                 {
                     throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.Timeout), AltinnErrorKind.OperationTimeout,
                         $"Instance {current.Id} has ended but its receipt did not appear within {timeout.TotalSeconds:0} s. Run Save-AltinnReceipt again later, or raise -TimeoutSec.");
                 }
 
                 AltinnLog.Verbose($"Instance {current.Id} has ended; waiting for its receipt.");
-                var left = deadline - DateTime.UtcNow;
-                await Task.Delay(left < TimeSpan.FromSeconds(2) ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                var left = deadline - clock.UtcNow;
+                await clock.Delay(left < TimeSpan.FromSeconds(2) ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
                 current = await Reread(app, id, current, ct).ConfigureAwait(false);
                 receipts = current.GetDataElements(MetadataRules.ReceiptDataType);
             }

@@ -6,14 +6,15 @@ namespace AltinnApp.Core.Tests;
 /// <summary>A session of the engine against a fake Altinn (any <see cref="HttpMessageHandler"/>), with a ready token.</summary>
 internal static class TestSessions
 {
-    public static Task<AltinnSession> ConnectAsync(HttpMessageHandler handler, int retries = 0)
+    public static Task<AltinnSession> ConnectAsync(HttpMessageHandler handler, int retries = 0, IAltinnClock clock = null)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = (clock ?? SystemClock.Instance).UtcNow;
         return AltinnSession.ConnectAsync(new AltinnConnectOptions
         {
             Environment = new AltinnEnvironment("test", "http://maskinporten.test/", "http://platform.test/", "http://{org}.apps.test/"),
             AccessToken = TokenProviderTests.UnsignedJwt(now, now.AddMinutes(30)),
             SystemUserOrganization = "950474084",
+            Clock = clock,
             Http = new AltinnHttpOptions
             {
                 MaxRetries = retries,

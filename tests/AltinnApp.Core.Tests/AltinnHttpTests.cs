@@ -38,7 +38,7 @@ public class AltinnHttpTests
     private static Func<HttpRequestMessage, HttpResponseMessage> Throw(Exception ex) => _ => throw ex;
 
     private static AltinnHttp Http(ScriptedHandler handler, int retries = 3) =>
-        new(handler, new AltinnHttpOptions { MaxRetries = retries, RetryBaseDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(50) });
+        new(handler, new AltinnHttpOptions(maxRetries: retries, retryBaseDelay: TimeSpan.FromMilliseconds(1), maxRetryDelay: TimeSpan.FromMilliseconds(50)));
 
     private static AltinnRequest Request(HttpMethod method, RequestKind kind, bool authenticate = false) =>
         new(method, new Uri("http://127.0.0.1:1/brg/app/x"), kind, "Test") { Authenticate = authenticate, Content = method == HttpMethod.Get ? null : () => new StringContent("body") };
@@ -130,7 +130,7 @@ public class AltinnHttpTests
     public async Task Retry_After_in_seconds_is_honoured()
     {
         var handler = new ScriptedHandler(Status(429, r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromMilliseconds(0))), Status(200));
-        var http = new AltinnHttp(handler, new AltinnHttpOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromSeconds(30), MaxRetryDelay = TimeSpan.FromSeconds(60) });
+        var http = new AltinnHttp(handler, new AltinnHttpOptions(maxRetries: 2, retryBaseDelay: TimeSpan.FromSeconds(30), maxRetryDelay: TimeSpan.FromSeconds(60)));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using var response = await http.SendAsync(Request(HttpMethod.Get, RequestKind.Read), CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -36,7 +36,7 @@ public class TokenSourceFidelityTests
         {
             Environment = local.With(null, "http://127.0.0.1:5999/", "http://127.0.0.1:5999/"),
             SystemUserOrganization = organisation,
-            Http = new AltinnHttpOptions { MaxRetries = 0 },
+            Http = new AltinnHttpOptions(maxRetries: 0),
         };
     }
 

@@ -198,15 +198,13 @@ namespace AltinnApp.PowerShell.Cmdlets
                 SystemUserExternalRef = Optional(SystemUserExternalRef),
                 Scope = NormalizeScope(Scope),
                 DefaultApp = string.IsNullOrWhiteSpace(App) ? null : AppIdentifier.Parse(App).ToString(),
-                Http = new AltinnHttpOptions
-                {
-                    Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                Http = new AltinnHttpOptions(
+                    timeout: TimeSpan.FromSeconds(TimeoutSec),
                     // left out, the longer kinds never get less time than an ordinary request
-                    ProcessNextTimeout = TimeSpan.FromSeconds(Given(nameof(ProcessNextTimeoutSec)) ? ProcessNextTimeoutSec : Math.Max(TimeoutSec, DefaultProcessNextTimeoutSec)),
-                    TransferTimeout = TimeSpan.FromSeconds(Given(nameof(TransferTimeoutSec)) ? TransferTimeoutSec : Math.Max(TimeoutSec, DefaultTransferTimeoutSec)),
-                    MaxRetries = MaximumRetryCount,
-                    RetryBaseDelay = TimeSpan.FromSeconds(RetryIntervalSec),
-                },
+                    processNextTimeout: TimeSpan.FromSeconds(Given(nameof(ProcessNextTimeoutSec)) ? ProcessNextTimeoutSec : Math.Max(TimeoutSec, AltinnHttpOptions.DefaultProcessNextTimeoutSec)),
+                    transferTimeout: TimeSpan.FromSeconds(Given(nameof(TransferTimeoutSec)) ? TransferTimeoutSec : Math.Max(TimeoutSec, AltinnHttpOptions.DefaultTransferTimeoutSec)),
+                    maxRetries: MaximumRetryCount,
+                    retryBaseDelay: TimeSpan.FromSeconds(RetryIntervalSec)),
             };
 
             var usesKey = ParameterSetName != AccessTokenSet && ParameterSetName != LocalTestSet;
@@ -343,9 +341,6 @@ namespace AltinnApp.PowerShell.Cmdlets
                     return null;
             }
         }
-
-        private const int DefaultProcessNextTimeoutSec = 300;
-        private const int DefaultTransferTimeoutSec = 1800;
 
         private bool Given(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 

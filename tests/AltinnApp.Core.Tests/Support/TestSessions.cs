@@ -14,12 +14,10 @@ internal static class TestSessions
             Environment = new AltinnEnvironment("test", "http://maskinporten.test/", "http://platform.test/", "http://{org}.apps.test/"),
             AccessToken = TokenProviderTests.UnsignedJwt(now, now.AddMinutes(30)),
             SystemUserOrganization = "950474084",
-            Http = new AltinnHttpOptions
-            {
-                MaxRetries = retries,
-                RetryBaseDelay = TimeSpan.FromMilliseconds(1),
-                MaxRetryDelay = TimeSpan.FromMilliseconds(10),
-            },
+            Http = new AltinnHttpOptions(
+                maxRetries: retries,
+                retryBaseDelay: TimeSpan.FromMilliseconds(1),
+                maxRetryDelay: TimeSpan.FromMilliseconds(10)),
         }, handler, CancellationToken.None);
     }
 }

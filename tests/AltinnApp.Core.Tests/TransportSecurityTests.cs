@@ -44,7 +44,7 @@ public class TransportSecurityTests
     public void The_session_handler_on_this_runtime_keeps_the_OS_default_and_never_follows_redirects_or_keeps_cookies()
     {
         Assert.False(TlsPolicy.IsNetFramework(RuntimeInformation.FrameworkDescription));
-        using var handler = AltinnSession.CreateHandler(new AltinnConnectOptions());
+        using var handler = AltinnSession.CreateHandler(new ConnectOptionsBuilder { Environment = "local", SystemUserOrganization = "950474084" }.Build());
         Assert.Equal(SslProtocols.None, handler.SslProtocols);
         Assert.False(handler.AllowAutoRedirect);
         Assert.False(handler.UseCookies);

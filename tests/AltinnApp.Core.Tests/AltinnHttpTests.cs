@@ -38,7 +38,7 @@ public class AltinnHttpTests
     private static Func<HttpRequestMessage, HttpResponseMessage> Throw(Exception ex) => _ => throw ex;
 
     private static AltinnHttp Http(ScriptedHandler handler, int retries = 3, FakeClock clock = null) =>
-        new(handler, new AltinnHttpOptions { MaxRetries = retries, RetryBaseDelay = TimeSpan.FromMilliseconds(1), MaxRetryDelay = TimeSpan.FromMilliseconds(50) }, clock: clock ?? new FakeClock());
+        new(handler, new AltinnHttpOptions(maxRetries: retries, retryBaseDelay: TimeSpan.FromMilliseconds(1), maxRetryDelay: TimeSpan.FromMilliseconds(50)), clock: clock ?? new FakeClock());
 
     private static AltinnRequest Request(HttpMethod method, RequestKind kind, bool authenticate = false) =>
         new(method, new Uri("http://127.0.0.1:1/brg/app/x"), kind, "Test") { Authenticate = authenticate, Content = method == HttpMethod.Get ? null : () => new StringContent("body") };
@@ -114,7 +114,7 @@ public class AltinnHttpTests
     {
         var handler = new ScriptedHandler(Status(429, r => r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(2))), Status(200));
         var clock = new FakeClock();
-        var http = new AltinnHttp(handler, new AltinnHttpOptions { MaxRetries = 2, RetryBaseDelay = TimeSpan.FromSeconds(30), MaxRetryDelay = TimeSpan.FromSeconds(60) }, clock: clock);
+        var http = new AltinnHttp(handler, new AltinnHttpOptions(maxRetries: 2, retryBaseDelay: TimeSpan.FromSeconds(30), maxRetryDelay: TimeSpan.FromSeconds(60)), clock: clock);
         using var response = await http.SendAsync(Request(HttpMethod.Get, RequestKind.Read), CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(new[] { TimeSpan.FromSeconds(2) }, clock.Delays); // Retry-After wins over the 30 s backoff

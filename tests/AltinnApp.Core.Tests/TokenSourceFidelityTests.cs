@@ -31,13 +31,14 @@ public class TokenSourceFidelityTests
 
     private static AltinnConnectOptions Local(string organisation)
     {
-        Assert.True(AltinnEnvironment.TryGet("local", out var local));
-        return new AltinnConnectOptions
+        return new ConnectOptionsBuilder
         {
-            Environment = local.With(null, "http://127.0.0.1:5999/", "http://127.0.0.1:5999/"),
+            Environment = "local",
+            PlatformUri = "http://127.0.0.1:5999/",
+            AppBaseUri = "http://127.0.0.1:5999/",
             SystemUserOrganization = organisation,
-            Http = new AltinnHttpOptions { MaxRetries = 0 },
-        };
+            MaximumRetryCount = 0,
+        }.Build();
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public class TransportSecurityTests
     public void The_session_handler_on_this_runtime_keeps_the_OS_default_and_never_follows_redirects_or_keeps_cookies()
     {
         Assert.False(TlsPolicy.IsNetFramework(RuntimeInformation.FrameworkDescription));
-        using var handler = AltinnSession.CreateHandler(new AltinnConnectOptions());
+        using var handler = AltinnSession.CreateHandler(new ConnectOptionsBuilder { Environment = "local", SystemUserOrganization = "950474084" }.Build());
         Assert.Equal(SslProtocols.None, handler.SslProtocols);
         Assert.False(handler.AllowAutoRedirect);
         Assert.False(handler.UseCookies);
@@ -96,13 +96,11 @@ public class TransportSecurityTests
     [InlineData(RequestKind.Download, "-TransferTimeoutSec")]
     public async Task Each_kind_of_call_has_its_own_timeout_and_the_error_names_the_parameter_that_sets_it(RequestKind kind, string parameter)
     {
-        var options = new AltinnHttpOptions
-        {
-            MaxRetries = 0,
-            Timeout = TimeSpan.FromMilliseconds(kind == RequestKind.Read || kind == RequestKind.Write || kind == RequestKind.Create ? 100 : 30000),
-            ProcessNextTimeout = TimeSpan.FromMilliseconds(kind == RequestKind.ProcessNext ? 100 : 30000),
-            TransferTimeout = TimeSpan.FromMilliseconds(kind == RequestKind.Upload || kind == RequestKind.Download ? 100 : 30000),
-        };
+        var options = new AltinnHttpOptions(
+            maxRetries: 0,
+            timeout: TimeSpan.FromMilliseconds(kind == RequestKind.Read || kind == RequestKind.Write || kind == RequestKind.Create ? 100 : 30000),
+            processNextTimeout: TimeSpan.FromMilliseconds(kind == RequestKind.ProcessNext ? 100 : 30000),
+            transferTimeout: TimeSpan.FromMilliseconds(kind == RequestKind.Upload || kind == RequestKind.Download ? 100 : 30000));
         using var http = new AltinnHttp(new DelayHandler(TimeSpan.FromSeconds(20)), options);
         var request = new AltinnRequest(HttpMethod.Put, new Uri("http://127.0.0.1:1/brg/app/x"), kind, "Test") { Authenticate = false };
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -118,13 +116,11 @@ public class TransportSecurityTests
     [Fact]
     public async Task A_short_general_timeout_does_not_cut_process_next_or_transfers_short()
     {
-        var options = new AltinnHttpOptions
-        {
-            MaxRetries = 0,
-            Timeout = TimeSpan.FromMilliseconds(100),
-            ProcessNextTimeout = TimeSpan.FromSeconds(30),
-            TransferTimeout = TimeSpan.FromSeconds(30),
-        };
+        var options = new AltinnHttpOptions(
+            maxRetries: 0,
+            timeout: TimeSpan.FromMilliseconds(100),
+            processNextTimeout: TimeSpan.FromSeconds(30),
+            transferTimeout: TimeSpan.FromSeconds(30));
         using var http = new AltinnHttp(new DelayHandler(TimeSpan.FromMilliseconds(400)), options);
         foreach (var kind in new[] { RequestKind.ProcessNext, RequestKind.Upload, RequestKind.Download })
         {

@@ -98,7 +98,7 @@ public class TransportTests
     // ---- retry ----
 
     private static RetryStage Retry(FakeClock clock, int retries = 3) =>
-        new(new AltinnHttpOptions { MaxRetries = retries, RetryBaseDelay = TimeSpan.FromSeconds(1), MaxRetryDelay = TimeSpan.FromMinutes(2) }, clock);
+        new(new AltinnHttpOptions(maxRetries: retries, retryBaseDelay: TimeSpan.FromSeconds(1), maxRetryDelay: TimeSpan.FromMinutes(2)), clock);
 
     [Fact]
     public async Task Retry_repeats_a_read_on_503_after_the_wait_its_Retry_After_date_asks_for_on_the_clock()
@@ -125,7 +125,7 @@ public class TransportTests
     {
         var clock = new FakeClock();
         var next = new ScriptedNext(_ => Status(502), _ => Status(502), _ => Status(502), _ => Status(502));
-        var stage = new RetryStage(new AltinnHttpOptions { MaxRetries = 3, RetryBaseDelay = TimeSpan.FromSeconds(4), MaxRetryDelay = TimeSpan.FromSeconds(10) }, clock);
+        var stage = new RetryStage(new AltinnHttpOptions(maxRetries: 3, retryBaseDelay: TimeSpan.FromSeconds(4), maxRetryDelay: TimeSpan.FromSeconds(10)), clock);
         using var response = await stage.SendAsync(Request(HttpMethod.Get, RequestKind.Read), next.Send, CancellationToken.None);
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         var delays = clock.Delays.ToArray();
@@ -174,7 +174,7 @@ public class TransportTests
     [Fact]
     public async Task Timeout_cuts_an_attempt_at_its_kinds_timeout_and_maps_to_the_operations_Timeout()
     {
-        var stage = new TimeoutStage(new AltinnHttpOptions { Timeout = TimeSpan.FromMilliseconds(50), ProcessNextTimeout = TimeSpan.FromMinutes(5) });
+        var stage = new TimeoutStage(new AltinnHttpOptions(timeout: TimeSpan.FromMilliseconds(50), processNextTimeout: TimeSpan.FromMinutes(5)));
         var request = Request(HttpMethod.Get, RequestKind.Read, "GetInstance");
         var timeout = await Assert.ThrowsAsync<AttemptTimeoutException>(() => stage.SendAsync(request, Hang, CancellationToken.None));
         Assert.Equal(TimeSpan.FromMilliseconds(50), timeout.Timeout);
@@ -188,7 +188,7 @@ public class TransportTests
     [Fact]
     public async Task Timeout_tells_the_callers_cancellation_from_a_timeout()
     {
-        var stage = new TimeoutStage(new AltinnHttpOptions { Timeout = TimeSpan.FromMinutes(5) });
+        var stage = new TimeoutStage(new AltinnHttpOptions(timeout: TimeSpan.FromMinutes(5)));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
         var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stage.SendAsync(Request(HttpMethod.Get, RequestKind.Read), Hang, cts.Token));
         Assert.IsNotType<AttemptTimeoutException>(ex);
@@ -265,7 +265,7 @@ public class TransportTests
             },
             _ => Status(401),
             _ => Status(200));
-        using var http = new AltinnHttp(wire, new AltinnHttpOptions { MaxRetries = 2, MaxRetryDelay = TimeSpan.FromHours(1) }, clock: clock);
+        using var http = new AltinnHttp(wire, new AltinnHttpOptions(maxRetries: 2, maxRetryDelay: TimeSpan.FromHours(1)), clock: clock);
         http.Tokens = new TokenProvider(source, () => clock.UtcNow);
         using var response = await http.SendAsync(Request(HttpMethod.Get, RequestKind.Read, authenticate: true), CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

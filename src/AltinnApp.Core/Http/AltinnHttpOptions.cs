@@ -2,25 +2,64 @@ using System;
 
 namespace AltinnApp.Core.Http
 {
-    /// <summary>Retry and timeout settings of one session (Connect-Altinn parameters).</summary>
+    /// <summary>
+    /// Retry and timeout settings of one session (Connect-Altinn parameters). Immutable: a session's pipeline is
+    /// built from it once, so a later change could not take effect anyway. The defaults here are the only ones;
+    /// Connect-Altinn's help page states them.
+    /// </summary>
     public sealed class AltinnHttpOptions
     {
-        /// <summary>Repeats after the first attempt, for failures that are safe to repeat.</summary>
-        public int MaxRetries { get; set; } = 5;
+        /// <summary>Connect-Altinn -MaximumRetryCount left out.</summary>
+        public const int DefaultMaxRetries = 5;
 
-        /// <summary>First backoff delay; doubles per attempt, with jitter.</summary>
-        public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+        /// <summary>Connect-Altinn -RetryIntervalSec left out.</summary>
+        public const double DefaultRetryIntervalSec = 1;
 
         /// <summary>No single wait is longer than this, whatever Retry-After says.</summary>
-        public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+        public const int DefaultMaxRetryDelaySec = 60;
 
-        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+        /// <summary>Connect-Altinn -TimeoutSec left out.</summary>
+        public const int DefaultTimeoutSec = 100;
+
+        /// <summary>Connect-Altinn -ProcessNextTimeoutSec left out (or -TimeoutSec, when that is longer).</summary>
+        public const int DefaultProcessNextTimeoutSec = 300;
+
+        /// <summary>Connect-Altinn -TransferTimeoutSec left out (or -TimeoutSec, when that is longer).</summary>
+        public const int DefaultTransferTimeoutSec = 1800;
+
+        /// <summary>Any setting left out (null) takes its default.</summary>
+        public AltinnHttpOptions(
+            int maxRetries = DefaultMaxRetries,
+            TimeSpan? retryBaseDelay = null,
+            TimeSpan? maxRetryDelay = null,
+            TimeSpan? timeout = null,
+            TimeSpan? processNextTimeout = null,
+            TimeSpan? transferTimeout = null)
+        {
+            MaxRetries = maxRetries;
+            RetryBaseDelay = retryBaseDelay ?? TimeSpan.FromSeconds(DefaultRetryIntervalSec);
+            MaxRetryDelay = maxRetryDelay ?? TimeSpan.FromSeconds(DefaultMaxRetryDelaySec);
+            Timeout = timeout ?? TimeSpan.FromSeconds(DefaultTimeoutSec);
+            ProcessNextTimeout = processNextTimeout ?? TimeSpan.FromSeconds(DefaultProcessNextTimeoutSec);
+            TransferTimeout = transferTimeout ?? TimeSpan.FromSeconds(DefaultTransferTimeoutSec);
+        }
+
+        /// <summary>Repeats after the first attempt, for failures that are safe to repeat.</summary>
+        public int MaxRetries { get; }
+
+        /// <summary>First backoff delay; doubles per attempt, with jitter.</summary>
+        public TimeSpan RetryBaseDelay { get; }
+
+        /// <summary>No single wait is longer than this, whatever Retry-After says.</summary>
+        public TimeSpan MaxRetryDelay { get; }
+
+        public TimeSpan Timeout { get; }
 
         /// <summary>process/next may generate a PDF synchronously (reference §8).</summary>
-        public TimeSpan ProcessNextTimeout { get; set; } = TimeSpan.FromSeconds(300);
+        public TimeSpan ProcessNextTimeout { get; }
 
         /// <summary>Uploads and downloads; the timeout covers the whole transfer.</summary>
-        public TimeSpan TransferTimeout { get; set; } = TimeSpan.FromMinutes(30);
+        public TimeSpan TransferTimeout { get; }
 
         public TimeSpan TimeoutFor(RequestKind kind)
         {
@@ -44,7 +83,5 @@ namespace AltinnApp.Core.Http
                 default: return "-TimeoutSec";
             }
         }
-
-        public AltinnHttpOptions Clone() => (AltinnHttpOptions)MemberwiseClone();
     }
 }

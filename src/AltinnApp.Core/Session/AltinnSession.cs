@@ -11,28 +11,6 @@ using AltinnApp.Core.Models;
 
 namespace AltinnApp.Core.Session
 {
-    /// <summary>What Connect-Altinn was given.</summary>
-    public sealed class AltinnConnectOptions
-    {
-        public AltinnEnvironment Environment { get; set; }
-        public string ClientId { get; set; }
-        public string SystemUserOrganization { get; set; }
-        public string SystemUserExternalRef { get; set; }
-        public string Scope { get; set; } = "altinn:instances.read altinn:instances.write";
-        public string DefaultApp { get; set; }
-
-        /// <summary>Exactly one of <see cref="Key"/>, <see cref="AccessToken"/> or a local-test environment.</summary>
-        public SigningKey Key { get; set; }
-        public string AccessToken { get; set; }
-
-        public IWebProxy Proxy { get; set; }
-        public bool NoProxy { get; set; }
-        public AltinnHttpOptions Http { get; set; } = new AltinnHttpOptions();
-
-        /// <summary>The session's clock; the machine's when not given (tests give one that does not sleep).</summary>
-        public IAltinnClock Clock { get; set; }
-    }
-
     /// <summary>
     /// One connection to one Altinn environment as one system user. It keeps the signing key (not only
     /// a token) and renews tokens itself; it is safe to share between runspaces.
@@ -42,12 +20,12 @@ namespace AltinnApp.Core.Session
         private readonly ConcurrentDictionary<string, Lazy<Task<AltinnApplication>>> _applications =
             new ConcurrentDictionary<string, Lazy<Task<AltinnApplication>>>(StringComparer.OrdinalIgnoreCase);
 
-        private AltinnSession(AltinnConnectOptions options, AltinnHttp http, TokenProvider tokens)
+        private AltinnSession(AltinnConnectOptions options, TokenIdentity identity, AltinnHttp http, TokenProvider tokens)
         {
             Id = Guid.NewGuid();
             Environment = options.Environment;
-            ClientId = options.ClientId;
-            SystemUserOrganization = options.SystemUserOrganization;
+            ClientId = identity.ClientId;
+            SystemUserOrganization = identity.SystemUserOrganization;
             SystemUserExternalRef = options.SystemUserExternalRef;
             Scope = options.Scope;
             DefaultApp = options.DefaultApp;
@@ -117,9 +95,10 @@ namespace AltinnApp.Core.Session
         {
             var http = new AltinnHttp(handler, options.Http, clock: options.Clock);
             ITokenSource source;
+            TokenIdentity identity;
             try
             {
-                source = CreateTokenSource(options, http);
+                source = CreateTokenSource(options, http, out identity);
             }
             catch
             {
@@ -129,7 +108,7 @@ namespace AltinnApp.Core.Session
 
             var tokens = new TokenProvider(source, () => http.Clock.UtcNow);
             http.Tokens = tokens;
-            var session = new AltinnSession(options, http, tokens);
+            var session = new AltinnSession(options, identity, http, tokens);
             try
             {
                 // fail at connect, not at the first submission: fetch a token now
@@ -146,23 +125,31 @@ namespace AltinnApp.Core.Session
             return session;
         }
 
-        private static ITokenSource CreateTokenSource(AltinnConnectOptions options, AltinnHttp http)
+        /// <summary>The client and organisation a session's tokens are for, where the options leave them to the token source.</summary>
+        private struct TokenIdentity
         {
+            public string ClientId;
+            public string SystemUserOrganization;
+        }
+
+        private static ITokenSource CreateTokenSource(AltinnConnectOptions options, AltinnHttp http, out TokenIdentity identity)
+        {
+            identity = new TokenIdentity { ClientId = options.ClientId, SystemUserOrganization = options.SystemUserOrganization };
             if (options.AccessToken != null)
             {
                 var handedIn = new StaticTokenSource(options.AccessToken, () => http.Clock.UtcNow);
                 var tokenOrganization = handedIn.Token.SystemUserOrganization;
-                if (options.SystemUserOrganization == null)
+                if (identity.SystemUserOrganization == null)
                 {
-                    options.SystemUserOrganization = tokenOrganization;
+                    identity.SystemUserOrganization = tokenOrganization;
                 }
-                else if (tokenOrganization != null && tokenOrganization != options.SystemUserOrganization)
+                else if (tokenOrganization != null && tokenOrganization != identity.SystemUserOrganization)
                 {
                     throw new AltinnArgumentException("Altinn.Connect.TokenOrganizationMismatch",
-                        $"-AccessToken is for the system user of organisation {tokenOrganization}, not {options.SystemUserOrganization} as -SystemUserOrganization says. Leave -SystemUserOrganization out, or give a token for {options.SystemUserOrganization}.");
+                        $"-AccessToken is for the system user of organisation {tokenOrganization}, not {identity.SystemUserOrganization} as -SystemUserOrganization says. Leave -SystemUserOrganization out, or give a token for {identity.SystemUserOrganization}.");
                 }
 
-                options.ClientId = options.ClientId ?? handedIn.Token.ClientId;
+                identity.ClientId = identity.ClientId ?? handedIn.Token.ClientId;
                 return handedIn;
             }
 
@@ -175,9 +162,9 @@ namespace AltinnApp.Core.Session
                 }
 
                 // localtest's own test system and system user (reference §2.8)
-                options.ClientId = options.ClientId ?? LocalTestSystemId;
-                return new LocalTestTokenSource(options.Environment.PlatformUri, options.SystemUserOrganization,
-                    options.ClientId, LocalTestSystemUserId, options.Scope, http);
+                identity.ClientId = identity.ClientId ?? LocalTestSystemId;
+                return new LocalTestTokenSource(options.Environment.PlatformUri, identity.SystemUserOrganization,
+                    identity.ClientId, LocalTestSystemUserId, options.Scope, http);
             }
 
             var grant = new GrantRequest

@@ -116,6 +116,7 @@ namespace AltinnApp.Core
 
         // the session and Connect-Altinn's parameters
         public const string NotConnected = nameof(NotConnected);
+        public const string KeyConflict = nameof(KeyConflict);
         public const string Disconnected = nameof(Disconnected);
         public const string NoEnvironment = nameof(NoEnvironment);
         public const string UnknownEnvironment = nameof(UnknownEnvironment);
@@ -253,6 +254,12 @@ namespace AltinnApp.Core
 
         private static readonly string[] SecretConnectParameters = { "AccessToken", "CertificateBase64", "Jwk" };
 
+        // the parameters Connect-Altinn reports as Invalid<Name> for another reason: a number out of range, a malformed value
+        private static readonly string[] CheckedConnectParameters =
+        {
+            "ClientId", "TimeoutSec", "ProcessNextTimeoutSec", "TransferTimeoutSec", "MaximumRetryCount", "RetryIntervalSec",
+        };
+
         private static ErrorCatalogueEntry E(string reason, AltinnErrorKind kind, string meaning, params string[] operations) =>
             new ErrorCatalogueEntry(reason, kind, meaning, operations);
 
@@ -362,6 +369,7 @@ namespace AltinnApp.Core
 
             // the session and Connect-Altinn
             E(ErrorReason.NotConnected, AltinnErrorKind.InvalidOperation, "No session in this runspace.", "Session"),
+            E(ErrorReason.KeyConflict, AltinnErrorKind.InvalidArgument, "More than one key source given to the engine's connect options.", "Connect"),
             E(ErrorReason.Disconnected, AltinnErrorKind.InvalidOperation, "The session was disconnected.", "Session"),
             E(ErrorReason.NoEnvironment, AltinnErrorKind.InvalidArgument, "No -Environment given.", "Connect"),
             E(ErrorReason.UnknownEnvironment, AltinnErrorKind.InvalidArgument, "An -Environment the module does not know.", "Connect"),
@@ -418,6 +426,7 @@ namespace AltinnApp.Core
         }
             .Concat(RequiredConnectParameters.Select(p => E(ErrorReason.MissingParameter(p), AltinnErrorKind.InvalidArgument, $"-{p} is needed here but empty or not given.", "Connect")))
             .Concat(SecretConnectParameters.Select(p => E(ErrorReason.InvalidParameter(p), AltinnErrorKind.InvalidArgument, $"-{p} is neither text nor a SecureString.", "Connect")))
+            .Concat(CheckedConnectParameters.Select(p => E(ErrorReason.InvalidParameter(p), AltinnErrorKind.InvalidArgument, $"-{p} is malformed or out of range.", "Connect")))
             .ToList()
             .AsReadOnly();
 

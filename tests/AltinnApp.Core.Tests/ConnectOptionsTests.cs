@@ -272,7 +272,7 @@ public class ConnectOptionsTests
         var c = Tt02().UseJwkFile("no-such.jwk.json", null);
         c.ResolvePath = _ => resolved;
         var ex = Assert.Throws<AltinnException>(() => c.Build());
-        Assert.Equal("Altinn.File.NotFound", ex.ErrorId);
+        Assert.Equal("Altinn.File.FileNotFound", ex.ErrorId);
         Assert.Contains(resolved, ex.Message);
     }
 

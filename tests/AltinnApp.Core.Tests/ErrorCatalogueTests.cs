@@ -109,9 +109,13 @@ public class ErrorCatalogueTests
     [Fact]
     public void Every_connect_parameter_reported_as_missing_or_invalid_is_in_the_catalogue()
     {
-        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "AltinnApp.PowerShell", "Cmdlets", "ConnectAltinnCommand.cs"));
+        // the engine's builder checks Connect-Altinn's parameters
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "AltinnApp.Core", "Session", "ConnectOptionsBuilder.cs"));
         var missing = Regex.Matches(text, @"\bMissing\(""([A-Za-z]+)""").Select(m => m.Groups[1].Value).ToList();
-        var secrets = Regex.Matches(text, @"\bSecretText\([A-Za-z]+, nameof\(([A-Za-z]+)\)\)").Select(m => m.Groups[1].Value).ToList();
+        var secrets = Regex.Matches(text, @"\bSecretText\([A-Za-z]+, ""([A-Za-z]+)""\)").Select(m => m.Groups[1].Value).ToList();
+        var ranges = Regex.Matches(text, @"\b(?:OutOfRange\(nameof\(([A-Za-z]+)\)|RequireRange\([^;]*nameof\(([A-Za-z]+)\)\))").Select(m => m.Groups[1].Value + m.Groups[2].Value).ToList();
+        Assert.Equal(5, ranges.Distinct().Count());
+        foreach (var name in ranges) Assert.True(ErrorCatalogue.IsKnown("Altinn.Connect." + ErrorReason.InvalidParameter(name)), name);
         Assert.NotEmpty(missing);
         Assert.NotEmpty(secrets);
         foreach (var name in missing.Concat(secrets)) Assert.True(ErrorCatalogue.IsKnown("Altinn.Connect." + ErrorReason.MissingParameter(name)), name);

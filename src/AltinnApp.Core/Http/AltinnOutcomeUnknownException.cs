@@ -40,7 +40,7 @@ namespace AltinnApp.Core.Http
         internal static AltinnOutcomeUnknownException From(AltinnRequest request, HttpResponseMessage response)
         {
             var status = (int)response.StatusCode;
-            var failure = new AltinnException($"Altinn.{request.Operation}.{ErrorMapper.ReasonFor(status)}", ErrorMapper.KindFor(status),
+            var failure = new AltinnException(ErrorCatalogue.Id(request.Operation, ErrorMapper.ReasonFor(status)), ErrorMapper.KindFor(status),
                 $"{request} was answered {status} {response.ReasonPhrase}, so it is unknown whether it took effect.");
             return new AltinnOutcomeUnknownException(request, failure, response, null);
         }

@@ -140,7 +140,7 @@ namespace AltinnApp.Core.Session
         {
             if (_keySources.Count > 1)
             {
-                throw new AltinnArgumentException("Altinn.Connect.KeyConflict",
+                throw new AltinnArgumentException(ErrorCatalogue.Id("Connect", ErrorReason.KeyConflict),
                     $"Give one key only: {string.Join(" and ", _keySources.ConvertAll(k => k.Parameter))} were given together.");
             }
 
@@ -262,7 +262,7 @@ namespace AltinnApp.Core.Session
             {
                 if (char.IsWhiteSpace(c) || char.IsControl(c))
                 {
-                    throw new AltinnArgumentException("Altinn.Connect.InvalidClientId",
+                    throw new AltinnArgumentException(ErrorCatalogue.Id("Connect", ErrorReason.InvalidParameter("ClientId")),
                         "-ClientId holds a space, line break or other invisible character. Give the client id exactly as Maskinporten's self-service shows it.");
                 }
             }
@@ -294,7 +294,7 @@ namespace AltinnApp.Core.Session
         }
 
         private static AltinnArgumentException OutOfRange(string parameterName, double value, int min, int max) =>
-            new AltinnArgumentException($"Altinn.Connect.Invalid{parameterName}", $"-{parameterName} {value} is out of range: give a number from {min} to {max}.");
+            new AltinnArgumentException(ErrorCatalogue.Id("Connect", ErrorReason.InvalidParameter(parameterName)), $"-{parameterName} {value} is out of range: give a number from {min} to {max}.");
 
         private IWebProxy BuildProxy()
         {
@@ -328,7 +328,7 @@ namespace AltinnApp.Core.Session
         }
 
         private static AltinnArgumentException Missing(string parameterName, string message) =>
-            new AltinnArgumentException($"Altinn.Connect.Missing{parameterName}", message);
+            new AltinnArgumentException(ErrorCatalogue.Id("Connect", ErrorReason.MissingParameter(parameterName)), message);
 
         private static string Optional(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
@@ -346,7 +346,7 @@ namespace AltinnApp.Core.Session
                 case SecureString _:
                     throw Missing(parameterName, $"-{parameterName} is empty. Check the variable or secret it was read from.");
                 default:
-                    throw new AltinnArgumentException($"Altinn.Connect.Invalid{parameterName}", $"-{parameterName} must be text or a SecureString, not {value.GetType().Name}.");
+                    throw new AltinnArgumentException(ErrorCatalogue.Id("Connect", ErrorReason.InvalidParameter(parameterName)), $"-{parameterName} must be text or a SecureString, not {value.GetType().Name}.");
             }
         }
 

@@ -20,6 +20,12 @@ namespace AltinnApp.Core.Auth
 
         internal string Value { get; }
 
+        /// <summary>
+        /// The token itself, for Get-AltinnAccessToken to hand to a caller who asked for it. A method, not a property, so
+        /// no formatter, serializer or ToString() ever shows it.
+        /// </summary>
+        public string Reveal() => Value;
+
         public DateTimeOffset ExpiresOn { get; }
 
         public DateTimeOffset IssuedOn { get; }

@@ -38,7 +38,8 @@ namespace AltinnApp.Core.Auth
         public string PublicJwk => KeyGenerator.ToJwk(_rsa.ExportParameters(false), KeyId, includePrivate: false);
 
         /// <summary>The private key as text in the given format. Secret: goes only into the owner-only file.</summary>
-        internal string PrivateKeyText(PrivateKeyFormat format) => format == PrivateKeyFormat.Pem
+        /// <summary>The private key as file text, for New-AltinnSigningKey to write to its owner-only file; never shown.</summary>
+        public string PrivateKeyText(PrivateKeyFormat format) => format == PrivateKeyFormat.Pem
             ? KeyGenerator.ToPkcs8Pem(_rsa.ExportParameters(true))
             : KeyGenerator.ToJwk(_rsa.ExportParameters(true), KeyId, includePrivate: true);
 

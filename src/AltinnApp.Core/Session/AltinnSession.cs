@@ -79,6 +79,9 @@ namespace AltinnApp.Core.Session
 
         internal TokenProvider Tokens { get; }
 
+        /// <summary>Whether the session can get a new token by itself (false for a token handed in with -AccessToken).</summary>
+        public bool CanRenewToken => Tokens.CanRefresh;
+
         /// <summary>What this session created, and how to tell whether a create with an unknown outcome took effect.</summary>
         internal CreationReconciler Creations { get; }
 
@@ -222,7 +225,7 @@ namespace AltinnApp.Core.Session
         public string[] CachedApplications => new System.Collections.Generic.List<string>(_applications.Keys).ToArray();
 
         /// <summary>The current token, renewed first when it is close to expiry (or always, with <paramref name="forceRefresh"/>).</summary>
-        internal async Task<AccessToken> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+        public async Task<AccessToken> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
         {
             RequireConnected();
             AccessToken current = null;

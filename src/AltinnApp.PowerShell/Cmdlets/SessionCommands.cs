@@ -65,7 +65,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             AccessToken token;
             try
             {
-                if (ForceRefresh && !session.Tokens.CanRefresh)
+                if (ForceRefresh && !session.CanRenewToken)
                 {
                     throw new AltinnException("Altinn.AccessToken.CannotRefresh", AltinnErrorKind.InvalidOperation,
                         "This session was connected with -AccessToken, so it cannot get a new token. Connect with the client's key to renew tokens, or leave out -ForceRefresh.");
@@ -82,12 +82,12 @@ namespace AltinnApp.PowerShell.Cmdlets
             WriteVerbose($"Altinn token valid until {token.ExpiresOn:u}.");
             if (AsPlainText)
             {
-                WriteObject(token.Value);
+                WriteObject(token.Reveal());
                 return;
             }
 
             var secure = new SecureString();
-            foreach (var c in token.Value) secure.AppendChar(c);
+            foreach (var c in token.Reveal()) secure.AppendChar(c);
             secure.MakeReadOnly();
             WriteObject(secure);
         }

@@ -41,6 +41,55 @@ namespace AltinnApp.Core.Api
         public string ContentType { get; }
 
         public bool IsXml => ContentType.IndexOf("xml", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        /// <summary>
+        /// Form data from plain values (dictionaries, lists, text, numbers, booleans, dates: what the cmdlets make of a
+        /// hashtable or object), as the JSON the app's data model reads.
+        /// </summary>
+        public static FormDataPayload FromValues(object values) =>
+            new FormDataPayload(System.Text.Json.JsonSerializer.Serialize(values, Http.AltinnJson.Options), "application/json");
+
+        /// <summary>
+        /// Form data from a document given as text: XML (starting with '&lt;') or a JSON object (starting with '{'), checked
+        /// to be well-formed. Null when the text is neither, so the caller can try it as a path.
+        /// </summary>
+        /// <param name="source">What the message names: the parameter, or the file it pointed at.</param>
+        public static FormDataPayload FromDocument(string text, string source, string operation)
+        {
+            var trimmed = (text ?? string.Empty).Trim();
+            if (trimmed.StartsWith("<", StringComparison.Ordinal))
+            {
+                try
+                {
+                    var doc = new System.Xml.XmlDocument { XmlResolver = null };
+                    doc.LoadXml(trimmed);
+                }
+                catch (System.Xml.XmlException ex)
+                {
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidXml), $"{source} is not well-formed XML: {ex.Message} Fix the XML, or give the data as a hashtable.");
+                }
+
+                return new FormDataPayload(trimmed, "application/xml");
+            }
+
+            if (trimmed.StartsWith("{", StringComparison.Ordinal))
+            {
+                try
+                {
+                    using (System.Text.Json.JsonDocument.Parse(trimmed))
+                    {
+                    }
+                }
+                catch (System.Text.Json.JsonException ex)
+                {
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidJson), $"{source} is not valid JSON: {ex.Message} Fix the JSON, or give the data as a hashtable.");
+                }
+
+                return new FormDataPayload(trimmed, "application/json");
+            }
+
+            return null;
+        }
     }
 
     /// <summary>A file to upload, streamed from disk.</summary>

@@ -34,7 +34,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                     return FromText(text, operation, parameterName, resolvePath);
                 case IDictionary _:
                 case PSObject _:
-                    return new FormDataPayload(JsonSerializer.Serialize(ToPlain(value, operation), AltinnJson.Options), "application/json");
+                    return FormDataPayload.FromValues(ToPlain(value, operation));
                 default:
                     if (raw.GetType().IsPrimitive || raw is decimal || raw is IEnumerable)
                     {
@@ -42,7 +42,7 @@ namespace AltinnApp.PowerShell.Infrastructure
                             $"-{parameterName} is a {raw.GetType().Name}. Give the form data as a hashtable or object (sent as JSON), an XmlDocument, XML or JSON text, or a file.");
                     }
 
-                    return new FormDataPayload(JsonSerializer.Serialize(ToPlain(value, operation), AltinnJson.Options), "application/json");
+                    return FormDataPayload.FromValues(ToPlain(value, operation));
             }
         }
 
@@ -51,36 +51,8 @@ namespace AltinnApp.PowerShell.Infrastructure
             // what the message names: the parameter, or the file the parameter pointed at
             var source = file == null ? $"-{parameterName}" : $"The file '{file}' given in -{parameterName}";
             var trimmed = text.Trim();
-            if (trimmed.StartsWith("<", StringComparison.Ordinal))
-            {
-                try
-                {
-                    var doc = new XmlDocument { XmlResolver = null };
-                    doc.LoadXml(trimmed);
-                }
-                catch (XmlException ex)
-                {
-                    throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidXml), $"{source} is not well-formed XML: {ex.Message} Fix the XML, or give the data as a hashtable.");
-                }
-
-                return new FormDataPayload(trimmed, "application/xml");
-            }
-
-            if (trimmed.StartsWith("{", StringComparison.Ordinal))
-            {
-                try
-                {
-                    using (JsonDocument.Parse(trimmed))
-                    {
-                    }
-                }
-                catch (JsonException ex)
-                {
-                    throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidJson), $"{source} is not valid JSON: {ex.Message} Fix the JSON, or give the data as a hashtable.");
-                }
-
-                return new FormDataPayload(trimmed, "application/json");
-            }
+            var document = FormDataPayload.FromDocument(trimmed, source, operation);
+            if (document != null) return document;
 
             if (file != null)
             {

@@ -63,11 +63,13 @@ namespace AltinnApp.PowerShell.Infrastructure
                 {
                     body();
                 }
-                catch (System.Exception ex) when (!(ex is PipelineStoppedException) && Instance?.Journal != null)
+                catch (System.Exception ex) when (!(ex is PipelineStoppedException) && Instance?.Journal != null && !WhatIfInEffect())
                 {
                     try
                     {
-                        Instance.Journal.RecordFailure(Operation, ex);
+                        // a done key stays done: a refusal of a rerun (values changed after filing) is this pipeline's error,
+                        // and the journal must not send an operator to file the submission again
+                        if (Instance.Journal.Entry?.IsDone != true) Instance.Journal.RecordFailure(Operation, ex);
                     }
                     catch (Core.AltinnException journalError)
                     {

@@ -361,7 +361,7 @@ namespace AltinnApp.Core
             E(ErrorReason.RestartSubmitted, AltinnErrorKind.InvalidOperation, "-Restart for a journal key that was submitted: it is filed and is not begun again.", "NewInstance"),
             E(ErrorReason.DataChanged, AltinnErrorKind.InvalidOperation, "A rerun brings other form data than the key's instance holds, and the instance no longer takes it.", "SetData"),
             E(ErrorReason.FilesChanged, AltinnErrorKind.InvalidOperation, "A rerun brings other files than the key's instance already holds from an earlier run.", "AddAttachment"),
-            E(ErrorReason.StepChanged, AltinnErrorKind.InvalidOperation, "A rerun's pipeline takes another step than the key began with at that place.", "SetData", "AddAttachment", "ProcessNext", "Submit"),
+            E(ErrorReason.StepChanged, AltinnErrorKind.InvalidOperation, "A rerun's pipeline takes another step than the key began with at that place.", Any),
 
             // Submit-AltinnInstance
             E(ErrorReason.NoProcess, AltinnErrorKind.InvalidOperation, "The instance has no process started, so it cannot be submitted.", "Submit"),

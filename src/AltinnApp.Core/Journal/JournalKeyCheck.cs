@@ -88,7 +88,7 @@ namespace AltinnApp.Core.Journal
             var submitted = entry.Reached >= JournalState.Submitted;
             var what = submitted
                 ? $"It was submitted with the values it was made with. To file the new values, use a new key (a correction, if the app takes one)."
-                : $"To carry the key on, give the same -Prefill as when it began. To file the new values instead, remove the instance (Remove-AltinnInstance -InstanceId {instanceId}) and use a new key for the row.";
+                : $"To carry the key on, give the same -Prefill as when it began. To file the new values instead, begin the key again with New-AltinnInstance -Restart: its unsubmitted instance {instanceId} is deleted and a new one made with these values.";
             throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.PrefillChanged), AltinnErrorKind.Conflict,
                 $"Key '{entry.Key}' already has instance {instanceId} ({entry.Reached}), made {began}; this row gives {given}. " +
                 $"The new prefill was not applied and nothing was changed: a resumed key carries on with the instance it has. {what}");

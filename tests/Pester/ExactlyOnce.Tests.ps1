@@ -71,7 +71,7 @@ Describe 'Attachments in the journal' {
         $a = New-TestPdf -Folder $run.Folder -Name 'balanse.pdf'
         $b = New-TestPdf -Folder $run.Folder -Name 'noter.pdf'
         $pipeline = {
-            param($Values)
+            [CmdletBinding()] param($Values)
             New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $run.Journal -Key 'k' -Session $run.Session |
                 Set-AltinnData -DataType model -Value $Values |
                 Add-AltinnAttachment -DataType attachment -Path $a.FullName, $b.FullName |

@@ -215,7 +215,7 @@ Describe 'New-AltinnInstance -Restart' {
         $run = New-Run 'restart-whatif'
         $first = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $run.Journal -Key 'k' -Session $run.Session
         $before = Get-Content -Raw $run.Journal
-        New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $run.Journal -Key 'k' -Session $run.Session -Restart -WhatIf | Should -BeNullOrEmpty
+        (New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $run.Journal -Key 'k' -Session $run.Session -Restart -WhatIf).IsPlanned | Should -BeTrue
         Get-Held $first.Id | Should -Not -BeNullOrEmpty
         Get-Content -Raw $run.Journal | Should -Be $before
     }
@@ -231,3 +231,30 @@ Describe 'Get-AltinnJournal -Key' {
         (Get-AltinnJournal (Join-Path $run.Folder 'none.journal') -Key 'a').State | Should -Be 'NotStarted'
     }
 }
+
+Describe 'A whole pipeline under -WhatIf' {
+    It 'shows every step a submission would take, and sends and records nothing' {
+        $run = New-Run 'whatif-pipeline'
+        $pdf = New-TestPdf -Folder $run.Folder -Name 'noter.pdf'
+        Clear-SimulatorRequests $script:Sim
+        $WhatIfPreference = $true
+        try {
+            $said = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $run.Journal -Key 'k' -Session $run.Session |
+                Set-AltinnData -DataType model -Value @{ property1 = 'a'; property2 = 'b' } |
+                Add-AltinnAttachment -DataType attachment -Path $pdf.FullName |
+                Submit-AltinnInstance |
+                Save-AltinnReceipt -Path $run.Receipts 6>&1 | Out-String
+        } finally {
+            $WhatIfPreference = $false
+        }
+        $said | Should -Match 'What if: .*Create instance'
+        $said | Should -Match 'What if: .*Replace the model data'
+        $said | Should -Match "What if: .*Upload 'noter.pdf' as attachment"
+        $said | Should -Match 'What if: .*Submit'
+        $said | Should -Match 'What if: .*Save the receipt'
+        Get-Writes | Should -BeNullOrEmpty
+        Test-Path $run.Journal | Should -BeFalse
+        Test-Path $run.Receipts | Should -BeFalse
+    }
+}
+

@@ -157,7 +157,7 @@ Describe 'Add-AltinnAttachment: refused before sending' {
     It '-WhatIf uploads nothing' {
         $instance = New-Open
         Clear-SimulatorRequests $script:Sim
-        $instance | Add-AltinnAttachment -DataType attachment -Path $script:Pdf.FullName -WhatIf | Should -BeNullOrEmpty
+        ($instance | Add-AltinnAttachment -DataType attachment -Path $script:Pdf.FullName -WhatIf).IsPlanned | Should -BeTrue
         Get-SimulatorWrites $script:Sim | Should -BeNullOrEmpty
         (Held $instance.Id).data.dataType | Should -Not -Contain 'attachment'
     }

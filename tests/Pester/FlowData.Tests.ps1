@@ -108,7 +108,7 @@ Describe 'Set-AltinnData (guide step 2)' {
         $instance = New-Filled
         $before = (Held $instance.Id) | ConvertTo-Json -Depth 10
         Clear-SimulatorRequests $script:Sim
-        $instance | Set-AltinnData -DataType model -Value @{ property1 = 'what if' } -WhatIf | Should -BeNullOrEmpty
+        ($instance | Set-AltinnData -DataType model -Value @{ property1 = 'what if' } -WhatIf).IsPlanned | Should -BeTrue
         Get-SimulatorWrites $script:Sim | Should -BeNullOrEmpty
         (Held $instance.Id) | ConvertTo-Json -Depth 10 | Should -Be $before
     }

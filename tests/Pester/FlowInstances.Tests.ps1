@@ -115,8 +115,12 @@ Describe 'New-AltinnInstance, simple create (guide 1.1)' {
     It '-WhatIf creates nothing and sends nothing' {
         $before = Count-Instances
         Clear-SimulatorRequests $script:Sim
-        New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Prefill @{ property1 = 'x' } -Session $script:Session -WhatIf | Should -BeNullOrEmpty
-        New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Data @{ model = $script:ModelXml } -Attachment @{ attachment = $script:Pdf.FullName } -Session $script:Session -WhatIf | Should -BeNullOrEmpty
+        # what goes down the pipeline is a stand-in, so the next steps say what they would do; it is no instance
+        $planned = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Prefill @{ property1 = 'x' } -Session $script:Session -WhatIf
+        $planned.IsPlanned | Should -BeTrue
+        $planned.Id | Should -BeNullOrEmpty
+        "$planned" | Should -Be 'the new instance of brg/aarsregnskap for 950474084'
+        (New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Data @{ model = $script:ModelXml } -Attachment @{ attachment = $script:Pdf.FullName } -Session $script:Session -WhatIf).IsPlanned | Should -BeTrue
         Count-Instances | Should -Be $before
         Get-SimulatorWrites $script:Sim | Should -BeNullOrEmpty
     }

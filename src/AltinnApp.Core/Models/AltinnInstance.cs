@@ -31,9 +31,32 @@ namespace AltinnApp.Core.Models
         /// <summary><c>org/app</c>.</summary>
         [JsonIgnore] public string App => AppId;
 
-        [JsonIgnore] public int PartyId => InstanceIdentifier.Parse(Id).PartyId;
+        [JsonIgnore] public int PartyId => Id == null ? 0 : InstanceIdentifier.Parse(Id).PartyId;
 
-        [JsonIgnore] public Guid InstanceGuid => InstanceIdentifier.Parse(Id).InstanceGuid;
+        [JsonIgnore] public Guid InstanceGuid => Id == null ? Guid.Empty : InstanceIdentifier.Parse(Id).InstanceGuid;
+
+        /// <summary>
+        /// A stand-in for the instance New-AltinnInstance would have made, under -WhatIf: it flows down the pipeline so
+        /// every later step says what it would do, and none of them sends anything for it.
+        /// </summary>
+        [JsonIgnore] public bool IsPlanned { get; private set; }
+
+        /// <summary>This instance as a stand-in under -WhatIf: what a step would have passed on, for the next step to describe.</summary>
+        public AltinnInstance AsPlanned()
+        {
+            var copy = (AltinnInstance)MemberwiseClone();
+            copy.IsPlanned = true;
+            return copy;
+        }
+
+        /// <summary>The stand-in for an instance of <paramref name="appId"/> for <paramref name="owner"/> that -WhatIf did not create.</summary>
+        public static AltinnInstance Planned(string appId, string owner, Journal.JournalContext journal) => new AltinnInstance
+        {
+            AppId = appId,
+            InstanceOwner = new AltinnInstanceOwner { OrganisationNumber = owner },
+            IsPlanned = true,
+            Journal = journal,
+        };
 
         /// <summary>Who owns it: the organisation number, a masked person number, or the party id.</summary>
         [JsonIgnore] public string Owner => InstanceOwner?.Display;
@@ -78,7 +101,7 @@ namespace AltinnApp.Core.Models
             }
         }
 
-        public override string ToString() => Id;
+        public override string ToString() => !IsPlanned ? Id : Id == null ? $"the new instance of {AppId} for {Owner}" : $"instance {Id} (as -WhatIf leaves it)";
     }
 
     public sealed class AltinnInstanceOwner

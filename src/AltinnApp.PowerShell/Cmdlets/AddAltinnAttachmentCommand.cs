@@ -140,7 +140,20 @@ namespace AltinnApp.PowerShell.Cmdlets
                 return;
             }
 
-            ForItem(Operation, TargetObject, () => Upload(ResolveTarget(), CheckPaths()));
+            ForItem(Operation, TargetObject, () =>
+            {
+                var files = CheckPaths();
+                if (Instance?.IsPlanned == true)
+                {
+                    // -WhatIf: the files are still checked here, so a bad one shows up before the real run
+                    var bad = files.Where(f => f.Problem != null).ToList();
+                    foreach (var file in bad) WriteFileError(file.Problem, file.Path, Instance.ToString(), bad.Count, files.Count);
+                    if (bad.Count == 0) PassPlanned($"Upload {string.Join(", ", files.Select(f => "'" + f.File.FileName + "'"))} as {DataType}");
+                    return;
+                }
+
+                Upload(ResolveTarget(), files);
+            });
         }
 
         protected override void EndProcessing()
@@ -257,7 +270,12 @@ namespace AltinnApp.PowerShell.Cmdlets
             // every confirmation before the first byte: a "no" leaves that file out, and the others go together
             var confirmed = toSend.Where(file => ShouldProcess($"instance {instance.Id}",
                 $"Upload '{file.FileName}' ({FileUploads.Size(file.Length)}, {file.ContentType}) as {type.Id}")).ToList();
-            if (confirmed.Count == 0) return;
+            if (confirmed.Count == 0)
+            {
+                if (WhatIfInEffect()) PassOn(instance.AsPlanned()); // the next step says what it would do
+                return;
+            }
+
             plan = plan == null
                 ? new AttachmentPlan(0, confirmed, Array.Empty<Core.Journal.JournalFile>(), null)
                 : new AttachmentPlan(plan.StepNumber, confirmed, plan.Present,

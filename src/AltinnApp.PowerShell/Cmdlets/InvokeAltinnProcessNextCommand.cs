@@ -27,10 +27,16 @@ namespace AltinnApp.PowerShell.Cmdlets
         {
             ForJournaledItem(() =>
             {
+                if (PassPlanned(Action == null ? "Move the process on" : $"Move the process on with '{Action}'")) return;
                 var target = ResolveTarget();
                 var current = Run(ct => target.GetInstanceAsync(ct));
                 var instance = Run(ct => new SubmissionSteps(target.Session, Confirmation).MoveNextAsync(current, Action, Language, ct));
-                if (instance == null) return;
+                if (instance == null)
+                {
+                    if (WhatIfInEffect()) PassOn(current.AsPlanned()); // the next step says what it would do
+                    return;
+                }
+
                 PassOn(instance);
             });
         }

@@ -202,6 +202,13 @@ namespace AltinnApp.PowerShell.Cmdlets
                 Language = Language,
             };
             var instance = Run(ct => new SubmissionStart(session, Confirmation).StartAsync(request, journal, Restart, ct));
+            if (instance == null && WhatIfInEffect())
+            {
+                // nothing was created: a stand-in goes down the pipeline, so each later step says what it would do
+                instance = AltinnInstance.Planned(app.ToString(), OwnerTarget()?.ToString(), journal);
+                instance.Session = session;
+            }
+
             if (instance == null) return;
             if (journal == null) WriteVerbose($"Created instance {instance.Id} of {app} for {owner}.");
             WriteObject(instance);

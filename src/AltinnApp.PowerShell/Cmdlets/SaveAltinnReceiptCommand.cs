@@ -47,6 +47,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         {
             ForJournaledItem(() =>
             {
+                if (PassPlanned($"Save the receipt in {Path}")) return;
                 var target = ResolveTarget();
                 var destination = ReceiptDestination.Decide(Path, ResolvePath(Path), Operation);
 

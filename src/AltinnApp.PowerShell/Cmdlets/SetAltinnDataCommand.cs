@@ -26,6 +26,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             ForJournaledItem(() =>
             {
                 var payload = PayloadConverter.ToFormData(Value, Operation, nameof(Value), ResolvePath);
+                if (PassPlanned($"Replace the {DataType ?? "form"} data ({payload.ContentType})")) return;
                 var target = ResolveDataTarget();
                 var (current, element, ownerTask) = Run(async ct =>
                 {
@@ -41,7 +42,12 @@ namespace AltinnApp.PowerShell.Cmdlets
                     return (instance, found, application.FindDataType(found.DataType)?.TaskId);
                 });
                 var updated = Run(ct => new SubmissionSteps(target.Session, Confirmation).SetFormDataAsync(current, element, ownerTask, payload, Language, ct));
-                if (updated == null) return;
+                if (updated == null)
+                {
+                    if (WhatIfInEffect()) PassOn(current.AsPlanned()); // the next step says what it would do
+                    return;
+                }
+
                 PassOn(updated);
             });
         }

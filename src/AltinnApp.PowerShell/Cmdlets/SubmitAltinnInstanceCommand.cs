@@ -29,11 +29,17 @@ namespace AltinnApp.PowerShell.Cmdlets
         {
             ForJournaledItem(() =>
             {
+                if (PassPlanned("Submit: finish every task until the process has ended")) return;
                 var target = ResolveTarget();
                 // the instance as it is now: the tasks left to finish are read from Altinn, not from an older pipeline object
                 var current = Run(ct => target.GetInstanceAsync(ct, refresh: !(Instance?.Ended ?? false)));
                 var submitted = Run(ct => new SubmissionSteps(target.Session, Confirmation).SubmitAsync(current, Language, MaximumTasks, ct));
-                if (submitted == null) return;
+                if (submitted == null)
+                {
+                    if (WhatIfInEffect()) PassOn(current.AsPlanned()); // the next step says what it would do
+                    return;
+                }
+
                 PassOn(submitted);
             });
         }

@@ -52,6 +52,19 @@ namespace AltinnApp.PowerShell.Infrastructure
         protected object TargetObject => (object)Instance ?? InstanceId;
 
         /// <summary>
+        /// Under -WhatIf, New-AltinnInstance passes on a stand-in for the instance it did not create: this step says what it
+        /// would do with it and passes it on, sending nothing, so a whole pipeline's -WhatIf shows every step.
+        /// </summary>
+        /// <returns>True when the instance was a stand-in and the step is done.</returns>
+        protected bool PassPlanned(string action)
+        {
+            if (Instance == null || !Instance.IsPlanned) return false;
+            ShouldProcess(Instance.ToString(), action);
+            PassOn(Instance);
+            return true;
+        }
+
+        /// <summary>
         /// Runs one item's work; when the instance is journaled, a failure is recorded against its key (and still
         /// reported as a non-terminating error), so Get-AltinnJournal shows which keys need another run and why.
         /// </summary>

@@ -236,17 +236,25 @@ Describe 'A whole pipeline under -WhatIf' {
     It 'shows every step a submission would take, and sends and records nothing' {
         $run = New-Run 'whatif-pipeline'
         $pdf = New-TestPdf -Folder $run.Folder -Name 'noter.pdf'
+        $key = New-TestRsaJwk
+        $jwkPath = Join-Path $run.Folder 'client.jwk.json'
+        Set-Content -Path $jwkPath -Value $key.Private -NoNewline
+        $clientId = Register-TestClient -Simulator $script:Sim -Jwk $key -Organization '950474084'
+        # What if: lines go to the host, so the pipeline runs in a child pwsh whose output is read
+        $script = Join-Path $run.Folder 'whatif.ps1'
+        Set-Content -Path $script -Value @"
+Import-Module AltinnApp
+Connect-Altinn -ClientId '$clientId' -JwkPath '$jwkPath' -SystemUserOrganization 950474084 -MaskinportenUri '$($script:Sim.BaseUri)' -PlatformUri '$($script:Sim.BaseUri)' -AppBaseUri '$($script:Sim.BaseUri)' -ErrorAction Stop
+New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal '$($run.Journal)' -Key 'k' -WhatIf |
+    Set-AltinnData -DataType model -Value @{ property1 = 'a'; property2 = 'b' } -WhatIf |
+    Add-AltinnAttachment -DataType attachment -Path '$($pdf.FullName)' -WhatIf |
+    Submit-AltinnInstance -WhatIf |
+    Save-AltinnReceipt -Path '$($run.Receipts)' -WhatIf
+"@
         Clear-SimulatorRequests $script:Sim
-        $WhatIfPreference = $true
-        try {
-            $said = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $run.Journal -Key 'k' -Session $run.Session |
-                Set-AltinnData -DataType model -Value @{ property1 = 'a'; property2 = 'b' } |
-                Add-AltinnAttachment -DataType attachment -Path $pdf.FullName |
-                Submit-AltinnInstance |
-                Save-AltinnReceipt -Path $run.Receipts 6>&1 | Out-String
-        } finally {
-            $WhatIfPreference = $false
-        }
+        $result = Invoke-ChildPwsh -File $script
+        $result.Error | Should -BeNullOrEmpty
+        $said = $result.Output
         $said | Should -Match 'What if: .*Create instance'
         $said | Should -Match 'What if: .*Replace the model data'
         $said | Should -Match "What if: .*Upload 'noter.pdf' as attachment"
@@ -257,4 +265,3 @@ Describe 'A whole pipeline under -WhatIf' {
         Test-Path $run.Receipts | Should -BeFalse
     }
 }
-

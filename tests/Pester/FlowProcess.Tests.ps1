@@ -97,7 +97,7 @@ Describe 'Invoke-AltinnProcessNext (guide step 3)' {
     It '-WhatIf moves nothing' {
         $instance = New-Filled
         Clear-SimulatorRequests $script:Sim
-        $instance | Invoke-AltinnProcessNext -WhatIf | Should -BeNullOrEmpty
+        ($instance | Invoke-AltinnProcessNext -WhatIf).IsPlanned | Should -BeTrue
         Get-SimulatorWrites $script:Sim | Should -BeNullOrEmpty
         (Held $instance.Id).process.currentTask.elementId | Should -Be 'Task_1'
     }

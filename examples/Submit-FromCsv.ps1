@@ -11,9 +11,11 @@
 
     A row that fails is reported and the script goes on with the next. At the end the journal is
     asked about every row's key, so a row that never reached the journal (a bad column, a script
-    error) counts too: the result file lists each key with its state, instance, receipt and error,
-    and the exit code is 0 only when every key has its receipt saved, 1 otherwise (never a count,
-    which a scheduler reads modulo 256).
+    error) counts too: the result file lists each key with its state, whether it is filed, its
+    instance, receipt and error, and the exit code is 0 only when every row is filed as given (its
+    key has its receipt, and nothing of the row was refused), 1 otherwise (never a count, which a
+    scheduler reads modulo 256). Two rows with one key are one submission: the second is refused
+    when it brings other values.
 
     Correct the rows that failed and run the script again with the same journal: rows that are done
     are not filed again, and the others carry on from where they stopped, with the corrected values
@@ -36,8 +38,6 @@ param(
     # Addresses that differ from the environment's (a proxy, or the local simulator the tests use).
     [hashtable] $ConnectOverrides = @{}
 )
-# a row's failure is reported and the loop goes on with the next row (Stop would end the night at the first bad row)
-$ErrorActionPreference = 'Continue'
 Import-Module AltinnApp -ErrorAction Stop
 
 # without a session no row can be filed: stop at once (the exit code is 1)
@@ -50,21 +50,50 @@ $keys = @(foreach ($row in $rows) {
     '{0}-{1}-{2}' -f $row.OrganizationNumber, $rowPeriod, ($App -replace '/', '.')
 })
 
+$rowErrors = @{}   # row number -> the error that ended the row in this run
 for ($i = 0; $i -lt $rows.Count; $i++) {
     $row = $rows[$i]
-    # each row's failure is an error record on the error stream, and the loop goes on with the next row
-    $instance = New-AltinnInstance -OrganizationNumber $row.OrganizationNumber -Journal $JournalPath -Key $keys[$i] |
-        Set-AltinnData -DataType model -Value @{ property1 = $row.Property1; property2 = $row.Property2; property3 = $row.Property3 }
-    if ($instance -and $row.PSObject.Properties['Attachment'] -and $row.Attachment) {
-        $instance = $instance | Add-AltinnAttachment -DataType attachment -Path $row.Attachment
+    $key = $keys[$i]
+    try {
+        # each row in a scope of its own: its first error ends the row (the journal records it), nothing of it is
+        # left for the next row (an instance variable reused by mistake would file a file into another row's form),
+        # and the loop goes on with the next row
+        & {
+            $ErrorActionPreference = 'Stop'
+            $instance = New-AltinnInstance -OrganizationNumber $row.OrganizationNumber -Journal $JournalPath -Key $key |
+                Set-AltinnData -DataType model -Value @{ property1 = $row.Property1; property2 = $row.Property2; property3 = $row.Property3 }
+            if ($row.PSObject.Properties['Attachment'] -and $row.Attachment) {
+                $instance = $instance | Add-AltinnAttachment -DataType attachment -Path $row.Attachment
+            }
+            $instance | Submit-AltinnInstance | Save-AltinnReceipt -Path $ReceiptFolder | Out-Null
+        }
+    } catch {
+        $rowErrors[$i] = $_
+        Write-Warning ('Row {0} ({1}): {2}: {3}' -f ($i + 1), $key, $_.FullyQualifiedErrorId.Split(',')[0], $_.Exception.Message)
     }
-    $instance | Submit-AltinnInstance | Save-AltinnReceipt -Path $ReceiptFolder | Out-Null
 }
 
 # every row's key, from the journal: done, failed (and why), or never started
-$results = Get-AltinnJournal -Path $JournalPath -Key $keys | Select-Object Key, State, InstanceId, ReceiptPath, LastErrorId, LastError
+# a row counts as filed only when its key has its receipt and nothing of the row was refused in this run (values
+# brought for a key that was filed before are refused, and the key stays filed with what it was filed with)
+$entries = @{}
+foreach ($entry in Get-AltinnJournal -Path $JournalPath -Key $keys) { $entries[$entry.Key] = $entry }
+$results = for ($i = 0; $i -lt $rows.Count; $i++) {
+    $entry = $entries[$keys[$i]]
+    $refused = $rowErrors[$i]
+    [pscustomobject]@{
+        Row         = $i + 1
+        Key         = $keys[$i]
+        State       = $entry.State
+        Filed       = $entry.State -eq 'ReceiptSaved' -and -not $refused
+        InstanceId  = $entry.InstanceId
+        ReceiptPath = $entry.ReceiptPath
+        ErrorId     = if ($refused) { $refused.FullyQualifiedErrorId.Split(',')[0] } else { $entry.LastErrorId }
+        Error       = if ($refused) { $refused.Exception.Message } else { $entry.LastError }
+    }
+}
 $results | Export-Csv -Path $ResultPath -NoTypeInformation -Encoding utf8
-$notDone = @($results | Where-Object State -ne 'ReceiptSaved')
-Write-Host ('{0} row(s): {1} filed, {2} not. Results in {3}' -f $rows.Count, ($results.Count - $notDone.Count), $notDone.Count, $ResultPath)
+$notDone = @($results | Where-Object { -not $_.Filed })
+Write-Host ('{0} row(s): {1} filed, {2} not. Results in {3}' -f $rows.Count, ($rows.Count - $notDone.Count), $notDone.Count, $ResultPath)
 Disconnect-Altinn
 exit ([int]($notDone.Count -gt 0))

@@ -43,6 +43,10 @@ Describe 'examples/' {
             [pscustomobject]@{ OrganizationNumber = '950474084'; Period = ''; Property1 = 'a1'; Property2 = 'a2'; Property3 = 'a3'; Attachment = $attachment.FullName }
             [pscustomobject]@{ OrganizationNumber = '950474085'; Period = ''; Property1 = 'b1'; Property2 = 'b2'; Property3 = 'b3'; Attachment = '' }
             [pscustomobject]@{ OrganizationNumber = '950474084'; Period = '2025'; Property1 = 'c1'; Property2 = ''; Property3 = 'c3'; Attachment = '' }
+            # no organisation number, right after a row that failed before its submission: its file must not land in that row's form
+            [pscustomobject]@{ OrganizationNumber = ''; Period = ''; Property1 = 'd1'; Property2 = 'd2'; Property3 = 'd3'; Attachment = $attachment.FullName }
+            # the first row's key again, with other values: the key is filed, so this row is refused, and not counted as filed
+            [pscustomobject]@{ OrganizationNumber = '950474084'; Period = ''; Property1 = 'other'; Property2 = 'a2'; Property3 = 'a3'; Attachment = '' }
         ) | Export-Csv -Path $csv -NoTypeInformation
         $results = Join-Path $script:Work 'results.csv'
         $receipts = Join-Path $script:Work 'batch-receipts'
@@ -56,10 +60,14 @@ Describe 'examples/' {
         $LASTEXITCODE | Should -Be 1
 
         $rows = Import-Csv $results
-        $rows.Key | Should -Be @('950474084-2026-brg.aarsregnskap', '950474085-2026-brg.aarsregnskap', '950474084-2025-brg.aarsregnskap')
-        $rows.State | Should -Be @('ReceiptSaved', 'Failed', 'Failed')
-        $rows[1].LastErrorId | Should -Be 'Altinn.InvalidOrganizationNumber'
-        $rows[2].LastErrorId | Should -Be 'Altinn.ProcessNext.ValidationFailed'
+        $rows.Key | Should -Be @('950474084-2026-brg.aarsregnskap', '950474085-2026-brg.aarsregnskap', '950474084-2025-brg.aarsregnskap', '-2026-brg.aarsregnskap', '950474084-2026-brg.aarsregnskap')
+        $rows.Filed | Should -Be @('True', 'False', 'False', 'False', 'False')
+        $rows[1].ErrorId | Should -Be 'Altinn.InvalidOrganizationNumber'
+        $rows[2].ErrorId | Should -Be 'Altinn.ProcessNext.ValidationFailed'
+        $rows[3].State | Should -Be 'NotStarted'
+        $rows[4].ErrorId | Should -Be 'Altinn.SetData.DataChanged'
+        $failedForm = Get-SimulatorInstances $script:Sim | Where-Object id -eq $rows[2].InstanceId
+        @($failedForm.data | Where-Object dataType -eq attachment) | Should -HaveCount 0
         (Get-ChildItem $receipts -Filter *.pdf) | Should -HaveCount 1
         $first = Get-SimulatorInstances $script:Sim | Where-Object id -eq $rows[0].InstanceId
         ($first.data | Where-Object dataType -eq attachment).filename | Should -Be 'noter.pdf'
@@ -75,6 +83,7 @@ Describe 'examples/' {
         $after = Import-Csv $results
         $after.Key | Should -Be @('950474084-2026-brg.aarsregnskap', '950474084-2024-brg.aarsregnskap', '950474084-2025-brg.aarsregnskap')
         $after.State | Should -Be @('ReceiptSaved', 'ReceiptSaved', 'ReceiptSaved')
+        $after.Filed | Should -Be @('True', 'True', 'True')
         $after[0].InstanceId | Should -Be $rows[0].InstanceId
         $after[2].InstanceId | Should -Be $rows[2].InstanceId
         (Get-ChildItem $receipts -Filter *.pdf) | Should -HaveCount 3

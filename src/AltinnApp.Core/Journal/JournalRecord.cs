@@ -77,6 +77,8 @@ namespace AltinnApp.Core.Journal
         /// <summary>Whether the step's outcome is known and recorded.</summary>
         public bool Done { get; internal set; }
 
+        internal JournalStep Copy() => (JournalStep)MemberwiseClone();
+
         public override string ToString() => $"{Number}: {Operation}{(DataType != null ? " " + DataType : string.Empty)}{(Done ? string.Empty : " (begun)")}";
     }
 
@@ -127,8 +129,8 @@ namespace AltinnApp.Core.Journal
     /// <summary>A key's progress as the journal knows it: the latest good state, and the latest failure after it.</summary>
     public sealed class JournalEntry
     {
-        private readonly List<string> _receiptFiles = new List<string>();
-        private readonly SortedDictionary<int, JournalStep> _steps = new SortedDictionary<int, JournalStep>();
+        private List<string> _receiptFiles = new List<string>();
+        private SortedDictionary<int, JournalStep> _steps = new SortedDictionary<int, JournalStep>();
 
         public string Key { get; internal set; }
 
@@ -142,6 +144,20 @@ namespace AltinnApp.Core.Journal
         public JournalState? Begun { get; internal set; }
 
         private bool _neverStarted;
+
+        /// <summary>
+        /// A copy that later records do not change: the journal's own entry is updated under its lock as lines arrive (from
+        /// this process's other runspaces, or other processes), and a caller reads or enumerates its copy without that lock.
+        /// </summary>
+        internal JournalEntry Snapshot()
+        {
+            var copy = (JournalEntry)MemberwiseClone();
+            // MemberwiseClone shares the collections: the copy gets its own
+            copy._receiptFiles = new List<string>(_receiptFiles);
+            copy._steps = new SortedDictionary<int, JournalStep>();
+            foreach (var pair in _steps) copy._steps[pair.Key] = pair.Value.Copy();
+            return copy;
+        }
 
         /// <summary>The entry of a key the journal has no record of.</summary>
         public static JournalEntry NotStarted(string key) => new JournalEntry { Key = key, _neverStarted = true };

@@ -29,6 +29,9 @@ namespace AltinnApp.Core.Journal
 
         private readonly object _gate = new object();
         private readonly SemaphoreSlim _createGate = new SemaphoreSlim(1, 1);
+        private readonly ConcurrentDictionary<string, SemaphoreSlim> _keyGates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
+        private readonly object _keyFileGate = new object();
+        private FileStream _keyLockFile;
         private readonly Dictionary<string, JournalEntry> _entries = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
         private long _readOffset;
 
@@ -67,7 +70,7 @@ namespace AltinnApp.Core.Journal
             Refresh();
             lock (_gate)
             {
-                return _entries.TryGetValue(key, out var entry) ? entry : null;
+                return _entries.TryGetValue(key, out var entry) ? entry.Snapshot() : null;
             }
         }
 
@@ -76,7 +79,7 @@ namespace AltinnApp.Core.Journal
             Refresh();
             lock (_gate)
             {
-                return _entries.Values.OrderBy(e => e.Started).ToList();
+                return _entries.Values.OrderBy(e => e.Started).Select(e => e.Snapshot()).ToList();
             }
         }
 
@@ -180,6 +183,110 @@ namespace AltinnApp.Core.Journal
                 lockFile?.Dispose();
                 _createGate.Release();
                 throw;
+            }
+        }
+
+        /// <summary>
+        /// The steps of one key are taken one at a time: in this process (runspaces, ForEach-Object -Parallel) and across
+        /// processes sharing the journal, so two runs that carry the same key at once never both upload its files or move
+        /// its process. The holder reads the key's entry again once it has the lock, and finds what the other run did.
+        /// Other keys are not held up: across processes each key locks one byte of a lock file beside the journal.
+        /// </summary>
+        public async Task<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken)
+        {
+            var gate = _keyGates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var file = KeyLockFile();
+                var offset = (long)(StableHash(key) & 0xFFFFF);
+                while (true)
+                {
+                    try
+                    {
+                        file.Lock(offset, 1);
+                        break;
+                    }
+                    catch (IOException)
+                    {
+                        await Task.Delay(50, cancellationToken).ConfigureAwait(false); // another process holds this key
+                    }
+                }
+
+                return new KeyLock(gate, file, offset);
+            }
+            catch
+            {
+                gate.Release();
+                throw;
+            }
+        }
+
+        // one handle for the life of the journal object: on Linux a process's byte-range locks on a file go with any of its
+        // handles to that file being closed, so a handle per lock would release the other keys' locks
+        private FileStream KeyLockFile()
+        {
+            lock (_keyFileGate)
+            {
+                if (_keyLockFile == null)
+                {
+                    try
+                    {
+                        _keyLockFile = new FileStream(Path + ".keys.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+                    }
+                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                    {
+                        throw new AltinnException(ErrorCatalogue.Id("Journal", ErrorReason.CannotWrite), AltinnErrorKind.WriteError,
+                            $"The lock file beside the journal '{Path}' cannot be opened: {ex.Message} Check the folder's permissions.");
+                    }
+                }
+
+                return _keyLockFile;
+            }
+        }
+
+        // the same number for a key in every process (string.GetHashCode differs from process to process): FNV-1a
+        private static uint StableHash(string key)
+        {
+            var hash = 2166136261u;
+            foreach (var b in Encoding.UTF8.GetBytes(key))
+            {
+                hash ^= b;
+                hash *= 16777619u;
+            }
+
+            return hash;
+        }
+
+        private sealed class KeyLock : IDisposable
+        {
+            private SemaphoreSlim _gate;
+            private readonly FileStream _file;
+            private readonly long _offset;
+
+            public KeyLock(SemaphoreSlim gate, FileStream file, long offset)
+            {
+                _gate = gate;
+                _file = file;
+                _offset = offset;
+            }
+
+            public void Dispose()
+            {
+                var gate = Interlocked.Exchange(ref _gate, null);
+                if (gate == null) return;
+                try
+                {
+                    _file.Unlock(_offset, 1);
+                }
+                catch (IOException)
+                {
+                    // the handle is gone with the process's end anyway
+                }
+                finally
+                {
+                    gate.Release();
+                }
             }
         }
 

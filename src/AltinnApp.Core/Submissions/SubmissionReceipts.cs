@@ -53,6 +53,16 @@ namespace AltinnApp.Core.Submissions
             IDictionary<string, string> writtenByCaller, CancellationToken cancellationToken)
         {
             if (!current.Ended) throw NotEnded(current);
+            // the key's steps are taken one at a time, also by other runs sharing the journal
+            using (await new SubmissionSteps(_session).LockKeyAsync(current, cancellationToken).ConfigureAwait(false))
+            {
+                return await SaveLockedAsync(current, destination, force, timeout, language, writtenByCaller, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<ReceiptOutcome> SaveLockedAsync(AltinnInstance current, ReceiptDestination destination, bool force, TimeSpan timeout, string language,
+            IDictionary<string, string> writtenByCaller, CancellationToken cancellationToken)
+        {
             var app = AppIdentifier.Parse(current.AppId, "App", Operation);
             var id = InstanceIdentifier.Parse(current.Id, "Instance", Operation);
             var journal = current.Journal;

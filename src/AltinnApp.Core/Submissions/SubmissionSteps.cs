@@ -48,6 +48,22 @@ namespace AltinnApp.Core.Submissions
             var journal = instance.Journal;
             var number = journal?.TakeStepNumber() ?? 0;
             var hash = journal != null ? Fingerprints.Of(payload) : null;
+            using (await LockKeyAsync(instance, cancellationToken).ConfigureAwait(false))
+            {
+                if (journal != null)
+                {
+                    // another run may have carried the key on meanwhile: decide on the instance as it is now
+                    instance = await RereadAsync(instance, operation, cancellationToken).ConfigureAwait(false);
+                    element = instance.Data.FirstOrDefault(d => string.Equals(d.Id, element.Id, StringComparison.OrdinalIgnoreCase)) ?? element;
+                }
+
+                return await SetFormDataLockedAsync(instance, element, ownerTask, payload, language, journal, number, hash, operation, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<AltinnInstance> SetFormDataLockedAsync(AltinnInstance instance, AltinnDataElement element, string ownerTask, FormDataPayload payload,
+            string language, JournalContext journal, int number, string hash, string operation, CancellationToken cancellationToken)
+        {
             if (journal != null)
             {
                 var step = RequireSameStep(journal, number, operation, element.DataType);
@@ -190,6 +206,16 @@ namespace AltinnApp.Core.Submissions
             const string operation = "ProcessNext";
             var journal = current.Journal;
             var number = journal?.TakeStepNumber() ?? 0;
+            using (await LockKeyAsync(current, cancellationToken).ConfigureAwait(false))
+            {
+                if (journal != null) current = await RereadAsync(current, operation, cancellationToken).ConfigureAwait(false);
+                return await MoveNextLockedAsync(current, action, language, journal, number, operation, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<AltinnInstance> MoveNextLockedAsync(AltinnInstance current, string action, string language, JournalContext journal, int number, string operation,
+            CancellationToken cancellationToken)
+        {
             if (journal != null)
             {
                 var step = RequireSameStep(journal, number, operation, null);
@@ -223,7 +249,22 @@ namespace AltinnApp.Core.Submissions
             const string operation = "Submit";
             var journal = current.Journal;
             var number = journal?.TakeStepNumber() ?? 0;
-            if (journal != null) RequireSameStep(journal, number, operation, null);
+            using (await LockKeyAsync(current, cancellationToken).ConfigureAwait(false))
+            {
+                if (journal != null)
+                {
+                    RequireSameStep(journal, number, operation, null);
+                    RequireNoLaterSteps(journal, number, operation);
+                    current = await RereadAsync(current, operation, cancellationToken).ConfigureAwait(false);
+                }
+
+                return await SubmitLockedAsync(current, language, maximumTasks, journal, number, operation, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<AltinnInstance> SubmitLockedAsync(AltinnInstance current, string language, int maximumTasks, JournalContext journal, int number, string operation,
+            CancellationToken cancellationToken)
+        {
             var moves = 0;
             while (!current.Ended)
             {
@@ -281,6 +322,48 @@ namespace AltinnApp.Core.Submissions
         }
 
         // ---- shared ----
+
+        /// <summary>
+        /// Holds the instance's journal key for one step (<see cref="SubmissionJournal.LockKeyAsync"/>), so two runs carrying
+        /// the same key at once take its steps one after the other; nothing to hold for an instance without a journal.
+        /// </summary>
+        public async Task<IDisposable> LockKeyAsync(AltinnInstance instance, CancellationToken cancellationToken)
+        {
+            var journal = instance?.Journal;
+            if (journal == null) return NoLock.Instance;
+            return await journal.Journal.LockKeyAsync(journal.Key, cancellationToken).ConfigureAwait(false);
+        }
+
+        private sealed class NoLock : IDisposable
+        {
+            public static readonly NoLock Instance = new NoLock();
+
+            public void Dispose()
+            {
+            }
+        }
+
+        private async Task<AltinnInstance> RereadAsync(AltinnInstance instance, string operation, CancellationToken cancellationToken)
+        {
+            var fresh = await Client.GetInstanceAsync(AppOf(instance, operation), IdOf(instance, operation), cancellationToken).ConfigureAwait(false);
+            fresh.Journal = instance.Journal;
+            return fresh;
+        }
+
+        /// <summary>
+        /// Before the process is finished: the key has no step recorded after this one. One that has was begun with a longer
+        /// pipeline, or had a later step taken on it by mistake (a script that reused the previous row's instance), and
+        /// finishing it now would file what that step sent with it.
+        /// </summary>
+        private static void RequireNoLaterSteps(JournalContext journal, int number, string operation)
+        {
+            var later = journal.Entry?.Steps.Where(s => s.Number > number).ToList();
+            if (later == null || later.Count == 0) return;
+            throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.StepChanged), AltinnErrorKind.InvalidOperation,
+                $"Key '{journal.Key}' has steps recorded after step {number}: {string.Join(", ", later.Select(s => $"{s.Number} {Describe(s.Operation, s.DataType)}{(s.Files != null ? " " + Names(s.Files) : string.Empty)}"))}, " +
+                "and this pipeline ends here. Nothing was submitted: the instance holds what those steps sent. Check the instance (Get-AltinnInstance), remove what does not belong to it (Remove-AltinnData), " +
+                "or begin the key again with New-AltinnInstance -Restart while it is unsubmitted.");
+        }
 
         /// <summary>
         /// The journal's step <paramref name="number"/>, when this key has taken it before; it must be the same kind of step,

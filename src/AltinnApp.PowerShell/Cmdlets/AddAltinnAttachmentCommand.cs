@@ -212,6 +212,46 @@ namespace AltinnApp.PowerShell.Cmdlets
         private void Upload(InstanceTarget target, List<FileCheck> files)
         {
             if (files.Count == 0) return;
+            var journal = target.Instance?.Journal;
+            // the key's steps are taken one at a time, also by other runs sharing the journal
+            var held = journal == null ? null : Run(ct => new SubmissionSteps(target.Session).LockKeyAsync(target.Instance, ct));
+            _journal = WhatIfInEffect() ? null : journal;
+            try
+            {
+                UploadLocked(target, files);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                RecordInJournal(ex);
+                throw;
+            }
+            finally
+            {
+                _journal = null;
+                held?.Dispose();
+            }
+        }
+
+        // the journal key of the upload in progress: its failures are recorded, so Get-AltinnJournal -State Failed lists them
+        private Core.Journal.JournalContext _journal;
+
+        private void RecordInJournal(Exception error)
+        {
+            var journal = _journal;
+            if (journal == null) return;
+            _journal = null; // one record per call: the first failure names it
+            try
+            {
+                if (journal.Entry?.IsDone != true) journal.RecordFailure(Operation, error);
+            }
+            catch (AltinnException journalError)
+            {
+                WriteWarning(journalError.Message);
+            }
+        }
+
+        private void UploadLocked(InstanceTarget target, List<FileCheck> files)
+        {
             var unusable = files.Where(f => f.Problem != null).ToList();
 
             AltinnInstance instance;
@@ -263,7 +303,11 @@ namespace AltinnApp.PowerShell.Cmdlets
                     if (problem != null) WriteFileError(problem, file.Path, instance.Id, badFiles, files.Count);
                 }
 
-                foreach (var whole in problems.Where(p => p.File == null)) WriteItemError(whole.Error, Operation, TargetObjectFor(target));
+                foreach (var whole in problems.Where(p => p.File == null))
+                {
+                    RecordInJournal(whole.Error);
+                    WriteItemError(whole.Error, Operation, TargetObjectFor(target));
+                }
                 return;
             }
 
@@ -285,6 +329,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 file => file.Length >= FileUploads.ProgressThreshold ? AltinnLog.Transfer($"Uploading {file.FileName} to {instance.Id}", file.Length) : null, ct));
             if (!result.Succeeded)
             {
+                RecordInJournal(result.Error);
                 WriteItemError(result.Error, Operation, result.FailedFile.Path);
                 return;
             }
@@ -305,6 +350,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         private void WriteFileError(Exception problem, string path, string instanceId, int badCount, int fileCount)
         {
             var error = problem is AltinnException altinn ? AttachmentUploads.NothingSent(altinn, instanceId, badCount, fileCount) : problem;
+            RecordInJournal(error);
             WriteItemError(error, Operation, path);
         }
     }

@@ -105,6 +105,7 @@ namespace AltinnApp.Core
         public const string KeyInstanceGone = nameof(KeyInstanceGone);
         public const string PrefillChanged = nameof(PrefillChanged);
         public const string RestartNeedsJournal = nameof(RestartNeedsJournal);
+        public const string PartyNotFound = nameof(PartyNotFound);
         public const string RestartSubmitted = nameof(RestartSubmitted);
         public const string DataChanged = nameof(DataChanged);
         public const string FilesChanged = nameof(FilesChanged);
@@ -357,6 +358,7 @@ namespace AltinnApp.Core
             E(ErrorReason.KeyMismatch, AltinnErrorKind.InvalidArgument, "A journal key started for another app or owner.", Any),
             E(ErrorReason.KeyInstanceGone, AltinnErrorKind.InvalidOperation, "A journal key's instance was deleted before it was submitted, or can no longer be read.", Any),
             E(ErrorReason.PrefillChanged, AltinnErrorKind.Conflict, "A journal key's instance was made with other -Prefill values.", Any),
+            E(ErrorReason.PartyNotFound, AltinnErrorKind.ObjectNotFound, "Altinn's register does not know the instance owner given.", "NewInstance"),
             E(ErrorReason.RestartNeedsJournal, AltinnErrorKind.InvalidArgument, "-Restart without -Journal and -Key.", "NewInstance"),
             E(ErrorReason.RestartSubmitted, AltinnErrorKind.InvalidOperation, "-Restart for a journal key that was submitted: it is filed and is not begun again.", "NewInstance"),
             E(ErrorReason.DataChanged, AltinnErrorKind.InvalidOperation, "A rerun brings other form data than the key's instance holds, and the instance no longer takes it.", "SetData"),

@@ -96,7 +96,7 @@ namespace AltinnApp.Core.Api
         /// </summary>
         public static AltinnApiException InstanceClosed(string operation, string instanceId, string suffix = null, AltinnApiException inner = null) =>
             Locked(operation,
-                $"The data of instance {instanceId} is locked{suffix}: the instance has been submitted (its process has ended) or deleted, and Altinn takes no more changes to it. Create a new instance to send corrected data.",
+                $"The data of instance {instanceId} is locked{suffix}: the instance has been submitted (its process has ended) or deleted, and Altinn takes no more changes to it. If your own run submitted it, there is nothing more to do (with a journal, rerun the key: a submitted key is not filed again). To send corrected data, file a new submission (a new instance, under a new journal key).",
                 inner);
 
         /// <summary>

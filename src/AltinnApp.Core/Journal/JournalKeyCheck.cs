@@ -117,7 +117,7 @@ namespace AltinnApp.Core.Journal
         private static AltinnException Gone(string key, string instanceId, string what, string operation, Exception inner = null) =>
             new AltinnException(ErrorCatalogue.Id(operation, InstanceGone), AltinnErrorKind.InvalidOperation,
                 $"Key '{key}' stands for instance {instanceId}, which {what}. A resumed key carries on with its own instance only, so nothing was created or sent. " +
-                "To file this submission, use a new key; the journal keeps this key's history.", inner);
+                "To file this submission, begin the key again with New-AltinnInstance -Restart (the journal keeps its history), or use a new key.", inner);
 
         /// <summary>What the key was started for, in words (a person number masked).</summary>
         public static string Describe(JournalEntry entry, AltinnInstance instance = null)

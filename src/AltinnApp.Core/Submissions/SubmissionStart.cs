@@ -302,10 +302,22 @@ namespace AltinnApp.Core.Submissions
             return null;
         }
 
-        private Task<AltinnInstance> CreateAsync(InstanceRequest request, Func<ISet<string>> claimed, CancellationToken cancellationToken) =>
-            request.Parts != null
-                ? Client.CreateInstanceMultipartAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Parts, request.Language, cancellationToken, claimed)
-                : Client.CreateInstanceAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Prefill, request.Language, cancellationToken, claimed);
+        private async Task<AltinnInstance> CreateAsync(InstanceRequest request, Func<ISet<string>> claimed, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return request.Parts != null
+                    ? await Client.CreateInstanceMultipartAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Parts, request.Language, cancellationToken, claimed).ConfigureAwait(false)
+                    : await Client.CreateInstanceAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Prefill, request.Language, cancellationToken, claimed).ConfigureAwait(false);
+            }
+            catch (AltinnApiException ex) when (ex.StatusCode == 404 && (ex.Body?.Text ?? ex.Message).IndexOf("Cannot lookup party", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                // app-lib's InstancesController answers a failed party lookup with 404 and this text: the owner, not the app, is unknown
+                throw new AltinnApiException(ErrorCatalogue.Id(Operation, ErrorReason.PartyNotFound), AltinnErrorKind.ObjectNotFound,
+                    $"Altinn could not find the instance owner {request.Owner} in its register, so nothing was created. Check the number (a typing error, or an organisation that was deleted); " +
+                    $"the app {request.App} itself was found. Altinn said: {ex.Body?.Text ?? ex.Message}", ex.StatusCode, ex.Body);
+            }
+        }
 
         private static void Record(JournalContext journal, JournalState state, AppIdentifier app, AltinnInstance instance) =>
             journal.Journal.Append(new JournalRecord

@@ -293,16 +293,22 @@ public sealed class FakeAltinnAppTests : IDisposable
     }
 
     [Fact]
-    public async Task A_kill_at_the_metadata_read_which_is_sent_without_the_runs_token_reaches_the_caller_as_a_timeout()
+    public async Task A_kill_at_the_metadata_read_reaches_the_caller_as_the_runs_cancellation_and_is_not_cached()
     {
-        // GetApplicationAsync reads the session's shared copy with CancellationToken.None, so the transport takes the
-        // cancellation it did not ask for as a timeout (and repeats the read, which the dead run never delivers)
-        var fake = new FakeAltinnApp { Kill = c => c.Route == FakeRoute.Metadata ? FakeKill.BeforeApply : FakeKill.None };
+        // the shared read runs on the token of the caller that starts it: the kill ends it, and the next run reads again
+        var fake = new FakeAltinnApp { Kill = c => c.Route == FakeRoute.Metadata && c.Number == 1 ? FakeKill.BeforeApply : FakeKill.None };
         using var session = await TestSessions.ConnectAsync(fake, retries: 2);
-        var error = await Assert.ThrowsAsync<AltinnException>(() => session.Client.Applications.GetApplicationAsync(App, fake.RunToken));
-        Assert.Equal("Altinn.GetApplication.Timeout", error.ErrorId);
+        var token = fake.RunToken;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.Client.Applications.GetApplicationAsync(App, token));
+        Assert.True(token.IsCancellationRequested);
         Assert.Equal(FakeRoute.Metadata, fake.KilledAt.Route);
         Assert.Single(fake.Calls);
+        Assert.Empty(session.CachedApplications);
+
+        fake.Revive();
+        var application = await session.Client.Applications.GetApplicationAsync(App, fake.RunToken);
+        Assert.NotNull(application);
+        Assert.Equal(2, fake.Calls.Count);
     }
 
     [Fact]

@@ -18,15 +18,21 @@ namespace AltinnApp.Core.Api
             _transport = transport;
         }
 
+        /// <summary>
+        /// The app's metadata, read once per session. The read runs on the token of the caller that starts it; when that
+        /// caller gives up, the read is not kept and the others waiting for it read again on their own token.
+        /// </summary>
         public Task<AltinnApplication> GetApplicationAsync(AppIdentifier app, CancellationToken cancellationToken) =>
-            _transport.Session.GetApplicationCachedAsync(app.ToString(), async () =>
-            {
-                // metadata is anonymous in Altinn, but a token does no harm and keeps one code path
-                var request = new AltinnRequest(HttpMethod.Get, _transport.AppUri(app, AppRoutes.ApplicationMetadata), RequestKind.Read, "GetApplication");
-                var application = await _transport.SendForJsonAsync<AltinnApplication>(request, $"Reading the metadata of app {app}",
-                    $"Check the app id '{app}' and the environment: the app may not be deployed there.", CancellationToken.None).ConfigureAwait(false);
-                return _transport.Bind(application);
-            });
+            _transport.Session.GetApplicationCachedAsync(app.ToString(), ct => LoadApplicationAsync(app, ct), cancellationToken);
+
+        private async Task<AltinnApplication> LoadApplicationAsync(AppIdentifier app, CancellationToken cancellationToken)
+        {
+            // metadata is anonymous in Altinn, but a token does no harm and keeps one code path
+            var request = new AltinnRequest(HttpMethod.Get, _transport.AppUri(app, AppRoutes.ApplicationMetadata), RequestKind.Read, "GetApplication");
+            var application = await _transport.SendForJsonAsync<AltinnApplication>(request, $"Reading the metadata of app {app}",
+                $"Check the app id '{app}' and the environment: the app may not be deployed there.", cancellationToken).ConfigureAwait(false);
+            return _transport.Bind(application);
+        }
 
         /// <summary>
         /// The parties the caller may represent (<c>GET api/v1/parties</c>). For a system user Altinn lists one: its own

@@ -289,7 +289,7 @@ namespace AltinnApp.Core.Session
             RequireConnected();
             AccessToken current = null;
             if (forceRefresh) current = await Tokens.GetAsync(cancellationToken).ConfigureAwait(false);
-            var token = await Tokens.GetAsync(cancellationToken, rejected: current).ConfigureAwait(false);
+            var token = await Tokens.GetAsync(current, cancellationToken).ConfigureAwait(false);
             var warning = Tokens.TakeExpiryWarning();
             if (warning != null) AltinnLog.Warning(warning);
             return token;

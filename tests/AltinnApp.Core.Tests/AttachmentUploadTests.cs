@@ -125,7 +125,7 @@ public sealed class AttachmentUploadTests : IDisposable
         var session = await TestSessions.ConnectAsync(handler);
         var files = new[] { File("a.pdf", "application/pdf"), File("b.png", "image/png"), File("c.pdf", "application/pdf") };
 
-        var result = await AttachmentUploads.UploadAllAsync(session.Client, App, Id, "attachment", files, "nb", null, CancellationToken.None);
+        var result = await AttachmentUploads.UploadAllAsync(session.Client.Data, App, Id, "attachment", files, "nb", null, CancellationToken.None);
 
         Assert.False(result.Succeeded);
         Assert.Same(files[1], result.FailedFile);
@@ -157,7 +157,7 @@ public sealed class AttachmentUploadTests : IDisposable
         var session = await TestSessions.ConnectAsync(handler);
         var files = new[] { File("a.pdf", "application/pdf"), File("b.pdf", "application/pdf"), File("c.png", "image/png") };
 
-        var result = await AttachmentUploads.UploadAllAsync(session.Client, App, Id, "attachment", files, "nb", null, CancellationToken.None);
+        var result = await AttachmentUploads.UploadAllAsync(session.Client.Data, App, Id, "attachment", files, "nb", null, CancellationToken.None);
 
         Assert.Same(files[2], result.FailedFile);
         Assert.Equal(new[] { ElementId(1), ElementId(2) }, result.Elements.Select(e => e.Id));
@@ -175,7 +175,7 @@ public sealed class AttachmentUploadTests : IDisposable
         var session = await TestSessions.ConnectAsync(handler);
         var files = new[] { File("a.pdf", "application/pdf"), File("b.pdf", "application/pdf") };
 
-        var result = await AttachmentUploads.UploadAllAsync(session.Client, App, Id, "attachment", files, "nb", null, CancellationToken.None);
+        var result = await AttachmentUploads.UploadAllAsync(session.Client.Data, App, Id, "attachment", files, "nb", null, CancellationToken.None);
 
         Assert.Equal("Altinn.AddAttachment.ConnectionFailed", result.Error!.ErrorId);
         Assert.Contains("Whether 'b.pdf' reached the instance is not known", result.Error.Message);
@@ -190,7 +190,7 @@ public sealed class AttachmentUploadTests : IDisposable
         var session = await TestSessions.ConnectAsync(handler);
         var files = new[] { File("a.pdf", "application/pdf"), File("b.pdf", "application/pdf") };
 
-        var result = await AttachmentUploads.UploadAllAsync(session.Client, App, Id, "attachment", files, "nb", null, CancellationToken.None);
+        var result = await AttachmentUploads.UploadAllAsync(session.Client.Data, App, Id, "attachment", files, "nb", null, CancellationToken.None);
 
         Assert.True(result.Succeeded);
         Assert.Equal(new[] { ElementId(1), ElementId(2) }, result.Elements.Select(e => e.Id));

@@ -47,37 +47,37 @@ public sealed class FakeAltinnAppTests : IDisposable
         var client = session.Client;
         var ct = fake.RunToken;
 
-        var application = await client.GetApplicationAsync(App, ct);
+        var application = await client.Applications.GetApplicationAsync(App, ct);
         Assert.Equal(new[] { "ref-data-as-pdf", "model", "attachment" }, application.DataTypes.Select(d => d.Id));
         Assert.Equal("Task_1", application.FindDataType("model").TaskId);
         Assert.Equal(5, application.FindDataType("attachment").MaxCount);
 
-        var created = await client.CreateInstanceAsync(App, Org, null, null, new Dictionary<string, string> { ["property1"] = "x" }, "nb", ct);
+        var created = await client.Instances.CreateInstanceAsync(App, Org, null, null, new Dictionary<string, string> { ["property1"] = "x" }, "nb", null, ct);
         Assert.Equal(500700, created.PartyId);
         Assert.Equal("Task_1", created.CurrentTask);
         Assert.Equal(new DateTime(2026, 5, 31, 12, 0, 0, DateTimeKind.Utc), created.Created);
         var model = Assert.Single(created.GetDataElements("model"));
 
         var id = IdOf(created);
-        var put = await client.PutFormDataAsync(App, id, model.Id, "model", Form, "nb", ct);
+        var put = await client.Data.PutFormDataAsync(App, id, model.Id, "model", Form, "nb", ct);
         Assert.Equal(model.Id, put.Id);
-        var (first, withFirst) = await client.UploadAsync(App, id, "attachment", Pdf("a.pdf"), "nb", null, ct);
+        var (first, withFirst) = await client.Data.UploadAsync(App, id, "attachment", Pdf("a.pdf"), "nb", null, ct);
         Assert.Equal("a.pdf", first.Filename);
         Assert.Equal(2, withFirst.Data.Count);
-        await client.UploadAsync(App, id, "attachment", Pdf("b.pdf"), "nb", null, ct);
+        await client.Data.UploadAsync(App, id, "attachment", Pdf("b.pdf"), "nb", null, ct);
 
-        var state = await client.ProcessNextAsync(App, id, "Task_1", null, "nb", ct);
+        var state = await client.Process.ProcessNextAsync(App, id, "Task_1", null, "nb", ct);
         Assert.True(state.IsEnded);
-        var ended = await client.GetInstanceAsync(App, id, ct);
+        var ended = await client.Instances.GetInstanceAsync(App, id, ct);
         Assert.True(ended.Ended);
         Assert.All(ended.Data, d => Assert.True(d.Locked));
         var receipt = Assert.Single(ended.GetDataElements("ref-data-as-pdf"));
         using var sink = new MemoryStream();
-        var download = await client.DownloadAsync(App, id, receipt, "application/pdf", "nb", "SaveReceipt", sink, null, ct);
+        var download = await client.Data.DownloadAsync(App, id, receipt, "application/pdf", "nb", "SaveReceipt", sink, null, ct);
         Assert.Equal("application/pdf", download.ContentType);
         Assert.StartsWith("%PDF", Encoding.ASCII.GetString(sink.ToArray()));
 
-        var again = await Assert.ThrowsAsync<AltinnApiException>(() => client.ProcessNextAsync(App, id, "Task_1", null, "nb", ct));
+        var again = await Assert.ThrowsAsync<AltinnApiException>(() => client.Process.ProcessNextAsync(App, id, "Task_1", null, "nb", ct));
         Assert.Equal(409, again.StatusCode);
 
         var held = Assert.Single(fake.InstancesOf("950474084"));
@@ -99,11 +99,11 @@ public sealed class FakeAltinnAppTests : IDisposable
         var app = new AppIdentifier("brg", "aarsregnskap-bekreft");
         using var session = await TestSessions.ConnectAsync(fake);
         var client = session.Client;
-        var created = await client.CreateInstanceAsync(app, Org, null, null, null, "nb", fake.RunToken);
+        var created = await client.Instances.CreateInstanceAsync(app, Org, null, null, null, "nb", null, fake.RunToken);
         var id = IdOf(created);
-        await client.UploadAsync(app, id, "attachment", Pdf("c.pdf"), "nb", null, fake.RunToken);
+        await client.Data.UploadAsync(app, id, "attachment", Pdf("c.pdf"), "nb", null, fake.RunToken);
 
-        var atTask2 = await client.ProcessNextAsync(app, id, "Task_1", null, "nb", fake.RunToken);
+        var atTask2 = await client.Process.ProcessNextAsync(app, id, "Task_1", null, "nb", fake.RunToken);
         Assert.False(atTask2.IsEnded);
         Assert.Equal("Task_2", atTask2.CurrentTask.ElementId);
         Assert.Equal(taskType, atTask2.CurrentTask.AltinnTaskType);
@@ -112,9 +112,9 @@ public sealed class FakeAltinnAppTests : IDisposable
         Assert.All(held.Data, d => Assert.True(d.Locked));
         Assert.Empty(held.ElementsOf("ref-data-as-pdf"));
 
-        var wrong = await Assert.ThrowsAsync<AltinnApiException>(() => client.ProcessNextAsync(app, id, "Task_2", "reject", "nb", fake.RunToken));
+        var wrong = await Assert.ThrowsAsync<AltinnApiException>(() => client.Process.ProcessNextAsync(app, id, "Task_2", "reject", "nb", fake.RunToken));
         Assert.Equal(403, wrong.StatusCode);
-        var done = await client.ProcessNextAsync(app, id, "Task_2", action, "nb", fake.RunToken);
+        var done = await client.Process.ProcessNextAsync(app, id, "Task_2", action, "nb", fake.RunToken);
         Assert.True(done.IsEnded);
         Assert.True(fake.Instances[0].Ended);
         Assert.Single(fake.Instances[0].ElementsOf("ref-data-as-pdf"));
@@ -131,22 +131,22 @@ public sealed class FakeAltinnAppTests : IDisposable
             new MultipartPart { DataType = "model", FormData = new FormDataPayload("<model><property1>a</property1></model>", "application/xml") },
             new MultipartPart { DataType = "attachment", File = Pdf("vedlegg 1.pdf") },
         };
-        var created = await client.CreateInstanceMultipartAsync(App, Org, null, null, parts, "nb", fake.RunToken);
+        var created = await client.Instances.CreateInstanceMultipartAsync(App, Org, null, null, parts, "nb", null, fake.RunToken);
         Assert.Equal(new[] { "vedlegg 1.pdf" }, created.GetDataElements("attachment").Select(d => d.Filename));
         Assert.Equal("application/xml", fake.Instances[0].ElementsOf("model")[0].ContentType);
         Assert.Equal(FakeRoute.Create, fake.Calls[0].Route);
 
-        var active = await client.GetActiveInstancesAsync(App, 500700, fake.RunToken);
+        var active = await client.Instances.GetActiveInstancesAsync(App, 500700, fake.RunToken);
         Assert.Equal(created.Id, Assert.Single(active).Id);
 
         var attachment = created.GetDataElements("attachment")[0];
-        await client.DeleteDataAsync(App, IdOf(created), attachment.Id, "nb", fake.RunToken);
+        await client.Data.DeleteDataAsync(App, IdOf(created), attachment.Id, "nb", fake.RunToken);
         Assert.Empty(fake.Instances[0].ElementsOf("attachment"));
 
-        await client.DeleteInstanceAsync(App, IdOf(created), hard: false, fake.RunToken);
+        await client.Instances.DeleteInstanceAsync(App, IdOf(created), hard: false, fake.RunToken);
         Assert.True(fake.Instances[0].SoftDeleted);
-        Assert.Empty(await client.GetActiveInstancesAsync(App, 500700, fake.RunToken));
-        await client.DeleteInstanceAsync(App, IdOf(created), hard: true, fake.RunToken);
+        Assert.Empty(await client.Instances.GetActiveInstancesAsync(App, 500700, fake.RunToken));
+        await client.Instances.DeleteInstanceAsync(App, IdOf(created), hard: true, fake.RunToken);
         Assert.Empty(fake.Instances);
     }
 
@@ -157,16 +157,16 @@ public sealed class FakeAltinnAppTests : IDisposable
         fake.Organisations["310461598"] = 500701;
         using var session = await TestSessions.ConnectAsync(fake);
         var client = session.Client;
-        var byPerson = await client.CreateInstanceAsync(App, new InstanceOwnerSpec { PersonNumber = "08089403198" }, null, null, null, "nb", fake.RunToken);
+        var byPerson = await client.Instances.CreateInstanceAsync(App, new InstanceOwnerSpec { PersonNumber = "08089403198" }, null, null, null, "nb", null, fake.RunToken);
         Assert.Equal(500800, byPerson.PartyId);
-        var byParty = await client.CreateInstanceAsync(App, new InstanceOwnerSpec { PartyId = 500701 }, null, null, null, "nb", fake.RunToken);
+        var byParty = await client.Instances.CreateInstanceAsync(App, new InstanceOwnerSpec { PartyId = 500701 }, null, null, null, "nb", null, fake.RunToken);
         Assert.Equal("310461598", byParty.InstanceOwner.OrganisationNumber);
         Assert.Single(fake.InstancesOf("08089403198"));
         Assert.Single(fake.InstancesOf("310461598"));
         Assert.Single(fake.InstancesOf("500701"));
 
         var unknown = await Assert.ThrowsAsync<AltinnApiException>(() =>
-            client.CreateInstanceAsync(App, new InstanceOwnerSpec { OrganizationNumber = "999999999" }, null, null, null, "nb", fake.RunToken));
+            client.Instances.CreateInstanceAsync(App, new InstanceOwnerSpec { OrganizationNumber = "999999999" }, null, null, null, "nb", null, fake.RunToken));
         Assert.Equal(404, unknown.StatusCode);
         Assert.Equal(2, fake.Instances.Count);
     }
@@ -193,14 +193,14 @@ public sealed class FakeAltinnAppTests : IDisposable
     {
         var fake = new FakeAltinnApp();
         using var session = await TestSessions.ConnectAsync(fake);
-        var created = await session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken);
+        var created = await session.Client.Instances.CreateInstanceAsync(App, Org, null, null, null, "nb", null, fake.RunToken);
         var model = created.GetDataElements("model")[0];
         using var http = new HttpClient(fake, disposeHandler: false);
         var baseUri = $"http://brg.apps.test/brg/aarsregnskap/instances/{created.Id}/data";
 
         var file = new ByteArrayContent(new byte[] { 1, 2, 3 });
         file.Headers.ContentType = new("application/pdf");
-        file.Headers.ContentDisposition = AltinnAppClient.AttachmentDisposition("Årsrapport 2025.pdf");
+        file.Headers.ContentDisposition = AppApiTransport.AttachmentDisposition("Årsrapport 2025.pdf");
         var upload = await http.PostAsync(baseUri + "?dataType=attachment", file);
         Assert.Equal(201, (int)upload.StatusCode);
         var element = System.Text.Json.JsonSerializer.Deserialize<AltinnDataElement>(await upload.Content.ReadAsStringAsync(), AltinnJson.Options);
@@ -223,21 +223,21 @@ public sealed class FakeAltinnAppTests : IDisposable
         var fake = new FakeAltinnApp { Kill = c => c.Route == FakeRoute.Create ? FakeKill.AfterApply : FakeKill.None };
         using (var session = await TestSessions.ConnectAsync(fake, retries: 3))
         {
-            var kill = await Killed(() => session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken));
+            var kill = await Killed(() => session.Client.Instances.CreateInstanceAsync(App, Org, null, null, null, "nb", null, fake.RunToken));
             Assert.Equal(FakeKill.AfterApply, kill.When);
             Assert.Equal(FakeRoute.Create, fake.KilledAt.Route);
             Assert.True(fake.RunToken.IsCancellationRequested);
             Assert.Single(fake.Instances);
 
             // neither repeated nor reconciled by the transport, and later requests of the dead run never arrive
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.Client.GetActiveInstancesAsync(App, 500700, fake.RunToken));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.Client.Instances.GetActiveInstancesAsync(App, 500700, fake.RunToken));
             Assert.Single(fake.Calls);
         }
 
         fake.Revive();
         fake.Kill = null;
         using var rerun = await TestSessions.ConnectAsync(fake);
-        var active = await rerun.Client.GetActiveInstancesAsync(App, 500700, fake.RunToken);
+        var active = await rerun.Client.Instances.GetActiveInstancesAsync(App, 500700, fake.RunToken);
         Assert.Equal(fake.Instances[0].Id, Assert.Single(active).Id);
         Assert.Equal(1, fake.RequestCount(FakeRoute.Create));
     }
@@ -247,7 +247,7 @@ public sealed class FakeAltinnAppTests : IDisposable
     {
         var fake = new FakeAltinnApp { Kill = c => c.Route == FakeRoute.Create ? FakeKill.BeforeApply : FakeKill.None };
         using var session = await TestSessions.ConnectAsync(fake, retries: 3);
-        var kill = await Killed(() => session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken));
+        var kill = await Killed(() => session.Client.Instances.CreateInstanceAsync(App, Org, null, null, null, "nb", null, fake.RunToken));
         Assert.Equal(FakeKill.BeforeApply, kill.When);
         Assert.Empty(fake.Instances);
         Assert.Equal(1, fake.RequestCount(FakeRoute.Create));
@@ -261,16 +261,16 @@ public sealed class FakeAltinnAppTests : IDisposable
         var fake = new FakeAltinnApp();
         using var session = await TestSessions.ConnectAsync(fake, retries: 3);
         var client = session.Client;
-        var created = await client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken);
+        var created = await client.Instances.CreateInstanceAsync(App, Org, null, null, null, "nb", null, fake.RunToken);
         var id = IdOf(created);
 
         fake.Kill = c => c.Route == FakeRoute.Upload ? when : FakeKill.None;
-        await Killed(() => client.UploadAsync(App, id, "attachment", Pdf("a.pdf"), "nb", null, fake.RunToken));
+        await Killed(() => client.Data.UploadAsync(App, id, "attachment", Pdf("a.pdf"), "nb", null, fake.RunToken));
         Assert.Equal(when == FakeKill.AfterApply ? new[] { "a.pdf" } : Array.Empty<string>(), fake.Instances[0].FileNames("attachment"));
 
         fake.Revive();
         fake.Kill = c => c.Route == FakeRoute.ProcessNext ? when : FakeKill.None;
-        await Killed(() => client.ProcessNextAsync(App, id, "Task_1", null, "nb", fake.RunToken));
+        await Killed(() => client.Process.ProcessNextAsync(App, id, "Task_1", null, "nb", fake.RunToken));
         Assert.Equal(when == FakeKill.AfterApply, fake.Instances[0].Ended);
         Assert.Equal(when == FakeKill.AfterApply ? 1 : 0, fake.Instances[0].ElementsOf("ref-data-as-pdf").Length);
         Assert.Equal(1, fake.RequestCount(FakeRoute.ProcessNext));
@@ -281,11 +281,11 @@ public sealed class FakeAltinnAppTests : IDisposable
     {
         var fake = new FakeAltinnApp();
         using var session = await TestSessions.ConnectAsync(fake);
-        var created = await session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken);
+        var created = await session.Client.Instances.CreateInstanceAsync(App, Org, null, null, null, "nb", null, fake.RunToken);
         var uploads = 0;
         fake.Kill = c => c.Route == FakeRoute.Upload && ++uploads == 2 ? FakeKill.AfterApply : FakeKill.None;
 
-        await Killed(() => AttachmentUploads.UploadAllAsync(session.Client, App, IdOf(created), "attachment",
+        await Killed(() => AttachmentUploads.UploadAllAsync(session.Client.Data, App, IdOf(created), "attachment",
             new[] { Pdf("a.pdf"), Pdf("b.pdf"), Pdf("c.pdf") }, "nb", null, fake.RunToken));
 
         Assert.Equal(new[] { "a.pdf", "b.pdf" }, fake.Instances[0].FileNames("attachment"));
@@ -293,16 +293,22 @@ public sealed class FakeAltinnAppTests : IDisposable
     }
 
     [Fact]
-    public async Task A_kill_at_the_metadata_read_which_is_sent_without_the_runs_token_reaches_the_caller_as_a_timeout()
+    public async Task A_kill_at_the_metadata_read_reaches_the_caller_as_the_runs_cancellation_and_is_not_cached()
     {
-        // GetApplicationAsync reads the session's shared copy with CancellationToken.None, so the transport takes the
-        // cancellation it did not ask for as a timeout (and repeats the read, which the dead run never delivers)
-        var fake = new FakeAltinnApp { Kill = c => c.Route == FakeRoute.Metadata ? FakeKill.BeforeApply : FakeKill.None };
+        // the shared read runs on the token of the caller that starts it: the kill ends it, and the next run reads again
+        var fake = new FakeAltinnApp { Kill = c => c.Route == FakeRoute.Metadata && c.Number == 1 ? FakeKill.BeforeApply : FakeKill.None };
         using var session = await TestSessions.ConnectAsync(fake, retries: 2);
-        var error = await Assert.ThrowsAsync<AltinnException>(() => session.Client.GetApplicationAsync(App, fake.RunToken));
-        Assert.Equal("Altinn.GetApplication.Timeout", error.ErrorId);
+        var token = fake.RunToken;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.Client.Applications.GetApplicationAsync(App, token));
+        Assert.True(token.IsCancellationRequested);
         Assert.Equal(FakeRoute.Metadata, fake.KilledAt.Route);
         Assert.Single(fake.Calls);
+        Assert.Empty(session.CachedApplications);
+
+        fake.Revive();
+        var application = await session.Client.Applications.GetApplicationAsync(App, fake.RunToken);
+        Assert.NotNull(application);
+        Assert.Equal(2, fake.Calls.Count);
     }
 
     [Fact]
@@ -311,9 +317,9 @@ public sealed class FakeAltinnAppTests : IDisposable
         var seen = new List<FakeCall>();
         var fake = new FakeAltinnApp { Kill = c => { seen.Add(c); return FakeKill.None; } };
         using var session = await TestSessions.ConnectAsync(fake);
-        var created = await session.Client.CreateInstanceAsync(App, Org, null, null, null, "nb", fake.RunToken);
-        await session.Client.GetInstanceAsync(App, IdOf(created), fake.RunToken);
-        await session.Client.GetProcessAsync(App, IdOf(created), fake.RunToken);
+        var created = await session.Client.Instances.CreateInstanceAsync(App, Org, null, null, null, "nb", null, fake.RunToken);
+        await session.Client.Instances.GetInstanceAsync(App, IdOf(created), fake.RunToken);
+        await session.Client.Process.GetProcessAsync(App, IdOf(created), fake.RunToken);
         Assert.Equal(new[] { FakeRoute.Create, FakeRoute.GetInstance, FakeRoute.GetProcess }, seen.Select(c => c.Route));
         Assert.Equal(new[] { 1, 2, 3 }, seen.Select(c => c.Number));
         Assert.Equal(new[] { "POST", "GET", "GET" }, seen.Select(c => c.Method));

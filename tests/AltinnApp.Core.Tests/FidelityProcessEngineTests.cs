@@ -55,7 +55,7 @@ public class FidelityProcessEngineTests
             : BareProblem(409, "Conflict"));
         var session = await TestSessions.ConnectAsync(handler);
 
-        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.PutFormDataAsync(App, Id, ModelGuid, "model",
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.Data.PutFormDataAsync(App, Id, ModelGuid, "model",
             new FormDataPayload("<model/>", "application/xml"), "nb", CancellationToken.None));
 
         Assert.Equal("Altinn.SetData.DataLocked", error.ErrorId);
@@ -80,7 +80,7 @@ public class FidelityProcessEngineTests
             : r.Method == HttpMethod.Get ? Json(Metadata) : BareProblem(403, "Forbidden"));
         var session = await TestSessions.ConnectAsync(handler);
 
-        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.PutFormDataAsync(App, Id, ModelGuid, "model",
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.Data.PutFormDataAsync(App, Id, ModelGuid, "model",
             new FormDataPayload("<model/>", "application/xml"), "nb", CancellationToken.None));
 
         Assert.Equal(403, error.StatusCode);
@@ -106,7 +106,7 @@ public class FidelityProcessEngineTests
             : BareProblem(403, "Forbidden"));
         var session = await TestSessions.ConnectAsync(handler);
 
-        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.DeleteDataAsync(App, Id, ModelGuid, "nb", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.Data.DeleteDataAsync(App, Id, ModelGuid, "nb", CancellationToken.None));
 
         Assert.Equal("Altinn.RemoveData.Forbidden", error.ErrorId);
         Assert.Contains("does not grant 'write' at the task the instance is at:", error.Message);
@@ -122,7 +122,7 @@ public class FidelityProcessEngineTests
             : Json(refusal, HttpStatusCode.BadRequest, "application/problem+json"));
         var session = await TestSessions.ConnectAsync(handler);
 
-        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.PutFormDataAsync(App, Id, ModelGuid, "model",
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.Data.PutFormDataAsync(App, Id, ModelGuid, "model",
             new FormDataPayload("{\"property1\": 123}", "application/json"), "nb", CancellationToken.None));
 
         Assert.Equal("Altinn.SetData.FormDataRefused", error.ErrorId);
@@ -155,7 +155,7 @@ public class FidelityProcessEngineTests
     {
         var session = await TestSessions.ConnectAsync(new FakeAltinn(_ => BareProblem(status, status == 403 ? "Forbidden" : "Not Found")));
 
-        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.GetInstanceAsync(App, Id, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.Instances.GetInstanceAsync(App, Id, CancellationToken.None));
 
         Assert.Equal(ServerErrors.InstanceNotFoundOrForbiddenId, error.ErrorId);
         Assert.Equal("Altinn.Instance.NotFoundOrForbidden", error.ErrorId);
@@ -170,7 +170,7 @@ public class FidelityProcessEngineTests
     {
         var session = await TestSessions.ConnectAsync(new FakeAltinn(_ => BareProblem(404, "Not Found")));
 
-        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.Process.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None));
 
         Assert.Equal("Altinn.Instance.NotFoundOrForbidden", error.ErrorId);
         Assert.Equal(404, error.StatusCode);
@@ -194,7 +194,7 @@ public class FidelityProcessEngineTests
         });
         var session = await TestSessions.ConnectAsync(handler, retries: 2);
 
-        var state = await session.Client.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None);
+        var state = await session.Client.Process.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None);
 
         Assert.Equal("Task_2", state.CurrentTask!.ElementId);
         var path = $"/brg/aarsregnskap-bekreft/instances/{Id}/process";
@@ -209,7 +209,7 @@ public class FidelityProcessEngineTests
             : Json("{\"currentTask\":{\"elementId\":\"Task_2\",\"altinnTaskType\":\"confirmation\"}}"));
         var session = await TestSessions.ConnectAsync(handler, retries: 2);
 
-        var state = await session.Client.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None);
+        var state = await session.Client.Process.ProcessNextAsync(App, Id, "Task_1", null, "nb", CancellationToken.None);
 
         Assert.Equal("Task_2", state.CurrentTask!.ElementId);
         Assert.Single(handler.Seen, s => s.StartsWith("PUT", StringComparison.Ordinal));

@@ -172,8 +172,8 @@ public sealed class JournalKeyCheckTests : IDisposable
         Assert.Contains("'950474084-2025'", ex.Message);
         Assert.Contains(InstanceA, ex.Message);
         Assert.Contains("new prefill was not applied", ex.Message);
-        Assert.Contains("Remove-AltinnInstance", ex.Message);
-        Assert.Contains("new key", ex.Message);
+        Assert.Contains("New-AltinnInstance -Restart", ex.Message);
+        Assert.Contains("same -Prefill", ex.Message);
         Assert.DoesNotContain("2000", ex.Message);
 
         // a key begun without prefill and rerun with some is a change too
@@ -184,6 +184,7 @@ public sealed class JournalKeyCheckTests : IDisposable
         journal.Append(new JournalRecord { Key = "950474084-2025", State = JournalState.Submitted });
         var submitted = Assert.Throws<AltinnException>(() => JournalKeyCheck.CheckPrefill(journal.Get("950474084-2025"), InstanceA, changed, "NewInstance"));
         Assert.Contains("was submitted", submitted.Message);
+        Assert.Contains("new key", submitted.Message);
     }
 
     [Fact]

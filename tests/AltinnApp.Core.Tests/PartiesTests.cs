@@ -53,7 +53,7 @@ public class PartiesTests
         var altinn = new FakeAltinn((_, _) => Json(SystemUserParties));
         var session = await TestSessions.ConnectAsync(altinn);
 
-        var parties = await session.Client.GetPartiesAsync(App, CancellationToken.None);
+        var parties = await session.Client.Applications.GetPartiesAsync(App, CancellationToken.None);
 
         var party = Assert.Single(parties);
         Assert.Equal(500700, party.PartyId);
@@ -85,7 +85,7 @@ public class PartiesTests
             """;
         var session = await TestSessions.ConnectAsync(new FakeAltinn((_, _) => Json(list)));
 
-        var parties = await session.Client.GetPartiesAsync(App, CancellationToken.None);
+        var parties = await session.Client.Applications.GetPartiesAsync(App, CancellationToken.None);
 
         Assert.Equal([AltinnPartyType.Person, AltinnPartyType.Organisation, AltinnPartyType.BankruptcyEstate, AltinnPartyType.SelfIdentified],
             parties.Select(p => p.Kind!.Value).ToArray());
@@ -112,7 +112,7 @@ public class PartiesTests
         {
             var session = await TestSessions.ConnectAsync(new FakeAltinn((_, _) => Json(list)));
 
-            var party = Assert.Single(await session.Client.GetPartiesAsync(App, CancellationToken.None));
+            var party = Assert.Single(await session.Client.Applications.GetPartiesAsync(App, CancellationToken.None));
 
             Assert.Equal("080894*****", party.Ssn);
             Assert.Equal("179120*****", party.ChildParties![0].Ssn);
@@ -137,7 +137,7 @@ public class PartiesTests
             var session = await TestSessions.ConnectAsync(new FakeAltinn((_, _) =>
                 Json($$"""{"title":"Forbidden","status":403,"detail":"Party {{FullPersonNumber}} is not allowed"}""", HttpStatusCode.Forbidden)));
 
-            var error = await Assert.ThrowsAnyAsync<AltinnApiException>(() => session.Client.GetPartiesAsync(App, CancellationToken.None));
+            var error = await Assert.ThrowsAnyAsync<AltinnApiException>(() => session.Client.Applications.GetPartiesAsync(App, CancellationToken.None));
 
             Assert.StartsWith("Altinn.GetParties.", error.ErrorId);
             Assert.Equal(403, error.StatusCode);
@@ -155,11 +155,11 @@ public class PartiesTests
     {
         var flaky = new FakeAltinn((_, n) => n == 1 ? Json("{\"status\":503}", HttpStatusCode.ServiceUnavailable) : Json(SystemUserParties));
         var session = await TestSessions.ConnectAsync(flaky, retries: 1);
-        Assert.Equal(500700, Assert.Single(await session.Client.GetPartiesAsync(App, CancellationToken.None)).PartyId);
+        Assert.Equal(500700, Assert.Single(await session.Client.Applications.GetPartiesAsync(App, CancellationToken.None)).PartyId);
         Assert.Equal(2, flaky.Seen.Count);
 
         var missing = await TestSessions.ConnectAsync(new FakeAltinn((_, _) => Json("{\"title\":\"Not Found\",\"status\":404}", HttpStatusCode.NotFound)));
-        var error = await Assert.ThrowsAnyAsync<AltinnApiException>(() => missing.Client.GetPartiesAsync(App, CancellationToken.None));
+        var error = await Assert.ThrowsAnyAsync<AltinnApiException>(() => missing.Client.Applications.GetPartiesAsync(App, CancellationToken.None));
         Assert.Equal("Altinn.GetParties.NotFound", error.ErrorId);
         Assert.Contains("Check the app id 'brg/aarsregnskap'", error.Message);
     }

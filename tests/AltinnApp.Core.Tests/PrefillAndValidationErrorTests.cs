@@ -159,7 +159,7 @@ public class PrefillAndValidationErrorTests
         });
         using var session = await TestSessions.ConnectAsync(handler);
         var prefill = PrefillValues.ToStrings(new Dictionary<string, object> { ["amount"] = 12345, ["approved"] = true, ["due"] = new DateTime(2026, 5, 31) }, "NewInstance");
-        await session.Client.CreateInstanceAsync(new AppIdentifier("brg", "aarsregnskap"), new InstanceOwnerSpec { OrganizationNumber = "950474084" }, null, null, prefill, "nb", CancellationToken.None);
+        await session.Client.Instances.CreateInstanceAsync(new AppIdentifier("brg", "aarsregnskap"), new InstanceOwnerSpec { OrganizationNumber = "950474084" }, null, null, prefill, "nb", null, CancellationToken.None);
 
         using var sent = JsonDocument.Parse(handler.Bodies.Single());
         var values = sent.RootElement.GetProperty("prefill");
@@ -186,8 +186,8 @@ public class PrefillAndValidationErrorTests
             Content = new StringContent(ValidationProblem, Encoding.UTF8, "application/problem+json"),
         });
         using var session = await TestSessions.ConnectAsync(handler);
-        var ex = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.CreateInstanceAsync(new AppIdentifier("brg", "aarsregnskap"),
-            new InstanceOwnerSpec { OrganizationNumber = "950474084" }, null, null, new Dictionary<string, string> { ["amount"] = "1" }, "nb", CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.Instances.CreateInstanceAsync(new AppIdentifier("brg", "aarsregnskap"),
+            new InstanceOwnerSpec { OrganizationNumber = "950474084" }, null, null, new Dictionary<string, string> { ["amount"] = "1" }, "nb", null, CancellationToken.None));
 
         Assert.Equal("Altinn.NewInstance.BadRequest", ex.ErrorId);
         Assert.Equal(AltinnErrorKind.InvalidData, ex.Kind);

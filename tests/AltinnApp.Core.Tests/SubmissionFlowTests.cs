@@ -196,7 +196,7 @@ public class SubmissionFlowTests
     [Fact]
     public void The_file_name_is_quoted_and_carried_in_RFC_5987_form()
     {
-        var disposition = AltinnAppClient.AttachmentDisposition("Årsrapport \"endelig\" 2025.pdf").ToString();
+        var disposition = AppApiTransport.AttachmentDisposition("Årsrapport \"endelig\" 2025.pdf").ToString();
         Assert.Equal("attachment; filename=\"_rsrapport _endelig_ 2025.pdf\"; filename*=UTF-8''%C3%85rsrapport%20%22endelig%22%202025.pdf", disposition);
     }
 
@@ -214,7 +214,7 @@ public class SubmissionFlowTests
             var reports = new List<long>();
             var file = new FileUpload { Path = path, FileName = "a.pdf", ContentType = "application/pdf", Length = bytes.Length };
 
-            var (element, instance) = await session.Client.UploadAsync(App, Id, "attachment", file, "nb", new ListProgress(reports), CancellationToken.None);
+            var (element, instance) = await session.Client.Data.UploadAsync(App, Id, "attachment", file, "nb", new ListProgress(reports), CancellationToken.None);
 
             var (request, body) = Assert.Single(handler.Seen);
             Assert.Equal(HttpMethod.Post, request.Method);
@@ -247,14 +247,14 @@ public class SubmissionFlowTests
             ? Json(metadata)
             : Json("{\"title\":\"Data Type Not Found\",\"status\":400}", HttpStatusCode.BadRequest));
         using var session = await TestSessions.ConnectAsync(handler);
-        await session.Client.GetApplicationAsync(App, CancellationToken.None);
+        await session.Client.Applications.GetApplicationAsync(App, CancellationToken.None);
         Assert.Contains("brg/aarsregnskap", session.CachedApplications);
 
         var path = Path.GetTempFileName();
         try
         {
             await File.WriteAllTextAsync(path, "x");
-            var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.UploadAsync(App, Id, "attachment",
+            var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.Data.UploadAsync(App, Id, "attachment",
                 new FileUpload { Path = path, FileName = "a.txt", ContentType = "text/plain", Length = 1 }, "nb", null, CancellationToken.None));
             Assert.Equal("Altinn.AddAttachment.UnknownDataType", error.ErrorId);
             Assert.DoesNotContain("brg/aarsregnskap", session.CachedApplications);
@@ -274,7 +274,7 @@ public class SubmissionFlowTests
             ? InstanceJson(("d1", "attachment", "Pending", "a.pdf"), ("d2", "attachment", "Clean", "b.pdf"))
             : InstanceJson(("d1", "attachment", "Clean", "a.pdf"), ("d2", "attachment", "Clean", "b.pdf"))));
         using var session = await TestSessions.ConnectAsync(handler);
-        var instance = await session.Client.WaitForFileScanAsync(App, Id, new[] { "d1", "d2" }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), CancellationToken.None);
+        var instance = await session.Client.Data.WaitForFileScanAsync(App, Id, new[] { "d1", "d2" }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), CancellationToken.None);
         Assert.Equal(3, handler.Seen.Count);
         Assert.All(instance.Data, d => Assert.Equal(AltinnFileScanResult.Clean, d.FileScanResult));
     }
@@ -287,7 +287,7 @@ public class SubmissionFlowTests
             : InstanceJson(("d1", "attachment", "Infected", "virus.pdf"))));
         using var session = await TestSessions.ConnectAsync(handler);
         var error = await Assert.ThrowsAsync<AltinnException>(() =>
-            session.Client.WaitForFileScanAsync(App, Id, new[] { "d1" }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), CancellationToken.None));
+            session.Client.Data.WaitForFileScanAsync(App, Id, new[] { "d1" }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10), CancellationToken.None));
         Assert.Equal("Altinn.AddAttachment.Infected", error.ErrorId);
         Assert.Equal(AltinnErrorKind.SecurityError, error.Kind);
         Assert.Contains("'virus.pdf'", error.Message);
@@ -301,7 +301,7 @@ public class SubmissionFlowTests
         var clock = new FakeClock();
         using var session = await TestSessions.ConnectAsync(handler, clock: clock);
         var error = await Assert.ThrowsAsync<AltinnException>(() =>
-            session.Client.WaitForFileScanAsync(App, Id, new[] { "d1" }, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), CancellationToken.None));
+            session.Client.Data.WaitForFileScanAsync(App, Id, new[] { "d1" }, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5), CancellationToken.None));
         Assert.Equal("Altinn.AddAttachment.ScanTimeout", error.ErrorId);
         Assert.Contains("'slow.pdf'", error.Message);
         Assert.DoesNotContain("not-ours", error.Message);
@@ -323,7 +323,7 @@ public class SubmissionFlowTests
         using var session = await TestSessions.ConnectAsync(handler);
         var element = new AltinnDataElement { Id = "d1", DataType = "ref-data-as-pdf" };
         using var sink = new MemoryStream();
-        var result = await session.Client.DownloadAsync(App, Id, element, "application/pdf", "nb", "SaveReceipt", sink, null, CancellationToken.None);
+        var result = await session.Client.Data.DownloadAsync(App, Id, element, "application/pdf", "nb", "SaveReceipt", sink, null, CancellationToken.None);
         var (request, _) = Assert.Single(handler.Seen);
         Assert.Equal($"http://brg.apps.test/brg/aarsregnskap/instances/{Id}/data/d1/type/ref-data-as-pdf?language=nb", request.RequestUri!.ToString());
         Assert.Equal("application/pdf", request.Headers.Accept.Single().MediaType);

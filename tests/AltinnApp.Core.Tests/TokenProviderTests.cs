@@ -72,7 +72,7 @@ public class TokenProviderTests
         var source = new CountingSource(() => DateTimeOffset.UtcNow, TimeSpan.FromMinutes(30), TimeSpan.FromMilliseconds(100));
         var provider = new TokenProvider(source);
         var stale = await provider.GetAsync(CancellationToken.None);
-        var renewed = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => provider.GetAsync(CancellationToken.None, rejected: stale))));
+        var renewed = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => provider.GetAsync(stale, CancellationToken.None))));
         Assert.Equal(2, source.Fetches);
         Assert.All(renewed, t => Assert.NotSame(stale, t));
     }

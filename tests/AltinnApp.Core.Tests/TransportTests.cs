@@ -320,7 +320,7 @@ public class TransportTests
             return Json(InstanceJson(clock.UtcNow));
         });
         using var session = await TestSessions.ConnectAsync(handler, retries: 3, clock: clock);
-        var instance = await session.Client.CreateInstanceAsync(App, Owner, null, null, null, null, CancellationToken.None);
+        var instance = await session.Client.Instances.CreateInstanceAsync(App, Owner, null, null, null, null, null, CancellationToken.None);
         Assert.Equal(Id.ToString(), instance.Id);
         Assert.Same(session, instance.Session);
         Assert.Equal(1, handler.Seen.Count(s => s.StartsWith("POST", StringComparison.Ordinal)));
@@ -342,7 +342,7 @@ public class TransportTests
             return Json("[]"); // the active list: nothing new
         });
         using var session = await TestSessions.ConnectAsync(handler, retries: 3, clock: clock);
-        var instance = await session.Client.CreateInstanceAsync(App, Owner, null, null, null, null, CancellationToken.None);
+        var instance = await session.Client.Instances.CreateInstanceAsync(App, Owner, null, null, null, null, null, CancellationToken.None);
         Assert.Equal(Id.ToString(), instance.Id);
         Assert.Equal(new[] { "POST /brg/aarsregnskap/instances/create", "GET /brg/aarsregnskap/instances/500700/active", "POST /brg/aarsregnskap/instances/create" }, handler.Seen);
     }
@@ -353,7 +353,7 @@ public class TransportTests
         var clock = new FakeClock();
         var handler = new FakeAltinn(r => r.Method == HttpMethod.Post ? Status(502) : Json("[]"));
         using var session = await TestSessions.ConnectAsync(handler, retries: 1, clock: clock);
-        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.CreateInstanceAsync(App, Owner, null, null, null, null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AltinnApiException>(() => session.Client.Instances.CreateInstanceAsync(App, Owner, null, null, null, null, null, CancellationToken.None));
         Assert.Equal(502, error.StatusCode);
         Assert.StartsWith("Altinn.NewInstance.", error.ErrorId);
         Assert.Equal(2, handler.Seen.Count(s => s.StartsWith("POST", StringComparison.Ordinal)));
@@ -366,7 +366,7 @@ public class TransportTests
             ? Status(500)
             : Json("{\"started\":\"2026-03-01T11:00:00Z\",\"currentTask\":{\"elementId\":\"Task_2\",\"altinnTaskType\":\"confirmation\"}}"));
         using var session = await TestSessions.ConnectAsync(handler, retries: 3, clock: new FakeClock());
-        var state = await session.Client.ProcessNextAsync(App, Id, "Task_1", null, null, CancellationToken.None);
+        var state = await session.Client.Process.ProcessNextAsync(App, Id, "Task_1", null, null, CancellationToken.None);
         Assert.Equal("Task_2", state.CurrentTask.ElementId);
         Assert.Equal(1, handler.Seen.Count(s => s.StartsWith("PUT", StringComparison.Ordinal)));
     }
@@ -379,7 +379,7 @@ public class TransportTests
             ? (++puts == 1 ? throw new HttpRequestException("reset", new IOException("reset")) : Json("{\"ended\":\"2026-03-01T12:00:00Z\",\"endEvent\":\"EndEvent_1\"}"))
             : Json("{\"currentTask\":{\"elementId\":\"Task_1\",\"altinnTaskType\":\"data\"}}"));
         using var session = await TestSessions.ConnectAsync(handler, retries: 3, clock: new FakeClock());
-        var state = await session.Client.ProcessNextAsync(App, Id, "Task_1", null, null, CancellationToken.None);
+        var state = await session.Client.Process.ProcessNextAsync(App, Id, "Task_1", null, null, CancellationToken.None);
         Assert.True(state.IsEnded);
         Assert.Equal(2, puts);
     }

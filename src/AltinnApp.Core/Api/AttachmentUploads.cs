@@ -116,10 +116,10 @@ namespace AltinnApp.Core.Api
         /// throws: nothing is removed then.
         /// </summary>
         /// <param name="progressFor">A progress sink for a file (or null), so large files show a bar.</param>
-        public static async Task<UploadResult> UploadAllAsync(AltinnAppClient client, AppIdentifier app, InstanceIdentifier id, string dataType,
+        public static async Task<UploadResult> UploadAllAsync(DataApi data, AppIdentifier app, InstanceIdentifier id, string dataType,
             IReadOnlyList<FileUpload> files, string language, Func<FileUpload, IProgress<long>> progressFor, CancellationToken cancellationToken)
         {
-            if (client == null) throw new ArgumentNullException(nameof(client));
+            if (data == null) throw new ArgumentNullException(nameof(data));
             var uploaded = new List<(FileUpload File, AltinnDataElement Element)>();
             AltinnInstance latest = null;
             for (var index = 0; index < files.Count; index++)
@@ -129,14 +129,14 @@ namespace AltinnApp.Core.Api
                 AltinnInstance instance;
                 try
                 {
-                    (element, instance) = await client.UploadAsync(app, id, dataType, file, language, progressFor?.Invoke(file), cancellationToken).ConfigureAwait(false);
+                    (element, instance) = await data.UploadAsync(app, id, dataType, file, language, progressFor?.Invoke(file), cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (!(ex is OperationCanceledException) && !cancellationToken.IsCancellationRequested)
                 {
                     var failure = ex as AltinnException ?? new AltinnException("Altinn.AddAttachment.Unexpected", AltinnErrorKind.InvalidOperation,
                         $"Uploading '{file.FileName}' failed unexpectedly: {Redactor.Redact(ex.Message)}", ex);
                     if (files.Count < 2) return new UploadResult(Array.Empty<AltinnDataElement>(), null, file, failure);
-                    var undo = await RemoveAsync(client, app, id, uploaded, language, cancellationToken).ConfigureAwait(false);
+                    var undo = await RemoveAsync(data, app, id, uploaded, language, cancellationToken).ConfigureAwait(false);
                     var left = uploaded.Where((u, i) => undo[i] != null).Select(u => u.Element).Where(e => e != null).ToList();
                     return new UploadResult(left, null, file, Extend(failure, StoppedAt(id.ToString(), files, index, failure, uploaded, undo, app)));
                 }
@@ -150,7 +150,7 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>Removes what this call uploaded, last first; returns, per file, null when it is gone or the reason it is not.</summary>
-        private static async Task<List<string>> RemoveAsync(AltinnAppClient client, AppIdentifier app, InstanceIdentifier id,
+        private static async Task<List<string>> RemoveAsync(DataApi data, AppIdentifier app, InstanceIdentifier id,
             List<(FileUpload File, AltinnDataElement Element)> uploaded, string language, CancellationToken cancellationToken)
         {
             var reasons = new List<string>(new string[uploaded.Count]);
@@ -165,7 +165,7 @@ namespace AltinnApp.Core.Api
 
                 try
                 {
-                    await client.DeleteDataAsync(app, id, element.Id, language, cancellationToken).ConfigureAwait(false);
+                    await data.DeleteDataAsync(app, id, element.Id, language, cancellationToken).ConfigureAwait(false);
                     AltinnLog.Verbose($"Removed '{file.FileName}' ({element.Id}) from instance {id} again: the upload call as a whole failed.");
                 }
                 catch (AltinnException ex) when (!cancellationToken.IsCancellationRequested)

@@ -70,7 +70,7 @@ namespace AltinnApp.Core.Api
         /// Whether an earlier attempt made the instance. Returns the instance when it did, null when it certainly
         /// did not, and throws <c>Altinn.NewInstance.OutcomeUnknown</c> when that cannot be told.
         /// </summary>
-        public async Task<AltinnInstance> FindCreatedAsync(AltinnAppClient client, AppIdentifier app, InstanceOwnerSpec owner, DateTimeOffset since,
+        public async Task<AltinnInstance> FindCreatedAsync(InstanceApi instances, AppIdentifier app, InstanceOwnerSpec owner, DateTimeOffset since,
             Func<ISet<string>> alsoClaimed, CancellationToken cancellationToken)
         {
             var key = Key(app, owner);
@@ -88,7 +88,7 @@ namespace AltinnApp.Core.Api
                     $"The request to create an instance of {app} for {owner} got no answer, so it is unknown whether Altinn made the instance, and its party id is not known yet to look. Check with Get-AltinnInstance -Active -PartyId <party> -ForApp {app} before creating it again.");
             }
 
-            var found = await FindCandidatesAsync(client, app, party.Value, since, alsoClaimed, cancellationToken).ConfigureAwait(false);
+            var found = await FindCandidatesAsync(instances, app, party.Value, since, alsoClaimed, cancellationToken).ConfigureAwait(false);
             if (found.Count == 0) return null;
             if (found.Count > 1)
             {
@@ -101,18 +101,18 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>Active instances of the party that appeared since <paramref name="since"/> and are nobody's.</summary>
-        public async Task<IReadOnlyList<AltinnInstance>> FindCandidatesAsync(AltinnAppClient client, AppIdentifier app, int partyId, DateTimeOffset since,
+        public async Task<IReadOnlyList<AltinnInstance>> FindCandidatesAsync(InstanceApi instances, AppIdentifier app, int partyId, DateTimeOffset since,
             Func<ISet<string>> alsoClaimed, CancellationToken cancellationToken)
         {
             var claimedElsewhere = alsoClaimed?.Invoke() ?? new HashSet<string>();
-            var active = await client.GetActiveInstancesAsync(app, partyId, cancellationToken).ConfigureAwait(false);
+            var active = await instances.GetActiveInstancesAsync(app, partyId, cancellationToken).ConfigureAwait(false);
             var threshold = since - Skew;
             var result = new List<AltinnInstance>();
             foreach (var item in active)
             {
                 if (IsClaimed(item.Id) || claimedElsewhere.Contains(item.Id)) continue;
                 if (item.LastChanged.HasValue && item.LastChanged.Value.ToUniversalTime() < threshold.UtcDateTime) continue;
-                var instance = await client.GetInstanceAsync(app, InstanceIdentifier.Parse(item.Id), cancellationToken).ConfigureAwait(false);
+                var instance = await instances.GetInstanceAsync(app, InstanceIdentifier.Parse(item.Id), cancellationToken).ConfigureAwait(false);
                 if (instance.Created.HasValue && instance.Created.Value.ToUniversalTime() < threshold.UtcDateTime) continue;
                 result.Add(instance);
             }

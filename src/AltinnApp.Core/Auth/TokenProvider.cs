@@ -43,7 +43,10 @@ namespace AltinnApp.Core.Auth
             return quarter < TimeSpan.FromSeconds(60) ? quarter : TimeSpan.FromSeconds(60);
         }
 
-        public async Task<AccessToken> GetAsync(CancellationToken cancellationToken, AccessToken rejected = null)
+        public Task<AccessToken> GetAsync(CancellationToken cancellationToken) => GetAsync(null, cancellationToken);
+
+        /// <param name="rejected">A token Altinn refused: a new one is fetched unless another caller has already replaced it.</param>
+        public async Task<AccessToken> GetAsync(AccessToken rejected, CancellationToken cancellationToken)
         {
             var token = Volatile.Read(ref _current);
             if (IsFresh(token, rejected)) return token;

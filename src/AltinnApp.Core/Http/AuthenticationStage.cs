@@ -35,7 +35,7 @@ namespace AltinnApp.Core.Http
 
             AltinnLog.Verbose($"{request.Operation}: 401 Unauthorized; renewing the Altinn token and repeating the request once.");
             response.Dispose();
-            token = await tokens.GetAsync(cancellationToken, rejected: token).ConfigureAwait(false);
+            token = await tokens.GetAsync(token, cancellationToken).ConfigureAwait(false);
             return await next(request.WithToken(token), cancellationToken).ConfigureAwait(false);
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
@@ -17,8 +18,8 @@ namespace AltinnApp.Core.Session
     /// </summary>
     public sealed class AltinnSession : IDisposable
     {
-        private readonly ConcurrentDictionary<string, Lazy<Task<AltinnApplication>>> _applications =
-            new ConcurrentDictionary<string, Lazy<Task<AltinnApplication>>>(StringComparer.OrdinalIgnoreCase);
+        private readonly ConcurrentDictionary<string, ApplicationLoad> _applications =
+            new ConcurrentDictionary<string, ApplicationLoad>(StringComparer.OrdinalIgnoreCase);
 
         private AltinnSession(AltinnConnectOptions options, TokenIdentity identity, AltinnHttp http, TokenProvider tokens)
         {
@@ -210,13 +211,71 @@ namespace AltinnApp.Core.Session
             return handler;
         }
 
-        /// <summary>The app's metadata, read once per session and app.</summary>
-        internal Task<AltinnApplication> GetApplicationCachedAsync(string appId, Func<Task<AltinnApplication>> load)
+        /// <summary>
+        /// The app's metadata, read once per session and app. The read runs on the token of the caller that starts it;
+        /// every caller waits on its own token. A read that failed or was cancelled is not kept, and a caller whose read
+        /// was cancelled by another caller's token starts a read of its own.
+        /// </summary>
+        internal async Task<AltinnApplication> GetApplicationCachedAsync(string appId, Func<CancellationToken, Task<AltinnApplication>> load, CancellationToken cancellationToken)
         {
-            var lazy = _applications.GetOrAdd(appId, _ => new Lazy<Task<AltinnApplication>>(load));
-            var task = lazy.Value;
-            if (task.IsFaulted || task.IsCanceled) _applications.TryRemove(appId, out _); // a failure is not cached
-            return task;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ApplicationLoad mine = null;
+                var entry = _applications.GetOrAdd(appId, _ => mine = new ApplicationLoad(load, cancellationToken));
+                if (entry != mine && entry.HasFailed)
+                {
+                    // an earlier caller's read failed after all its callers had left: not an answer for this one
+                    Forget(appId, entry);
+                    continue;
+                }
+
+                var task = entry.Read;
+                try
+                {
+                    return await WaitAsync(task, cancellationToken).ConfigureAwait(false);
+                }
+                catch when (task.IsFaulted || task.IsCanceled)
+                {
+                    Forget(appId, entry); // a failure is not cached
+                    if (!task.IsCanceled || cancellationToken.IsCancellationRequested || entry.Token == cancellationToken) throw;
+                }
+            }
+        }
+
+        /// <summary>Removes this read only, not one another caller has started since.</summary>
+        private void Forget(string appId, ApplicationLoad entry) =>
+            ((ICollection<KeyValuePair<string, ApplicationLoad>>)_applications).Remove(new KeyValuePair<string, ApplicationLoad>(appId, entry));
+
+        /// <summary>Waits for <paramref name="task"/>, or until this caller's token is cancelled (the task goes on for the others).</summary>
+        private static async Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+        {
+            if (task.IsCompleted || !cancellationToken.CanBeCanceled) return await task.ConfigureAwait(false);
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+            {
+                if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task) throw new OperationCanceledException(cancellationToken);
+            }
+
+            return await task.ConfigureAwait(false);
+        }
+
+        /// <summary>One read of an app's metadata, started at most once, on the token of the caller that made it.</summary>
+        private sealed class ApplicationLoad
+        {
+            private readonly Lazy<Task<AltinnApplication>> _read;
+
+            public ApplicationLoad(Func<CancellationToken, Task<AltinnApplication>> load, CancellationToken token)
+            {
+                Token = token;
+                _read = new Lazy<Task<AltinnApplication>>(() => load(token));
+            }
+
+            public CancellationToken Token { get; }
+
+            public Task<AltinnApplication> Read => _read.Value;
+
+            public bool HasFailed => _read.IsValueCreated && (_read.Value.IsFaulted || _read.Value.IsCanceled);
         }
 
         /// <summary>Drops an app's cached metadata, after Altinn refused something the metadata allowed (the app changed).</summary>
@@ -230,7 +289,7 @@ namespace AltinnApp.Core.Session
             RequireConnected();
             AccessToken current = null;
             if (forceRefresh) current = await Tokens.GetAsync(cancellationToken).ConfigureAwait(false);
-            var token = await Tokens.GetAsync(cancellationToken, rejected: current).ConfigureAwait(false);
+            var token = await Tokens.GetAsync(current, cancellationToken).ConfigureAwait(false);
             var warning = Tokens.TakeExpiryWarning();
             if (warning != null) AltinnLog.Warning(warning);
             return token;

@@ -123,7 +123,7 @@ namespace AltinnApp.Core.Submissions
                 if (journal != null) AtomicFile.RemoveLeftovers(finalPath);
                 var element = receipt;
                 await AtomicFile.WriteAsync(finalPath, force, Operation, stream =>
-                    _session.Client.DownloadAsync(app, id, element, "application/pdf", language, Operation, stream, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    _session.Client.Data.DownloadAsync(app, id, element, "application/pdf", language, Operation, stream, null, cancellationToken), cancellationToken).ConfigureAwait(false);
                 if (writtenByCaller != null) writtenByCaller[finalPath] = instance.Id;
                 written++;
                 files.Add(finalPath);
@@ -136,7 +136,7 @@ namespace AltinnApp.Core.Submissions
 
         private async Task<AltinnInstance> Reread(AppIdentifier app, InstanceIdentifier id, AltinnInstance current, CancellationToken cancellationToken)
         {
-            var fresh = await _session.Client.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
+            var fresh = await _session.Client.Instances.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
             fresh.Journal = current.Journal;
             return fresh;
         }
@@ -176,7 +176,7 @@ namespace AltinnApp.Core.Submissions
 
             if (receipts.Length > 0) return (current, receipts);
 
-            var application = await _session.Client.GetApplicationAsync(app, ct).ConfigureAwait(false);
+            var application = await _session.Client.Applications.GetApplicationAsync(app, ct).ConfigureAwait(false);
             if (application.FindDataType(MetadataRules.ReceiptDataType) == null)
             {
                 throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.NotProduced), AltinnErrorKind.ObjectNotFound,

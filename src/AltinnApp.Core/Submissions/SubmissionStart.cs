@@ -108,7 +108,7 @@ namespace AltinnApp.Core.Submissions
                 AltinnInstance existing = null;
                 try
                 {
-                    existing = await Client.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
+                    existing = await Client.Instances.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
                 }
                 catch (AltinnException ex) when (ex.ErrorId == ServerErrors.InstanceNotFoundOrForbiddenId)
                 {
@@ -130,7 +130,7 @@ namespace AltinnApp.Core.Submissions
 
                 if (existing != null && !(existing.Status?.IsHardDeleted ?? false))
                 {
-                    await Client.DeleteInstanceAsync(app, id, hard: true, cancellationToken).ConfigureAwait(false);
+                    await Client.Instances.DeleteInstanceAsync(app, id, hard: true, cancellationToken).ConfigureAwait(false);
                     AltinnLog.Verbose($"Key '{journal.Key}': deleted its unsubmitted instance {entry.InstanceId}.");
                 }
             }
@@ -140,10 +140,10 @@ namespace AltinnApp.Core.Submissions
                 var party = await ResolvePartyAsync(request.App, request.Owner, journal, cancellationToken).ConfigureAwait(false);
                 if (party.HasValue)
                 {
-                    var found = await Creations.FindCandidatesAsync(Client, request.App, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+                    var found = await Creations.FindCandidatesAsync(Client.Instances, request.App, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
                     foreach (var orphan in found)
                     {
-                        await Client.DeleteInstanceAsync(request.App, InstanceIdentifier.Parse(orphan.Id), hard: true, cancellationToken).ConfigureAwait(false);
+                        await Client.Instances.DeleteInstanceAsync(request.App, InstanceIdentifier.Parse(orphan.Id), hard: true, cancellationToken).ConfigureAwait(false);
                         AltinnLog.Verbose($"Key '{journal.Key}': deleted instance {orphan.Id}, made by a run that stopped before recording it.");
                     }
                 }
@@ -166,7 +166,7 @@ namespace AltinnApp.Core.Submissions
             AltinnInstance instance;
             try
             {
-                instance = await Client.GetInstanceAsync(recordedApp, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), cancellationToken).ConfigureAwait(false);
+                instance = await Client.Instances.GetInstanceAsync(recordedApp, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), cancellationToken).ConfigureAwait(false);
             }
             catch (AltinnException ex) when (ex.ErrorId == ServerErrors.InstanceNotFoundOrForbiddenId)
             {
@@ -200,7 +200,7 @@ namespace AltinnApp.Core.Submissions
                 if (entry != null && entry.HasInstance)
                 {
                     // another runspace carried the same key while this one waited
-                    var existing = await Client.GetInstanceAsync(request.App, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), cancellationToken).ConfigureAwait(false);
+                    var existing = await Client.Instances.GetInstanceAsync(request.App, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), cancellationToken).ConfigureAwait(false);
                     JournalKeyCheck.CheckInstance(entry, existing, request.App.ToString(), request.Owner, Operation);
                     JournalKeyCheck.CheckPrefill(entry, existing.Id, fingerprint, Operation);
                     existing.Journal = journal;
@@ -219,7 +219,7 @@ namespace AltinnApp.Core.Submissions
                             $"Nothing was created. Look with Get-AltinnInstance -Active -PartyId <party> -App {request.App}; then run the row again with New-AltinnInstance -Restart (it removes what it finds) or use a new key.");
                     }
 
-                    var found = await Creations.FindCandidatesAsync(Client, request.App, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+                    var found = await Creations.FindCandidatesAsync(Client.Instances, request.App, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
                     if (found.Count == 1)
                     {
                         var adopted = found[0];
@@ -279,7 +279,7 @@ namespace AltinnApp.Core.Submissions
             IReadOnlyList<AltinnParty> parties;
             try
             {
-                parties = await Client.GetPartiesAsync(app, cancellationToken).ConfigureAwait(false);
+                parties = await Client.Applications.GetPartiesAsync(app, cancellationToken).ConfigureAwait(false);
             }
             catch (AltinnException ex)
             {
@@ -307,8 +307,8 @@ namespace AltinnApp.Core.Submissions
             try
             {
                 return request.Parts != null
-                    ? await Client.CreateInstanceMultipartAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Parts, request.Language, cancellationToken, claimed).ConfigureAwait(false)
-                    : await Client.CreateInstanceAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Prefill, request.Language, cancellationToken, claimed).ConfigureAwait(false);
+                    ? await Client.Instances.CreateInstanceMultipartAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Parts, request.Language, claimed, cancellationToken).ConfigureAwait(false)
+                    : await Client.Instances.CreateInstanceAsync(request.App, request.Owner, request.DueBefore, request.VisibleAfter, request.Prefill, request.Language, claimed, cancellationToken).ConfigureAwait(false);
             }
             catch (AltinnApiException ex) when (ex.StatusCode == 404 && (ex.Body?.Text ?? ex.Message).IndexOf("Cannot lookup party", StringComparison.OrdinalIgnoreCase) >= 0)
             {

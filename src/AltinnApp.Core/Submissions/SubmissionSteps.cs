@@ -93,7 +93,7 @@ namespace AltinnApp.Core.Submissions
             }
 
             var app = AppOf(instance, operation);
-            var updated = await Client.PutFormDataAsync(app, IdOf(instance, operation), element.Id, element.DataType, payload, language, cancellationToken).ConfigureAwait(false);
+            var updated = await Client.Data.PutFormDataAsync(app, IdOf(instance, operation), element.Id, element.DataType, payload, language, cancellationToken).ConfigureAwait(false);
             // the answer is the new data element: put it into the instance rather than reading the whole instance again
             var index = instance.Data.FindIndex(d => d.Id == updated.Id);
             if (index >= 0) instance.Data[index] = updated; else instance.Data.Add(updated);
@@ -176,7 +176,7 @@ namespace AltinnApp.Core.Submissions
             }
 
             journal?.RecordStep(plan.StepNumber, operation, JournalState.Attaching, instance.Id, dataType, files: plan.Files);
-            var result = await AttachmentUploads.UploadAllAsync(Client, app, id, dataType, plan.ToSend, language, progressFor, cancellationToken).ConfigureAwait(false);
+            var result = await AttachmentUploads.UploadAllAsync(Client.Data, app, id, dataType, plan.ToSend, language, progressFor, cancellationToken).ConfigureAwait(false);
             if (result.Instance != null) result.Instance.Journal = journal; // a newer copy stays on its key
             if (result.Succeeded && journal != null)
             {
@@ -301,7 +301,7 @@ namespace AltinnApp.Core.Submissions
             journal?.RecordStep(number, operation, JournalState.Moving, current.Id, task: current.CurrentTask);
             try
             {
-                await Client.ProcessNextAsync(app, id, current.CurrentTask, action, language, cancellationToken).ConfigureAwait(false);
+                await Client.Process.ProcessNextAsync(app, id, current.CurrentTask, action, language, cancellationToken).ConfigureAwait(false);
             }
             catch (AltinnApiException ex) when (ex.StatusCode == 409 || ex.StatusCode == 403 || ex.StatusCode == 500)
             {
@@ -309,7 +309,7 @@ namespace AltinnApp.Core.Submissions
                 throw ServerErrors.ExplainProcessNext(ex, current, action);
             }
 
-            var moved = await Client.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
+            var moved = await Client.Instances.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
             moved.Journal = journal;
             if (journal != null) RecordMoved(journal, number, operation, moved);
             return moved;
@@ -345,7 +345,7 @@ namespace AltinnApp.Core.Submissions
 
         private async Task<AltinnInstance> RereadAsync(AltinnInstance instance, string operation, CancellationToken cancellationToken)
         {
-            var fresh = await Client.GetInstanceAsync(AppOf(instance, operation), IdOf(instance, operation), cancellationToken).ConfigureAwait(false);
+            var fresh = await Client.Instances.GetInstanceAsync(AppOf(instance, operation), IdOf(instance, operation), cancellationToken).ConfigureAwait(false);
             fresh.Journal = instance.Journal;
             return fresh;
         }

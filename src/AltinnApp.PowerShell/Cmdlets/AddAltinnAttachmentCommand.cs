@@ -266,7 +266,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 (instance, application) = Run(async ct =>
                 {
                     var current = await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
-                    return (current, await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false));
+                    return (current, await target.Session.Client.Applications.GetApplicationAsync(target.App, ct).ConfigureAwait(false));
                 });
                 type = MetadataRules.RequireDataType(application, DataType, Operation);
                 MetadataRules.RequireFileType(application, type, Operation);
@@ -338,7 +338,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             if (WaitForScan && result.Elements.Count > 0)
             {
                 var ids = result.Elements.Select(e => e.Id).ToList();
-                latest = target.Carry(Run(ct => target.Session.Client.WaitForFileScanAsync(target.App, target.Id, ids, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(2), ct)));
+                latest = target.Carry(Run(ct => target.Session.Client.Data.WaitForFileScanAsync(target.App, target.Id, ids, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(2), ct)));
             }
 
             PassOn(latest);

@@ -26,7 +26,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 {
                     var instance = await target.GetInstanceAsync(ct).ConfigureAwait(false);
                     var elements = SelectElements(instance, allowMany: true);
-                    var application = await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false);
+                    var application = await target.Session.Client.Applications.GetApplicationAsync(target.App, ct).ConfigureAwait(false);
                     var read = new List<string>();
                     foreach (var element in elements)
                     {
@@ -36,7 +36,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                                 $"Data element {element.Id} of instance {instance.Id} is '{element.DataType}' ({element.ContentType}), a file rather than form data. Save it to disk with Save-AltinnData -DataElementId {element.Id} -Path <folder or file>.");
                         }
 
-                        read.Add(await target.Session.Client.GetFormDataAsync(target.App, target.Id, element.Id, element.DataType, AsXml, ct).ConfigureAwait(false));
+                        read.Add(await target.Session.Client.Data.GetFormDataAsync(target.App, target.Id, element.Id, element.DataType, AsXml, ct).ConfigureAwait(false));
                     }
 
                     return read;

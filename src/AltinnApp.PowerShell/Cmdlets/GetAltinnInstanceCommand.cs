@@ -52,7 +52,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     }
 
                     var app = AppIdentifier.Parse(appId, nameof(App), Operation);
-                    var list = Run(ct => session.Client.GetActiveInstancesAsync(app, PartyId, ct));
+                    var list = Run(ct => session.Client.Instances.GetActiveInstancesAsync(app, PartyId, ct));
                     WriteVerbose($"Party {PartyId} has {list.Count} active instance(s) of {app}.");
                     foreach (var item in list) WriteObject(item);
                 });

@@ -186,7 +186,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 // what the app allows is checked before anything is created, so a bad row sends nothing
                 Run(async ct =>
                 {
-                    var application = await session.Client.GetApplicationAsync(app, ct).ConfigureAwait(false);
+                    var application = await session.Client.Applications.GetApplicationAsync(app, ct).ConfigureAwait(false);
                     MetadataRules.CheckParts(application, parts, Operation);
                 });
             }

@@ -45,7 +45,7 @@ namespace AltinnApp.PowerShell.Cmdlets
 
                         var name = string.IsNullOrEmpty(element.Filename) ? string.Empty : $" '{element.Filename}'";
                         if (!ShouldProcess($"{element.DataType}{name} ({element.Id}) of instance {instance.Id}", "Remove data element")) return;
-                        latest = target.Carry(Run(ct => target.Session.Client.DeleteDataAsync(target.App, target.Id, element.Id, Language, ct))) ?? latest;
+                        latest = target.Carry(Run(ct => target.Session.Client.Data.DeleteDataAsync(target.App, target.Id, element.Id, Language, ct))) ?? latest;
                         WriteVerbose($"Removed data element {element.Id} ({element.DataType}) from instance {instance.Id}.");
                     });
                 }

@@ -27,7 +27,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 var description = $"instance {target.Id} of {target.App}{(owner != null ? " owned by " + owner : string.Empty)}";
                 if (!ShouldProcess(description, Hard ? "Remove permanently (hard delete)" : "Remove (soft delete)")) return;
 
-                var deleted = Run(ct => target.Session.Client.DeleteInstanceAsync(target.App, target.Id, Hard, ct));
+                var deleted = Run(ct => target.Session.Client.Instances.DeleteInstanceAsync(target.App, target.Id, Hard, ct));
                 WriteVerbose($"Removed {description}{(Hard ? " permanently" : string.Empty)}.");
                 if (PassThru) WriteObject(deleted);
             });

@@ -75,7 +75,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             {
                 var progress = element.Size >= FileUploads.ProgressThreshold ? AltinnLog.Transfer($"Saving {System.IO.Path.GetFileName(path)}", element.Size) : null;
                 // form data comes in the format it is stored in (XML for most apps); files as they are
-                return target.Session.Client.DownloadAsync(target.App, target.Id, element, element.ContentType, null, Operation, stream, progress, ct);
+                return target.Session.Client.Data.DownloadAsync(target.App, target.Id, element, element.ContentType, null, Operation, stream, progress, ct);
             }, ct));
             _written.Add(path);
             WriteVerbose($"Saved data element {element.Id} ({element.DataType}) of instance {instance.Id} to {path}.");

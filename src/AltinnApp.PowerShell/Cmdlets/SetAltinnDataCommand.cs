@@ -32,7 +32,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 {
                     var instance = await target.GetInstanceAsync(ct).ConfigureAwait(false);
                     var found = SelectElements(instance, allowMany: false)[0];
-                    var application = await target.Session.Client.GetApplicationAsync(target.App, ct).ConfigureAwait(false);
+                    var application = await target.Session.Client.Applications.GetApplicationAsync(target.App, ct).ConfigureAwait(false);
                     if (!(application.FindDataType(found.DataType)?.IsFormData ?? false))
                     {
                         throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.NotFormData),

@@ -29,7 +29,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 {
                     try
                     {
-                        return await target.Session.Client.ValidateAsync(target.App, target.Id, Language, ct).ConfigureAwait(false);
+                        return await target.Session.Client.Process.ValidateAsync(target.App, target.Id, Language, ct).ConfigureAwait(false);
                     }
                     catch (AltinnApiException ex) when (ex.StatusCode == 409)
                     {

@@ -22,7 +22,8 @@ namespace AltinnApp.PowerShell.Infrastructure
                 var appId = instance?.AppId ?? Unwrap(fakeBoundParameters?["App"]) as string ?? session?.DefaultApp;
                 if (session == null || appId == null) return Enumerable.Empty<CompletionResult>();
                 var app = AppIdentifier.Parse(appId);
-                var task = session.Client.GetApplicationAsync(app, System.Threading.CancellationToken.None);
+                // a prompt has no token to give: the read goes on after completion stops waiting, so the next Tab finds it cached
+                var task = session.Client.Applications.GetApplicationAsync(app, System.Threading.CancellationToken.None);
                 if (!task.Wait(TimeSpan.FromSeconds(5))) return Enumerable.Empty<CompletionResult>();
                 var prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
                 return task.Result.DataTypes

@@ -61,7 +61,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             if (Instance == null || refresh)
             {
                 var journal = Instance?.Journal;
-                Instance = await Session.Client.GetInstanceAsync(App, Id, cancellationToken).ConfigureAwait(false);
+                Instance = await Session.Client.Instances.GetInstanceAsync(App, Id, cancellationToken).ConfigureAwait(false);
                 Instance.Journal = journal; // a fresh copy stays on its journal key
             }
 

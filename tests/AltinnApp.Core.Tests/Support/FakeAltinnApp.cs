@@ -70,9 +70,9 @@ public sealed class SimulatedKill : OperationCanceledException
 /// data, attachments, the process to its end and the receipt, answered in the JSON the engine reads. <see cref="Kill"/>
 /// is asked at every request whether the run dies there; a dead run's later requests never reach the state. Pass
 /// <see cref="RunToken"/> as the run's cancellation token, and call <see cref="Revive"/> before the next run. It
-/// outlives the sessions that dispose it, so a rerun can use a new session over the same state. The engine reads the
-/// metadata with CancellationToken.None (the session shares it), so a kill there reaches the caller as
-/// <c>Altinn.GetApplication.Timeout</c>; <see cref="KilledAt"/> tells it apart from a real failure.
+/// outlives the sessions that dispose it, so a rerun can use a new session over the same state. The session's shared
+/// metadata read runs on the token of the caller that starts it, so a kill there ends that caller as a cancellation
+/// and the read is not kept; <see cref="KilledAt"/> tells it apart from a real failure.
 /// </summary>
 public sealed class FakeAltinnApp : HttpMessageHandler
 {

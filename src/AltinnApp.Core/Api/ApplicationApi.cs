@@ -1,0 +1,70 @@
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using AltinnApp.Core.Http;
+using AltinnApp.Core.Models;
+using AltinnApp.Core.Validation;
+
+namespace AltinnApp.Core.Api
+{
+    /// <summary>The app itself: its metadata (read once per session) and the parties the caller may represent in it.</summary>
+    public sealed class ApplicationApi
+    {
+        private readonly AppApiTransport _transport;
+
+        internal ApplicationApi(AppApiTransport transport)
+        {
+            _transport = transport;
+        }
+
+        /// <summary>
+        /// The app's metadata, read once per session. The read runs on the token of the caller that starts it; when that
+        /// caller gives up, the read is not kept and the others waiting for it read again on their own token.
+        /// </summary>
+        public Task<AltinnApplication> GetApplicationAsync(AppIdentifier app, CancellationToken cancellationToken) =>
+            _transport.Session.GetApplicationCachedAsync(app.ToString(), ct => LoadApplicationAsync(app, ct), cancellationToken);
+
+        private async Task<AltinnApplication> LoadApplicationAsync(AppIdentifier app, CancellationToken cancellationToken)
+        {
+            // metadata is anonymous in Altinn, but a token does no harm and keeps one code path
+            var request = new AltinnRequest(HttpMethod.Get, _transport.AppUri(app, AppRoutes.ApplicationMetadata), RequestKind.Read, "GetApplication");
+            var application = await _transport.SendForJsonAsync<AltinnApplication>(request, $"Reading the metadata of app {app}",
+                $"Check the app id '{app}' and the environment: the app may not be deployed there.", cancellationToken).ConfigureAwait(false);
+            return _transport.Bind(application);
+        }
+
+        /// <summary>
+        /// The parties the caller may represent (<c>GET api/v1/parties</c>). For a system user Altinn lists one: its own
+        /// organisation, with the party id a create for it will carry, so a journaled create can look for an instance
+        /// it may have made before it has ever seen one.
+        /// </summary>
+        public async Task<IReadOnlyList<AltinnParty>> GetPartiesAsync(AppIdentifier app, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Get, _transport.AppUri(app, AppRoutes.Parties), RequestKind.Read, "GetParties")
+            {
+                // the controller has no [Produces] and the app has XML formatters too: ask for JSON
+                Configure = message => message.Headers.Accept.ParseAdd("application/json"),
+            };
+            var list = await _transport.SendForJsonAsync<List<AltinnParty>>(request, $"Listing the parties the system user may represent in {app}",
+                $"Check the app id '{app}' and the environment: the app may not be deployed there.", cancellationToken).ConfigureAwait(false);
+            return list ?? new List<AltinnParty>();
+        }
+
+        /// <summary>The task a data type belongs to (its <c>taskId</c>), from the metadata this session read; null when unknown.</summary>
+        internal async Task<string> OwnerTaskAsync(AppIdentifier app, string dataType, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(dataType)) return null;
+            try
+            {
+                var application = await GetApplicationAsync(app, cancellationToken).ConfigureAwait(false);
+                var taskId = application.FindDataType(dataType)?.TaskId;
+                return string.IsNullOrEmpty(taskId) ? null : taskId;
+            }
+            catch (AltinnException)
+            {
+                return null; // the message then speaks of "the task it belongs to"
+            }
+        }
+    }
+}

@@ -79,6 +79,23 @@ public sealed class SubmissionStateMachineTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public async Task Runs_that_carry_the_same_key_at_once_file_it_once_with_each_file_once(int runs)
+    {
+        // two nightly jobs started by mistake, or a CSV with the row twice under ForEach-Object -Parallel
+        var fake = new FakeAltinnApp("brg/aarsregnskap", "Task_1:data", "Task_2:confirmation");
+        var journal = Path.Combine(_folder, $"parallel-{runs}.journal");
+        var receipts = Path.Combine(_folder, $"parallel-{runs}-receipts");
+        var files = MakeFiles($"parallel-{runs}", 2);
+        await Task.WhenAll(Enumerable.Range(0, runs).Select(_ => Task.Run(() => RunAsync(fake, journal, receipts, files))));
+        AssertFiledOnce(fake, receipts, files, $"{runs} runs at once");
+        Assert.Equal(1, fake.RequestCount(FakeRoute.Create));
+        Assert.Equal(2, fake.RequestCount(FakeRoute.Upload));
+        Assert.Equal(2, fake.RequestCount(FakeRoute.ProcessNext));
+    }
+
     [Fact]
     public async Task A_rerun_with_corrected_form_data_applies_it_while_the_instance_is_at_its_task()
     {
@@ -173,8 +190,8 @@ public sealed class SubmissionStateMachineTests : IDisposable
         if (files.Length > 0)
         {
             var uploads = files.Select(f => new FileUpload { Path = f, FileName = Path.GetFileName(f), ContentType = "application/pdf", Length = new FileInfo(f).Length }).ToList();
-            var plan = steps.PlanAttachments(instance, "attachment", uploads);
-            var result = await steps.AttachAsync(instance, "attachment", plan, "nb", null, ct);
+            var plan = await steps.PlanAttachmentsAsync(instance, "attachment", uploads, ct);
+            var result = await steps.AttachAsync(plan.Instance, "attachment", plan, "nb", null, ct);
             if (!result.Succeeded) throw result.Error;
             instance = result.Instance ?? instance;
         }

@@ -137,7 +137,7 @@ Describe 'Prefill that changed since the key began' {
         $err[0].FullyQualifiedErrorId | Should -Be "Altinn.NewInstance.PrefillChanged,$script:CmdletId"
         $err[0].Exception.Message | Should -Match "Key '950474084-2025' already has instance $([regex]::Escape($first.Id))"
         $err[0].Exception.Message | Should -Match 'new prefill was not applied'
-        $err[0].Exception.Message | Should -Match 'Remove-AltinnInstance.*new key'
+        $err[0].Exception.Message | Should -Match 'New-AltinnInstance -Restart'
         $err[0].Exception.Message | Should -Not -Match '2000'
 
         # nothing created, nothing submitted, the form keeps its first values; the journal lists the key

@@ -110,7 +110,31 @@ namespace AltinnApp.Core.Submissions
         /// or found there after a run stopped mid-upload), and the ones still to send. Throws when the step brings other
         /// files than the key was begun with.
         /// </summary>
-        public AttachmentPlan PlanAttachments(AltinnInstance instance, string dataType, IReadOnlyList<FileUpload> files)
+        /// <remarks>
+        /// A journaled plan holds the key (<see cref="LockKeyAsync"/>) from the moment it reads the instance until
+        /// <see cref="AttachAsync"/> has carried it out or the plan is disposed, so another run carrying the same key cannot
+        /// upload the same files in between. Its <see cref="AttachmentPlan.Instance"/> is the instance as it is under the lock.
+        /// </remarks>
+        public async Task<AttachmentPlan> PlanAttachmentsAsync(AltinnInstance instance, string dataType, IReadOnlyList<FileUpload> files, CancellationToken cancellationToken)
+        {
+            if (instance.Journal == null) return new AttachmentPlan(0, files, Array.Empty<JournalFile>(), null) { Instance = instance };
+            var held = await LockKeyAsync(instance, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var current = await RereadAsync(instance, "AddAttachment", cancellationToken).ConfigureAwait(false);
+                var plan = PlanAttachments(current, dataType, files);
+                plan.Instance = current;
+                plan.Hold(held);
+                return plan;
+            }
+            catch
+            {
+                held.Dispose();
+                throw;
+            }
+        }
+
+        private AttachmentPlan PlanAttachments(AltinnInstance instance, string dataType, IReadOnlyList<FileUpload> files)
         {
             const string operation = "AddAttachment";
             var journal = instance.Journal;
@@ -159,6 +183,19 @@ namespace AltinnApp.Core.Submissions
         /// journaled: the files are recorded before the first byte and again, with their data elements, once all arrived.
         /// </summary>
         public async Task<UploadResult> AttachAsync(AltinnInstance instance, string dataType, AttachmentPlan plan, string language,
+            Func<FileUpload, IProgress<long>> progressFor, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await AttachHeldAsync(instance, dataType, plan, language, progressFor, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                plan.Dispose(); // the key is free for the next step once the files are recorded
+            }
+        }
+
+        private async Task<UploadResult> AttachHeldAsync(AltinnInstance instance, string dataType, AttachmentPlan plan, string language,
             Func<FileUpload, IProgress<long>> progressFor, CancellationToken cancellationToken)
         {
             const string operation = "AddAttachment";
@@ -404,9 +441,30 @@ namespace AltinnApp.Core.Submissions
         private static InstanceIdentifier IdOf(AltinnInstance instance, string operation) => InstanceIdentifier.Parse(instance.Id, "Instance", operation);
     }
 
-    /// <summary>What an upload step must still send, and what a journaled rerun found already on the instance.</summary>
-    public sealed class AttachmentPlan
+    /// <summary>
+    /// What an upload step must still send, and what a journaled rerun found already on the instance. A journaled plan holds
+    /// its key until it is carried out or disposed.
+    /// </summary>
+    public sealed class AttachmentPlan : IDisposable
     {
+        private IDisposable _held;
+
+        /// <summary>The instance as the plan found it (read again under the key's lock when journaled).</summary>
+        public AltinnInstance Instance { get; internal set; }
+
+        internal void Hold(IDisposable held) => _held = held;
+
+        /// <summary>The same step with only <paramref name="confirmed"/> to send (the files a -Confirm answer let through); the key stays held.</summary>
+        public AttachmentPlan Narrow(IReadOnlyList<FileUpload> confirmed)
+        {
+            var files = Files?.Where(f => Present.Any(p => p.Name == f.Name && p.Size == f.Size) || confirmed.Any(c => c.FileName == f.Name && c.Length == f.Size)).ToList();
+            var narrowed = new AttachmentPlan(StepNumber, confirmed, Present, files) { Instance = Instance };
+            narrowed._held = System.Threading.Interlocked.Exchange(ref _held, null);
+            return narrowed;
+        }
+
+        public void Dispose() => System.Threading.Interlocked.Exchange(ref _held, null)?.Dispose();
+
         public AttachmentPlan(int stepNumber, IReadOnlyList<FileUpload> toSend, IReadOnlyList<JournalFile> present, List<JournalFile> files)
         {
             StepNumber = stepNumber;

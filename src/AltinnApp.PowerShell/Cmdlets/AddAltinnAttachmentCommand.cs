@@ -213,8 +213,6 @@ namespace AltinnApp.PowerShell.Cmdlets
         {
             if (files.Count == 0) return;
             var journal = target.Instance?.Journal;
-            // the key's steps are taken one at a time, also by other runs sharing the journal
-            var held = journal == null ? null : Run(ct => new SubmissionSteps(target.Session).LockKeyAsync(target.Instance, ct));
             _journal = WhatIfInEffect() ? null : journal;
             try
             {
@@ -228,12 +226,17 @@ namespace AltinnApp.PowerShell.Cmdlets
             finally
             {
                 _journal = null;
-                held?.Dispose();
+                // a plan that was not carried out (a refusal, a -Confirm "no") frees its journal key here
+                _plan?.Dispose();
+                _plan = null;
             }
         }
 
         // the journal key of the upload in progress: its failures are recorded, so Get-AltinnJournal -State Failed lists them
         private Core.Journal.JournalContext _journal;
+
+        // the upload plan of the call in progress, which may hold its journal key
+        private AttachmentPlan _plan;
 
         private void RecordInJournal(Exception error)
         {
@@ -272,7 +275,13 @@ namespace AltinnApp.PowerShell.Cmdlets
                 MetadataRules.RequireFileType(application, type, Operation);
 
                 // a journaled rerun: the files this step uploaded before are on the instance and are not sent again
-                if (unusable.Count == 0 && instance.Journal != null) plan = steps.PlanAttachments(instance, type.Id, usable);
+                // the plan holds the key until the upload is done (another run carrying it waits), and reads the instance again
+                if (unusable.Count == 0 && instance.Journal != null)
+                {
+                    plan = _plan = Run(ct => steps.PlanAttachmentsAsync(instance, type.Id, usable, ct));
+                    instance = target.Carry(plan.Instance) ?? instance;
+                }
+
                 if (plan != null && plan.ToSend.Count == 0)
                 {
                     Run(ct => steps.AttachAsync(instance, type.Id, plan, Language, null, ct));
@@ -322,8 +331,8 @@ namespace AltinnApp.PowerShell.Cmdlets
 
             plan = plan == null
                 ? new AttachmentPlan(0, confirmed, Array.Empty<Core.Journal.JournalFile>(), null)
-                : new AttachmentPlan(plan.StepNumber, confirmed, plan.Present,
-                    plan.Files.Where(f => plan.Present.Any(p => p.Name == f.Name && p.Size == f.Size) || confirmed.Any(c => c.FileName == f.Name && c.Length == f.Size)).ToList());
+                : plan.Narrow(confirmed);
+            _plan = plan;
 
             var result = Run(ct => steps.AttachAsync(instance, type.Id, plan, Language,
                 file => file.Length >= FileUploads.ProgressThreshold ? AltinnLog.Transfer($"Uploading {file.FileName} to {instance.Id}", file.Length) : null, ct));

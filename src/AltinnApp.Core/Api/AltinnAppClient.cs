@@ -69,6 +69,26 @@ namespace AltinnApp.Core.Api
                 return Bind(application);
             });
 
+        /// <summary>A form data type's model schema (<c>api/jsonschema/{dataType}</c>), read once a session. The app answers 500 for a type it has no schema for.</summary>
+        public Task<FormSchema> GetFormSchemaAsync(AppIdentifier app, string dataType, CancellationToken cancellationToken) =>
+            _session.GetSchemaCachedAsync(app.ToString(), dataType, async () =>
+            {
+                var request = new AltinnRequest(HttpMethod.Get, AppUri(app, AppRoutes.JsonSchema, new Dictionary<string, string> { ["id"] = dataType }), RequestKind.Read, "GetSchema");
+                using (var response = await Http.SendAsync(request, CancellationToken.None).ConfigureAwait(false))
+                {
+                    if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, $"Reading the schema of {dataType} in app {app}").ConfigureAwait(false);
+                    var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    try
+                    {
+                        return FormSchema.Parse(text, dataType);
+                    }
+                    catch (JsonException ex)
+                    {
+                        throw new AltinnException(ErrorCatalogue.Id("GetSchema", ErrorReason.BadResponse), AltinnErrorKind.ProtocolError, $"The schema of {dataType} in app {app} is not a JSON schema the module can read: {ex.Message}");
+                    }
+                }
+            });
+
         // ---- instances ----
 
         public async Task<AltinnInstance> CreateInstanceAsync(AppIdentifier app, InstanceOwnerSpec owner, DateTime? dueBefore, DateTime? visibleAfter,

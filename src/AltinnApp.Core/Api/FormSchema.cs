@@ -187,13 +187,15 @@ namespace AltinnApp.Core.Api
         public IReadOnlyList<string> Check(object values)
         {
             var problems = new List<string>();
-            CheckValue(Root, values, "the form", problems);
+            CheckValue(Root, values, string.Empty, problems);
             return problems;
         }
 
-        private static void CheckValue(FormField field, object value, string where, List<string> problems)
+        /// <param name="at">Where the value is, as the user wrote it: <c>adresse.gate</c>, <c>linjer[2].belop</c>; empty for the form itself.</param>
+        private static void CheckValue(FormField field, object value, string at, List<string> problems)
         {
             if (value == null || field.Type == null) return;
+            var where = at.Length == 0 ? "The form" : $"'{at}'";
             switch (field.Type)
             {
                 case "object":
@@ -206,28 +208,28 @@ namespace AltinnApp.Core.Api
                     if (field.Children.Count == 0) return; // an object the schema does not describe: anything goes
                     foreach (var pair in map)
                     {
+                        var childAt = at.Length == 0 ? pair.Key : at + "." + pair.Key;
                         var child = field.Find(pair.Key);
                         if (child == null)
                         {
                             var near = field.Nearest(pair.Key);
-                            var fieldPath = field.Path.Length == 0 ? pair.Key : field.Path + "." + pair.Key;
-                            problems.Add($"'{fieldPath}' is not a field of the model" + (near != null ? $" (did you mean '{near.Path}'?)." : "."));
+                            problems.Add($"'{childAt}' is not a field of the model" + (near != null ? $" (did you mean '{(at.Length == 0 ? near.Name : at + "." + near.Name)}'?)." : "."));
                             continue;
                         }
 
-                        CheckValue(child, pair.Value, $"'{child.Path}'", problems);
+                        CheckValue(child, pair.Value, at.Length == 0 ? child.Name : at + "." + child.Name, problems);
                     }
 
                     return;
                 case "array":
-                    if (!(value is IList list))
+                    if (!(value is IList list) || value is string)
                     {
                         problems.Add($"{where} is {Describe(value)}; the model has a list there (give an array, @(...)).");
                         return;
                     }
 
                     if (field.Items == null) return;
-                    for (var i = 0; i < list.Count; i++) CheckValue(field.Items, list[i], $"'{field.Path}[{i}]'", problems);
+                    for (var i = 0; i < list.Count; i++) CheckValue(field.Items, list[i], $"{at}[{i}]", problems);
                     return;
                 case "string":
                     if (!(value is string)) problems.Add($"{where} is {Describe(value)}; the model takes text there{FormatHint(field)} (give it in quotes).");

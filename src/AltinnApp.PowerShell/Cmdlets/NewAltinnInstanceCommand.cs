@@ -179,7 +179,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             if (multipart && Prefill != null)
             {
                 throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.PrefillWithData),
-                    "-Prefill cannot be combined with -Data or -Attachment: Altinn's multipart create (POST instances) takes no prefill, only the form data itself. Give the values as form data beside the files instead, for example -Data @{ model = @{ property1 = 'x' } } -Attachment @{ attachment = 'a.pdf' }.");
+                    "-Prefill cannot be combined with -Data or -Attachment: Altinn's multipart create (POST instances) takes no prefill, only the form data itself. Put the values into -Data instead, beside the files: for example -Data @{ model = @{ property1 = 'x' } } -Attachment @{ attachment = 'a.pdf' }.");
             }
 
             // the engine turns the values into the text Altinn's prefill takes, before anything is created

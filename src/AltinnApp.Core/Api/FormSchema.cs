@@ -419,26 +419,23 @@ namespace AltinnApp.Core.Api
             return best != null && bestDistance <= Math.Max(1, name.Length / 3) ? best : null;
         }
 
+        /// <summary>Edits from one name to the other, a swap of two neighbouring letters counting as one (the commonest slip).</summary>
         private static int Distance(string a, string b)
         {
-            var previous = new int[b.Length + 1];
-            var current = new int[b.Length + 1];
-            for (var j = 0; j <= b.Length; j++) previous[j] = j;
+            var d = new int[a.Length + 1, b.Length + 1];
+            for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+            for (var j = 0; j <= b.Length; j++) d[0, j] = j;
             for (var i = 1; i <= a.Length; i++)
             {
-                current[0] = i;
                 for (var j = 1; j <= b.Length; j++)
                 {
                     var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                    if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
                 }
-
-                var swap = previous;
-                previous = current;
-                current = swap;
             }
 
-            return previous[b.Length];
+            return d[a.Length, b.Length];
         }
 
         /// <summary>The type as a user reads it: <c>string</c>, <c>string (date)</c>, <c>integer[]</c>, <c>object</c>.</summary>

@@ -27,6 +27,7 @@
         'Remove-AltinnInstance'
         'Get-AltinnData'
         'Set-AltinnData'
+        'New-AltinnFormData'
         'Add-AltinnAttachment'
         'Save-AltinnData'
         'Remove-AltinnData'

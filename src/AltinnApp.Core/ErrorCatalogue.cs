@@ -47,6 +47,8 @@ namespace AltinnApp.Core
         public const string DataLocked = nameof(DataLocked);
         public const string FormDataRefused = nameof(FormDataRefused);
         public const string NoCurrentTask = nameof(NoCurrentTask);
+        public const string SchemaMismatch = nameof(SchemaMismatch);
+        public const string SchemaUnavailable = nameof(SchemaUnavailable);
 
         // process/next
         public const string ValidationFailed = nameof(ValidationFailed);
@@ -237,7 +239,7 @@ namespace AltinnApp.Core
         {
             "AddAttachment", "Connect", "GetActiveInstances", "GetApplication", "GetData", "GetInstance", "GetJournal", "GetProcess",
             "LocalTestToken", "Maskinporten", "NewInstance", "ProcessNext", "RemoveData", "RemoveInstance", "SaveData", "SaveReceipt",
-            "SetData", "Submit", "TestInstance", "TokenExchange", "GetParties",
+            "SetData", "Submit", "TestInstance", "TokenExchange", "GetParties", "GetSchema", "NewFormData",
         };
 
         /// <summary>The id of a reason under an operation; without an operation, <c>Altinn.&lt;Reason&gt;</c>.</summary>
@@ -328,6 +330,8 @@ namespace AltinnApp.Core
             E(ErrorReason.ScanTimeout, AltinnErrorKind.OperationTimeout, "Altinn's malware scan did not finish in time.", "AddAttachment"),
 
             // what a cmdlet is given
+            E(ErrorReason.SchemaMismatch, AltinnErrorKind.InvalidArgument, "With -Strict: form data or -Prefill names a field the data type's model lacks, or gives a value of another type.", "NewInstance", "SetData"),
+            E(ErrorReason.SchemaUnavailable, AltinnErrorKind.ResourceUnavailable, "The data type's JSON schema could not be read from the app, and it was needed (-Strict, a hashtable for an XML-only type, New-AltinnFormData).", "NewInstance", "SetData", "NewFormData"),
             E(ErrorReason.DataEmpty, AltinnErrorKind.InvalidArgument, "The form data given is empty.", Any),
             E(ErrorReason.DataUnsupported, AltinnErrorKind.InvalidArgument, "Form data of a type the module cannot send.", Any),
             E(ErrorReason.DataUnknownText, AltinnErrorKind.InvalidArgument, "Text that is neither XML, JSON nor the path of a file.", Any),

@@ -179,7 +179,7 @@ Describe 'New-AltinnInstance, multipart create (guide 1.2)' {
         @{ Case = 'wrong content type'; Reason = 'ContentTypeNotAllowed'; Data = $null; Attachment = { @{ attachment = (New-TestFile -Folder $script:Work -Name 'sheet.csv' -Text 'a;b').FullName } } }
         @{ Case = 'too large'; Reason = 'TooLarge'; Data = $null; Attachment = { @{ attachment = (New-TestFile -Folder $script:Work -Name 'big.pdf' -Size (6MB)).FullName } } }
         @{ Case = 'too many'; Reason = 'TooMany'; Data = $null; Attachment = { @{ attachment = @(1..4 | ForEach-Object { (New-TestPdf -Folder $script:Work -Name "n$_.pdf").FullName }) } } }
-        @{ Case = 'form data as JSON where the type takes XML'; Reason = 'ContentTypeNotAllowed'; Data = { @{ model = @{ property1 = 'x' } } }; Attachment = $null }
+        @{ Case = 'form data as JSON text where the type takes XML'; Reason = 'ContentTypeNotAllowed'; Data = { @{ model = '{"property1":"x"}' } }; Attachment = $null }
     ) {
         param($Case, $Reason, $Data, $Attachment)
         $before = Count-Instances

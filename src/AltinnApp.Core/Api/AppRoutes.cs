@@ -8,6 +8,7 @@ namespace AltinnApp.Core.Api
     {
         public const string ApplicationMetadata = "api/v1/applicationmetadata";
         public const string Parties = "api/v1/parties";
+        public const string JsonSchema = "api/jsonschema/{id}";
         public const string CreateSimple = "instances/create";
         public const string CreateMultipart = "instances";
         public const string Instance = "instances/{instanceOwnerPartyId}/{instanceGuid}";
@@ -24,6 +25,7 @@ namespace AltinnApp.Core.Api
         {
             ("GET", ApplicationMetadata),
             ("GET", Parties),
+            ("GET", JsonSchema),
             ("POST", CreateSimple),
             ("POST", CreateMultipart),
             ("GET", Instance),

@@ -51,6 +51,29 @@ namespace AltinnApp.Core.Api
             return list ?? new List<AltinnParty>();
         }
 
+        /// <summary>
+        /// A form data type's model schema (<c>api/jsonschema/{dataType}</c>), read once a session. The app answers 500 for a
+        /// type it has no schema for. A read the caller gave up is not kept.
+        /// </summary>
+        public Task<FormSchema> GetFormSchemaAsync(AppIdentifier app, string dataType, CancellationToken cancellationToken) =>
+            _transport.Session.GetSchemaCachedAsync(app.ToString(), dataType, async () =>
+            {
+                var request = new AltinnRequest(HttpMethod.Get, _transport.AppUri(app, AppRoutes.JsonSchema, new Dictionary<string, string> { ["id"] = dataType }), RequestKind.Read, "GetSchema");
+                using (var response = await _transport.Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+                {
+                    if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, $"Reading the schema of {dataType} in app {app}").ConfigureAwait(false);
+                    var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    try
+                    {
+                        return FormSchema.Parse(text, dataType);
+                    }
+                    catch (System.Text.Json.JsonException ex)
+                    {
+                        throw new AltinnException(ErrorCatalogue.Id("GetSchema", ErrorReason.BadResponse), AltinnErrorKind.ProtocolError, $"The schema of {dataType} in app {app} is not a JSON schema the module can read: {ex.Message}");
+                    }
+                }
+            });
+
         /// <summary>The task a data type belongs to (its <c>taskId</c>), from the metadata this session read; null when unknown.</summary>
         internal async Task<string> OwnerTaskAsync(AppIdentifier app, string dataType, CancellationToken cancellationToken)
         {

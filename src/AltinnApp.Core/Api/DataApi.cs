@@ -309,6 +309,9 @@ namespace AltinnApp.Core.Api
 
         public bool IsXml => ContentType.IndexOf("xml", StringComparison.OrdinalIgnoreCase) >= 0;
 
+        /// <summary>The plain values (dictionaries, lists, values) this was made from, when given as a hashtable or object; else null.</summary>
+        public object Values { get; private set; }
+
         /// <summary>
         /// Form data from plain values (dictionaries, lists, text, numbers, booleans, dates: what the cmdlets make of a
         /// hashtable or object), as the JSON the app's data model reads.

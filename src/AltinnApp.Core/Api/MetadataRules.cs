@@ -107,7 +107,7 @@ namespace AltinnApp.Core.Api
                         throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.ContentTypeNotAllowed),
                             $"The form data for '{type.Id}' would be sent as {part.FormData.ContentType}, but the data type of {application.Id} accepts only {wanted}. " +
                             (type.AllowedContentTypes.Any(t => t.IndexOf("xml", StringComparison.OrdinalIgnoreCase) >= 0)
-                                ? "Give the data as XML (an XmlDocument, XML text or an .xml file) - a hashtable or object is sent as JSON."
+                                ? "Give the data as XML (an XmlDocument, XML text or an .xml file), or as a hashtable, which is written as the model's XML."
                                 : "Give the data in that format."));
                     }
                 }

@@ -279,7 +279,23 @@ namespace AltinnApp.Core.Session
         }
 
         /// <summary>Drops an app's cached metadata, after Altinn refused something the metadata allowed (the app changed).</summary>
-        internal void ForgetApplication(string appId) => _applications.TryRemove(appId, out _);
+        internal void ForgetApplication(string appId)
+        {
+            _applications.TryRemove(appId, out _);
+            foreach (var key in _schemas.Keys) if (key.StartsWith(appId + "|", StringComparison.OrdinalIgnoreCase)) _schemas.TryRemove(key, out _);
+        }
+
+        // a data type's model schema, per app and data type, read once a session like the metadata
+        private readonly ConcurrentDictionary<string, Lazy<Task<Api.FormSchema>>> _schemas =
+            new ConcurrentDictionary<string, Lazy<Task<Api.FormSchema>>>(StringComparer.OrdinalIgnoreCase);
+
+        internal Task<Api.FormSchema> GetSchemaCachedAsync(string appId, string dataType, Func<Task<Api.FormSchema>> load)
+        {
+            var key = appId + "|" + dataType;
+            var task = _schemas.GetOrAdd(key, _ => new Lazy<Task<Api.FormSchema>>(load)).Value;
+            if (task.IsFaulted || task.IsCanceled) _schemas.TryRemove(key, out _); // a failure is not cached
+            return task;
+        }
 
         public string[] CachedApplications => new System.Collections.Generic.List<string>(_applications.Keys).ToArray();
 

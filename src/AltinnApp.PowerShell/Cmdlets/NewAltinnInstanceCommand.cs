@@ -61,6 +61,10 @@ namespace AltinnApp.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string ContentType { get; set; }
 
+        /// <summary>Form data or -Prefill that names a field the model lacks, or gives a value of another type, is an error rather than a warning.</summary>
+        [Parameter]
+        public SwitchParameter Strict { get; set; }
+
         [Parameter]
         public DateTime? DueBefore { get; set; }
 
@@ -175,18 +179,26 @@ namespace AltinnApp.PowerShell.Cmdlets
             if (multipart && Prefill != null)
             {
                 throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.PrefillWithData),
-                    "-Prefill cannot be combined with -Data or -Attachment: Altinn's multipart create takes the form data itself. Put the values into -Data instead.");
+                    "-Prefill cannot be combined with -Data or -Attachment: Altinn's multipart create (POST instances) takes no prefill, only the form data itself. Put the values into -Data instead, beside the files: for example -Data @{ model = @{ property1 = 'x' } } -Attachment @{ attachment = 'a.pdf' }.");
             }
 
             // the engine turns the values into the text Altinn's prefill takes, before anything is created
             var prefill = Prefill == null ? null : Run(ct => Task.FromResult(PrefillValues.ToStrings(PayloadConverter.ToPrefill(Prefill, Operation), Operation)));
             var parts = multipart ? MultipartBuilder.Build(Data, Attachment, Operation, ResolvePath, _contentType) : null;
-            if (parts != null)
+            if (parts != null || prefill != null)
             {
                 // what the app allows is checked before anything is created, so a bad row sends nothing
                 Run(async ct =>
                 {
                     var application = await session.Client.Applications.GetApplicationAsync(app, ct).ConfigureAwait(false);
+                    if (prefill != null) await FormDataCheck.CheckPrefillAsync(session.Client, app, application, prefill.Keys, Strict, Operation, ct).ConfigureAwait(false);
+                    if (parts == null) return;
+                    foreach (var part in parts.Where(p => p.FormData != null))
+                    {
+                        // checked against the model, and a hashtable written in the format the data type takes
+                        part.FormData = await FormDataCheck.PrepareAsync(session.Client, app, application, part.DataType, part.FormData, Strict, Operation, ct, multipart: true).ConfigureAwait(false);
+                    }
+
                     MetadataRules.CheckParts(application, parts, Operation);
                 });
             }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using AltinnApp.Core;
+using AltinnApp.Core.Api;
 using AltinnApp.Core.Models;
 using AltinnApp.Core.Submissions;
 using AltinnApp.PowerShell.Infrastructure;
@@ -15,6 +16,10 @@ namespace AltinnApp.PowerShell.Cmdlets
         [AllowNull]
         public object Value { get; set; }
 
+        /// <summary>Form data that names a field the model lacks, or gives a value of another type, is an error rather than a warning.</summary>
+        [Parameter]
+        public SwitchParameter Strict { get; set; }
+
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Language { get; set; } = "nb";
@@ -28,7 +33,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 var payload = PayloadConverter.ToFormData(Value, Operation, nameof(Value), ResolvePath);
                 if (PassPlanned($"Replace the {DataType ?? "form"} data ({payload.ContentType})")) return;
                 var target = ResolveDataTarget();
-                var (current, element, ownerTask) = Run(async ct =>
+                var (current, element, ownerTask, prepared) = Run(async ct =>
                 {
                     var instance = await target.GetInstanceAsync(ct).ConfigureAwait(false);
                     var found = SelectElements(instance, allowMany: false)[0];
@@ -39,9 +44,11 @@ namespace AltinnApp.PowerShell.Cmdlets
                             $"Data element {found.Id} of instance {instance.Id} is '{found.DataType}', a file rather than form data. Add files with Add-AltinnAttachment and remove them with Remove-AltinnData.");
                     }
 
-                    return (instance, found, application.FindDataType(found.DataType)?.TaskId);
+                    // checked against the model, and a hashtable written in the format the data type takes
+                    var checkedPayload = await FormDataCheck.PrepareAsync(target.Session.Client, target.App, application, found.DataType, payload, Strict, Operation, ct).ConfigureAwait(false);
+                    return (instance, found, application.FindDataType(found.DataType)?.TaskId, checkedPayload);
                 });
-                var updated = Run(ct => new SubmissionSteps(target.Session, Confirmation).SetFormDataAsync(current, element, ownerTask, payload, Language, ct));
+                var updated = Run(ct => new SubmissionSteps(target.Session, Confirmation).SetFormDataAsync(current, element, ownerTask, prepared, Language, ct));
                 if (updated == null)
                 {
                     if (WhatIfInEffect()) PassOn(current.AsPlanned()); // the next step says what it would do

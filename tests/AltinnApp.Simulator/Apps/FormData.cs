@@ -126,6 +126,34 @@ public static class FormData
         return "LineNumber: 0 | BytePositionInLine: 0";
     }
 
+    /// <summary>
+    /// The model's JSON schema as Altinn Studio writes <c>models/{id}.schema.json</c> (app-lib's test apps, such as
+    /// <c>test/Altinn.App.Integration.Tests/_testapps/basic/App/models/model.schema.json</c>): every field text, the
+    /// required ones listed, the XML root element in <c>@xsdRootElement</c>.
+    /// </summary>
+    public static string Schema(AppDefinition app)
+    {
+        var properties = new System.Text.Json.Nodes.JsonObject();
+        foreach (var field in app.ModelFields) properties[field] = new System.Text.Json.Nodes.JsonObject { ["type"] = "string" };
+        var schema = new System.Text.Json.Nodes.JsonObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["$id"] = $"{app.App}/App/models/model.schema.json",
+            ["type"] = "object",
+            ["info"] = new System.Text.Json.Nodes.JsonObject { ["rootNode"] = "" },
+            ["@xsdNamespaces"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["xsd"] = "http://www.w3.org/2001/XMLSchema",
+                ["xsi"] = "http://www.w3.org/2001/XMLSchema-instance",
+                ["seres"] = "http://seres.no/xsd/forvaltningsdata",
+            },
+            ["@xsdRootElement"] = app.ModelRootElement,
+            ["properties"] = properties,
+            ["required"] = new System.Text.Json.Nodes.JsonArray(app.RequiredFields.Select(f => (System.Text.Json.Nodes.JsonNode?)f).ToArray()),
+        };
+        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
     public static byte[] ToXml(AppDefinition app, IReadOnlyDictionary<string, string?> values)
     {
         XNamespace xsi = "http://www.w3.org/2001/XMLSchema-instance";

@@ -203,7 +203,7 @@ BeforeDiscovery {
             Offending = "is 'attachment', a file rather than form data"; Hint = 'Add files with Add-AltinnAttachment'
             Run = { param($c) $c.Open | Set-AltinnData -DataType attachment -Value @{ property1 = 'x' } } }
         @{ Name = 'Set-AltinnData: a submitted instance'; ErrorId = 'Altinn.SetData.DataLocked'; Category = 'InvalidOperation'
-            Offending = 'The data of instance 500700/.* is locked'; Hint = 'Create a new instance'
+            Offending = 'The data of instance 500700/.* is locked'; Hint = 'file a new submission'
             Run = { param($c) $c.Done | Set-AltinnData -DataType model -Value @{ property1 = 'x' } } }
         @{ Name = 'Get-AltinnData: form data from an attachment'; ErrorId = 'Altinn.GetData.NotFormData'; Category = 'InvalidArgument'
             Offending = "is 'attachment' \(application/pdf\)"; Hint = 'Save it to disk with Save-AltinnData'
@@ -244,7 +244,7 @@ BeforeDiscovery {
             Offending = "'model' of brg/aarsregnskap is form data"; Hint = 'Use Set-AltinnData'
             Run = { param($c) $c.Open | Add-AltinnAttachment -DataType model -Path $c.Pdf } }
         @{ Name = 'Add-AltinnAttachment: a submitted instance'; ErrorId = 'Altinn.AddAttachment.DataLocked'; Category = 'InvalidOperation'
-            Offending = 'The data of instance 500700/.* is locked'; Hint = 'Create a new instance'
+            Offending = 'The data of instance 500700/.* is locked'; Hint = 'file a new submission'
             Run = { param($c) $c.Done | Add-AltinnAttachment -DataType attachment -Path $c.Pdf } }
 
         # ---- files out ----
@@ -275,7 +275,7 @@ BeforeDiscovery {
             Offending = 'has already ended'; Hint = 'Use Save-AltinnReceipt'
             Run = { param($c) $c.Done | Invoke-AltinnProcessNext } }
         @{ Name = 'Remove-AltinnData: the data of a submitted instance'; ErrorId = 'Altinn.RemoveData.DataLocked'; Category = 'InvalidOperation'
-            Offending = 'is locked'; Hint = 'Create a new instance'
+            Offending = 'is locked'; Hint = 'file a new submission'
             Run = { param($c) $c.Done | Remove-AltinnData -DataType attachment -Confirm:$false } }
         @{ Name = 'Remove-AltinnData: nothing said about which data'; ErrorId = 'Altinn.RemoveData.NoDataSelected'; Category = 'InvalidArgument'
             Offending = 'Say which data'; Hint = '-DataType .* or -DataElementId'

@@ -81,9 +81,12 @@ Describe 'New-AltinnInstance, simple create (guide 1.1)' {
 
     It 'reports an organisation Altinn does not know (404) in the server''s words' {
         New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 974760673 -Session $script:Session -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.NewInstance.NotFound*'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.NewInstance.PartyNotFound*'
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $err[0].Exception.Message | Should -Match 'Cannot lookup party'
+        # the owner is what Altinn could not find, not the app
+        $err[0].Exception.Message | Should -Match 'could not find the instance owner 974760673'
+        $err[0].Exception.Message | Should -Not -Match 'Check the app id'
     }
 
     It 'masks a person number in errors, targets and logs' {

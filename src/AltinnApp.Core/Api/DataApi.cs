@@ -317,7 +317,7 @@ namespace AltinnApp.Core.Api
         /// hashtable or object), as the JSON the app's data model reads.
         /// </summary>
         public static FormDataPayload FromValues(object values) =>
-            new FormDataPayload(JsonSerializer.Serialize(values, AltinnJson.Options), "application/json");
+            new FormDataPayload(JsonSerializer.Serialize(values, AltinnJson.Options), "application/json") { Values = values };
 
         /// <summary>
         /// Form data from a document given as text: XML (starting with '&lt;') or a JSON object (starting with '{'), checked

@@ -112,7 +112,7 @@ ConvertTo-HelpParagraph. Examples split into Title, Code (the first fenced block
 function Read-CmdletHelpPage {
     param([Parameter(Mandatory)] [string] $Path)
     $page = [ordered]@{
-        Path = $Path; Name = $null; Synopsis = ''; Description = ''; Notes = ''
+        Path = $Path; Name = $null; Synopsis = ''; Description = ''; Notes = ''; OnlineVersion = $null
         Examples = [Collections.Generic.List[object]]::new()
         Parameters = [ordered]@{}
         Inputs = [Collections.Generic.List[object]]::new()
@@ -123,6 +123,10 @@ function Read-CmdletHelpPage {
     $lines = @((Get-Content -LiteralPath $Path -Encoding utf8) -replace "`r", '')
     if ($lines.Count -and $lines[0].Trim() -eq '---') {
         $end = [Array]::IndexOf($lines, '---', 1)
+        # 'online version:' is the address Get-Help -Online opens
+        foreach ($meta in $lines[1..([Math]::Max(1, $end - 1))]) {
+            if ($meta -match '^online version:\s*(\S+)\s*$') { $page.OnlineVersion = $Matches[1] }
+        }
         $lines = if ($end -gt 0 -and $end -lt $lines.Count - 1) { $lines[($end + 1)..($lines.Count - 1)] } else { @() }
     }
 

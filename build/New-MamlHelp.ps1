@@ -215,6 +215,13 @@ foreach ($group in $cmdlets | Group-Object { [IO.Path]::GetFileName($_.Implement
         $w.WriteEndElement()
 
         $w.WriteStartElement('command', 'relatedLinks', $ns.command)
+        # Get-Help -Online opens the first related link with an address: the page's own, as PlatyPS writes it
+        if ($d.OnlineVersion -match '^https?://') {
+            $w.WriteStartElement('maml', 'navigationLink', $ns.maml)
+            $w.WriteElementString('maml', 'linkText', $ns.maml, 'Online Version:')
+            $w.WriteElementString('maml', 'uri', $ns.maml, $d.OnlineVersion)
+            $w.WriteEndElement()
+        }
         foreach ($link in $d.Links) {
             $w.WriteStartElement('maml', 'navigationLink', $ns.maml)
             $w.WriteElementString('maml', 'linkText', $ns.maml, $link.Text)

@@ -1,6 +1,6 @@
 #Requires -Modules Pester
 # Tab completion as a user at the prompt gets it (TabExpansion2), against the simulator: -Environment,
-# -App from the session, -DataType from the app's metadata.
+# -App from the session, -DataType from the app's metadata (ErgonomicsSmall.Tests.ps1: which types each cmdlet is offered).
 
 BeforeAll {
     Import-Module "$PSScriptRoot/Support/AltinnTestHelpers.psm1" -Force
@@ -69,7 +69,7 @@ Describe 'Tab completion of -DataType' {
     }
 
     It "offers the app's data types, with what each takes, and not the receipt" {
-        $offered = Get-Completion 'Set-AltinnData -Instance $script:Instance -DataType '
+        $offered = Get-Completion 'Get-AltinnData -Instance $script:Instance -DataType '
         $offered.CompletionText | Should -Be @('model', 'attachment')
         ($offered | Where-Object CompletionText -eq 'model').ToolTip | Should -Match 'form data'
         ($offered | Where-Object CompletionText -eq 'attachment').ToolTip | Should -Match 'application/pdf'
@@ -80,7 +80,7 @@ Describe 'Tab completion of -DataType' {
     }
 
     It 'finds the app from -App when the instance is given by id' {
-        (Get-Completion "Set-AltinnData -InstanceId '$($script:Instance.Id)' -App brg/aarsregnskap -DataType a").CompletionText | Should -Be @('attachment')
+        (Get-Completion "Add-AltinnAttachment -InstanceId '$($script:Instance.Id)' -App brg/aarsregnskap -DataType a").CompletionText | Should -Be @('attachment')
     }
 
     It 'reads the metadata from Altinn at most once per session and app' {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
@@ -161,13 +162,16 @@ namespace AltinnApp.Core.Journal
             FileStream lockFile = null;
             try
             {
-                // left in place after use: deleting it would let two waiters lock two different files
-                var lockPath = Path + ".lock";
+                // On Windows the share mode keeps every other opener out while it is held, so the file can go when it
+                // is closed. Elsewhere the lock is taken after the open: deleting it would let a waiter that opened
+                // the old file and a newcomer that made a new one both hold "the" lock, so it stays, hidden.
+                var lockPath = LockPathFor(Path);
+                var options = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? FileOptions.DeleteOnClose : FileOptions.None;
                 while (true)
                 {
                     try
                     {
-                        lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                        lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, options);
                         break;
                     }
                     catch (IOException)
@@ -232,7 +236,7 @@ namespace AltinnApp.Core.Journal
                 {
                     try
                     {
-                        _keyLockFile = new FileStream(Path + ".keys.lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+                        _keyLockFile = new FileStream(KeyLockPathFor(Path), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
                     }
                     catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                     {
@@ -289,6 +293,18 @@ namespace AltinnApp.Core.Journal
                 }
             }
         }
+
+        /// <summary>The file that serialises creations for the journal at <paramref name="journalPath"/>: <c>.&lt;journal&gt;.lock</c> beside it.</summary>
+        public static string LockPathFor(string journalPath) =>
+            System.IO.Path.Combine(System.IO.Path.GetDirectoryName(journalPath) ?? string.Empty, "." + System.IO.Path.GetFileName(journalPath) + ".lock");
+
+        /// <summary>The file whose bytes lock the journal's keys: <c>.&lt;journal&gt;.keys.lock</c> beside it.</summary>
+        public static string KeyLockPathFor(string journalPath) =>
+            System.IO.Path.Combine(System.IO.Path.GetDirectoryName(journalPath) ?? string.Empty, "." + System.IO.Path.GetFileName(journalPath) + ".keys.lock");
+
+        /// <summary>Whether a file name is a journal's lock file rather than a journal.</summary>
+        public static bool IsLockFile(string fileName) =>
+            fileName != null && fileName.EndsWith(".lock", StringComparison.OrdinalIgnoreCase);
 
         private sealed class CreationLock : IDisposable
         {

@@ -13,12 +13,14 @@ namespace AltinnApp.PowerShell.Cmdlets
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Journal", "FullName")]
+        [ArgumentCompleter(typeof(JournalPathCompleter))]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; }
 
         /// <summary>Only these keys (wildcards allowed).</summary>
         [Parameter(Position = 1)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(JournalKeyCompleter))]
         public string[] Key { get; set; }
 
         /// <summary>Only keys in these states (e.g. Failed, or everything not yet ReceiptSaved).</summary>

@@ -80,6 +80,7 @@ namespace AltinnApp.PowerShell.Cmdlets
 
         /// <summary>A journal file that records each key's progress, so a rerun after a crash creates nothing twice.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(JournalPathCompleter))]
         [ValidateNotNullOrEmpty]
         public string Journal { get; set; }
 

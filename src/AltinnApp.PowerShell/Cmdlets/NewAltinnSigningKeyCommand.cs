@@ -80,6 +80,14 @@ namespace AltinnApp.PowerShell.Cmdlets
 
                 if (!ShouldProcess(path, $"Write a new {KeySize}-bit RSA private key ({format})")) return;
 
+                // ~/.altinn/key.json on a new machine: the folder is made, for the owner alone, rather than refused
+                var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+                if (!Directory.Exists(folder))
+                {
+                    OwnerOnlyFile.CreateFolder(folder, this, "SigningKey");
+                    WriteVerbose($"Created the folder '{folder}', open to the current user only.");
+                }
+
                 using (var key = KeyGenerator.Create(KeySize, KeyId))
                 {
                     var text = key.PrivateKeyText(format);

@@ -140,7 +140,18 @@ namespace AltinnApp.PowerShell.Infrastructure
         /// </summary>
         public static IEnumerable<string> Expand(SessionState sessionState, string path, string operation)
         {
-            var literal = sessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+            string literal;
+            try
+            {
+                literal = sessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+            }
+            catch (Exception ex) when (ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException || ex is ItemNotFoundException)
+            {
+                // C:\x.pdf on Linux or macOS, or a drive that is not mapped: the file is not on this machine
+                throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.FileNotFound), AltinnErrorKind.ObjectNotFound,
+                    $"The file '{path}' does not exist here: {ex.Message.TrimEnd('.')}. Give a path on this machine (relative paths are taken from the current PowerShell location).", ex);
+            }
+
             if (File.Exists(literal) || Directory.Exists(literal) || !WildcardPattern.ContainsWildcardCharacters(path))
             {
                 return new[] { literal };

@@ -1,0 +1,97 @@
+#Requires -Modules Pester
+# The README's powershell blocks run as written, each in a fresh pwsh against the simulator: Connect-Altinn is
+# replaced by one that logs in to the simulator with a registered test client (whatever -ClientId and key path the
+# block gives), ~ is a folder of the test's own, and the files a block reads are put in place first.
+# A block whose first line is a comment starting '# not run in tests:' is only parsed (see CONTRIBUTING.md, Help).
+
+BeforeDiscovery {
+    $repoRoot = if ($env:ALTINNAPP_REPO_ROOT) { $env:ALTINNAPP_REPO_ROOT } else { (Resolve-Path "$PSScriptRoot/../..").Path }
+
+    Import-Module "$PSScriptRoot/Support/DocExamples.psm1" -Force
+    $script:Blocks = @(Get-PowerShellBlock (Join-Path $repoRoot 'README.md'))
+}
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/Support/AltinnTestHelpers.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DocExamples.psm1" -Force
+    Import-Module AltinnApp -Force
+    $script:Blocks = @(Get-PowerShellBlock (Join-Path (Get-RepoRoot) 'README.md'))
+    $script:Sim = Start-AltinnSimulator -Name doc-examples
+    $script:Work = Join-Path ([IO.Path]::GetTempPath()) ('altinnapp-doc-ex-' + [Guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory $script:Work | Out-Null
+    $key = New-TestRsaJwk
+    $script:JwkPath = Join-Path $script:Work 'client.jwk.json'
+    Set-Content -Path $script:JwkPath -Value $key.Private -NoNewline
+    $script:ClientId = Register-TestClient -Simulator $script:Sim -Jwk $key -Organization '950474084'
+    # the child finds the installed module although its home is another
+    $script:ModulePath = Split-Path (Split-Path (Get-Module AltinnApp).ModuleBase)
+
+    $script:Prelude = @'
+$ErrorActionPreference = 'Continue'
+$clientId = 'the-client-id-the-example-names'
+function Connect-Altinn {
+    [CmdletBinding()]
+    param([string] $Environment = 'tt02', [string] $ClientId, [string] $JwkPath, [string] $SystemUserOrganization, [switch] $PassThru)
+    $sim = $env:ALTINNAPP_DOC_SIM
+    AltinnApp\Connect-Altinn -Environment $Environment -ClientId $env:ALTINNAPP_DOC_CLIENT -JwkPath $env:ALTINNAPP_DOC_JWK -SystemUserOrganization $SystemUserOrganization `
+        -PassThru:$PassThru -MaskinportenUri $sim -PlatformUri $sim -AppBaseUri $sim
+}
+'@
+
+    # Runs one block as a script in a fresh pwsh, in a working folder of its own: exit code, output, errors.
+    function Invoke-Block([string] $Code, [int] $Line) {
+        $dir = Join-Path $script:Work "line-$Line"
+        $home_ = Join-Path $dir 'home'
+        New-Item -ItemType Directory -Force $home_ | Out-Null
+        # the system user files for its own organisation: one row, one key
+        @([pscustomobject]@{ OrgNumber = '950474084'; Value = 'a1'; Other = 'a2' }) | Export-Csv -Path (Join-Path $dir 'accounts.csv') -NoTypeInformation
+        $file = Join-Path $dir 'example.ps1'
+        Set-Content -LiteralPath $file -Value ("Set-Location -LiteralPath '$dir'`n" + $script:Prelude + "`n" + $Code) -Encoding utf8
+        $run = Invoke-ChildPwsh -File $file -Environment @{
+            HOME = $home_; USERPROFILE = $home_
+            PSModulePath = "$script:ModulePath$([IO.Path]::PathSeparator)$env:PSModulePath"
+            ALTINNAPP_DOC_SIM = $script:Sim.BaseUri; ALTINNAPP_DOC_CLIENT = $script:ClientId; ALTINNAPP_DOC_JWK = $script:JwkPath
+            ALTINN_CLIENT_ID = $script:ClientId
+        }
+        $run | Add-Member -NotePropertyName Folder -NotePropertyValue $dir -PassThru
+    }
+}
+
+AfterAll {
+    Stop-AltinnSimulator $script:Sim
+    Remove-Item $script:Work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'README.md' {
+    It 'has powershell examples to run' {
+        @($script:Blocks | Where-Object { $_.Runs }).Count | Should -BeGreaterThan 3
+    }
+
+    It 'the block at line <Line> parses' -ForEach $script:Blocks {
+        $tokens = $null; $errors = $null
+        $null = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref] $tokens, [ref] $errors)
+        @($errors).Count | Should -Be 0 -Because ($errors | Out-String)
+    }
+
+    It 'the block at line <Line> runs against the simulator without an error' -ForEach @($script:Blocks | Where-Object { $_.Runs }) {
+        $run = Invoke-Block -Code $Code -Line $Line
+        $run.Error | Should -BeNullOrEmpty -Because "README.md line $Line must run as written; its output was:`n$($run.Output)"
+        $run.ExitCode | Should -Be 0 -Because "README.md line $Line must run as written; its output was:`n$($run.Output)"
+    }
+}
+
+Describe 'What the README examples leave behind' {
+    It 'the quick start saves a receipt, and the nightly job files every row and says so in its journal' {
+        $quick = $script:Blocks | Where-Object { $_.Runs -and $_.Code -match 'Save-AltinnReceipt -Path ./receipts\s*$' } | Select-Object -First 1
+        $quick | Should -Not -BeNullOrEmpty
+        $run = Invoke-Block -Code $quick.Code -Line 0
+        @(Get-ChildItem (Join-Path $run.Folder 'receipts') -Filter *.pdf).Count | Should -Be 1
+
+        $nightly = $script:Blocks | Where-Object { $_.Runs -and $_.Code -match 'accounts\.journal' } | Select-Object -First 1
+        $nightly | Should -Not -BeNullOrEmpty
+        $run = Invoke-Block -Code $nightly.Code -Line 1
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        @(Get-ChildItem (Join-Path $run.Folder 'receipts') -Filter *.pdf).Count | Should -Be 1
+        @(Get-AltinnJournal (Join-Path $run.Folder 'accounts.journal')).State | Should -Be @('ReceiptSaved')
+    }
+}

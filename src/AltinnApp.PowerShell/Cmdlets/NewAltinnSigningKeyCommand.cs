@@ -95,7 +95,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             }
             catch (AltinnException ex)
             {
-                ThrowTerminatingError(ErrorRecords.From(ex, path));
+                ThrowTerminatingError(ErrorRecordFor(ex, path));
             }
         }
 

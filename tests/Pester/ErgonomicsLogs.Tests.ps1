@@ -76,6 +76,22 @@ Describe 'An error Altinn answered, as the operator reads it' {
         # NormalView has no Recommendation line: the message says it
         (Count-Of $normal[0].ErrorDetails.Message $sentence) | Should -Be 1
     }
+
+    It 'prints the advice for an instance Altinn will not show, and for another organisation''s create, once in ConciseView' {
+        $saved = $ErrorView
+        try {
+            $global:ErrorView = 'ConciseView'
+            Get-AltinnInstance -InstanceId "500700/$([Guid]::NewGuid())" -App brg/aarsregnskap -Session $script:Session -ErrorVariable missing -ErrorAction SilentlyContinue
+            New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 310461598 -Session $script:Session -ErrorVariable other -ErrorAction SilentlyContinue
+        } finally { $global:ErrorView = $saved }
+        foreach ($err in $missing[0], $other[0]) {
+            $sentence = $err.ErrorDetails.RecommendedAction.TrimEnd('.')
+            (Count-Of $err.Exception.Message $sentence) | Should -Be 1
+            (Count-Of $err.ErrorDetails.Message $sentence) | Should -Be 0
+        }
+        $missing[0].ErrorDetails.Message | Should -Match '(?s)may not see it .+ In detail:.+the party 500700'
+        $other[0].ErrorDetails.Message | Should -Match 'with a session of its own:\s*Altinn''s trace id'
+    }
 }
 
 Describe 'Connect-Altinn -LogPath' {

@@ -36,6 +36,8 @@ namespace AltinnApp.PowerShell.Infrastructure
             var before = message.Substring(0, at).TrimEnd();
             if (before.Length == 0) return message;
             var after = message.Substring(at + sentence.Length).TrimStart('.');
+            // "... with a session of its own: <recommendation>" leads to the Recommendation line when nothing follows; otherwise it ends the sentence
+            if (before.EndsWith(":", StringComparison.Ordinal) && after.Trim().Length > 0) before = before.TrimEnd(':') + ".";
             if (!before.EndsWith(".", StringComparison.Ordinal) && !before.EndsWith(":", StringComparison.Ordinal)) before += ".";
             return before + (after.Length == 0 || char.IsWhiteSpace(after[0]) ? after : " " + after);
         }

@@ -111,6 +111,7 @@ Describe 'Connect-Altinn -LogPath' {
 
     It 'shows the file on the session, and writes one well-formed line per message' {
         $script:Logged.LogPath | Should -Be $script:Log
+        ($script:Logged | Out-String -Width 500) | Should -Match "LogPath\s+: $([regex]::Escape($script:Log))"
         $lines = Read-Log $script:Log
         $lines.Count | Should -BeGreaterThan 5
         foreach ($line in $lines) { $line.Line | Should -Match $script:LinePattern }

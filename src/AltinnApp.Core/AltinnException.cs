@@ -73,13 +73,24 @@ namespace AltinnApp.Core
     public sealed class AltinnApiException : AltinnException
     {
         public AltinnApiException(string errorId, AltinnErrorKind kind, string message, int statusCode, ErrorBody body)
-            : base(errorId, kind, message)
+            : base(errorId, kind, WithTraceId(message, body?.TraceId))
         {
             StatusCode = statusCode;
             Body = body;
         }
 
         public int StatusCode { get; }
+
+        /// <summary>The server's trace id for the failed request (ProblemDetails <c>traceId</c>), null when it sent none: quote it to Altinn support.</summary>
+        public string TraceId => Body?.TraceId;
+
+        // every message made from an answer names its trace id once, however the failure was explained on the way up
+        private static string WithTraceId(string message, string traceId)
+        {
+            if (string.IsNullOrEmpty(traceId) || message == null || message.IndexOf(traceId, StringComparison.Ordinal) >= 0) return message;
+            var trimmed = message.TrimEnd();
+            return trimmed + (trimmed.EndsWith(".", StringComparison.Ordinal) ? " " : ". ") + $"Altinn's trace id: {traceId}.";
+        }
 
         /// <summary>The parsed error body (ProblemDetails, JSON string, text or empty), already redacted.</summary>
         public ErrorBody Body { get; }

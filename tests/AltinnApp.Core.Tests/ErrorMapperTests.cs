@@ -54,4 +54,50 @@ public class ErrorMapperTests
         Assert.DoesNotContain("08089403198", body.Text);
         Assert.DoesNotContain("abcdefghijklmnop", body.Text);
     }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Forbidden, "Forbidden", "https://tools.ietf.org/html/rfc9110#section-15.5.4")]
+    [InlineData(HttpStatusCode.NotFound, "Not Found", "https://tools.ietf.org/html/rfc9110#section-15.5.5")]
+    public async Task A_bare_problem_says_the_status_once_and_names_the_servers_trace_id(HttpStatusCode status, string words, string type)
+    {
+        const string traceId = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
+        using var response = new HttpResponseMessage(status)
+        {
+            Content = new StringContent($"{{\"type\":\"{type}\",\"title\":\"{words}\",\"status\":{(int)status},\"traceId\":\"{traceId}\"}}", Encoding.UTF8, "application/problem+json"),
+        };
+        var ex = await ErrorMapper.ToExceptionAsync(response, "GetData", "Reading data");
+        Assert.StartsWith($"Reading data failed: {(int)status} {words}. ", ex.Message);
+        Assert.Equal(1, CountOf(ex.Message, words));
+        Assert.Equal(traceId, ex.TraceId);
+        Assert.EndsWith($"Altinn's trace id: {traceId}.", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_problem_with_its_own_words_keeps_them_and_a_body_without_trace_id_has_none()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("{\"title\":\"Not Found\",\"detail\":\"Data element 1 not found\",\"status\":404}", Encoding.UTF8, "application/problem+json") };
+        var ex = await ErrorMapper.ToExceptionAsync(response, "GetData", "Reading data");
+        Assert.StartsWith("Reading data failed: 404 Not Found – Data element 1 not found. ", ex.Message);
+        Assert.Null(ex.TraceId);
+        Assert.DoesNotContain("trace id", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_hint_given_by_the_caller_is_in_the_message_once_and_is_the_recommended_action()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("{\"title\":\"Not Found\",\"status\":404,\"traceId\":\"00-1-2-00\"}", Encoding.UTF8, "application/problem+json") };
+        var ex = await ErrorMapper.ToExceptionAsync(response, "GetApplication", "Reading app brg/x", "Check the app id brg/x");
+        Assert.Equal("Check the app id brg/x", ex.RecommendedAction);
+        Assert.Equal(1, CountOf(ex.Message, "Check the app id"));
+        // an explanation made from it later keeps the one trace id
+        var rewrapped = new AltinnApiException("Altinn.GetApplication.NotFound", AltinnErrorKind.ObjectNotFound, ex.Message + " More.", 404, ex.Body);
+        Assert.Equal(1, CountOf(rewrapped.Message, "00-1-2-00"));
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
 }

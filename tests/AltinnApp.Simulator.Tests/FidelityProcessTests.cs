@@ -68,6 +68,8 @@ public sealed class FidelityProcessTests(SimulatorFactory factory) : IClassFixtu
         Assert.Equal(title, body["title"]!.GetValue<string>());
         Assert.StartsWith("https://tools.ietf.org/html/rfc9110#", body["type"]!.GetValue<string>());
         Assert.False(body.ContainsKey("detail"));
+        // ASP.NET Core's ProblemDetails factory adds the request's W3C trace id, the id Altinn support asks for
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", body["traceId"]!.GetValue<string>());
     }
 
     // ---- locked data and the task a data type belongs to ----

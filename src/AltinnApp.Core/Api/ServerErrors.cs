@@ -135,16 +135,20 @@ namespace AltinnApp.Core.Api
             var partyId = instanceId?.Split('/')[0];
             var acting = string.IsNullOrEmpty(systemUserOrganization) ? "the organisation the system user acts for" : $"the organisation the system user acts for ({systemUserOrganization})";
             var message =
-                $"Altinn answered {ex.StatusCode} for instance {instanceId} of {appId}: it does not exist there, or this system user may not see it (Altinn gives the same answer for both). Check:" + Environment.NewLine +
+                $"Altinn answered {ex.StatusCode} for instance {instanceId} of {appId}: it does not exist there, or this system user may not see it (Altinn gives the same answer for both). " +
+                InstanceNotFoundOrForbiddenAction + " In detail:" + Environment.NewLine +
                 $"  - the instance id (party id/instance GUID) and the app: the instance may have been deleted, or belong to another app or environment;" + Environment.NewLine +
                 $"  - the party {partyId}: it must be {acting};" + Environment.NewLine +
                 $"  - the system user's rights: it must have been given the rights to {appId} for that organisation in Altinn.";
             return new AltinnApiException(InstanceNotFoundOrForbiddenId, AltinnErrorKind.ObjectNotFound, message, ex.StatusCode, ex.Body)
             {
                 ValidationIssues = ex.ValidationIssues,
-                RecommendedAction = "Check the instance id, that its party is the system user's organisation, and the system user's rights to the app.",
+                RecommendedAction = InstanceNotFoundOrForbiddenAction,
             };
         }
+
+        // said once in the message, where ConciseView leaves it out for its Recommendation line
+        private const string InstanceNotFoundOrForbiddenAction = "Check the instance id, that its party is the system user's organisation, and the system user's rights to the app.";
 
         /// <summary>Whether a 403/404 is about the instance itself rather than something inside it (a bare or empty body).</summary>
         public static bool IsInstanceLevelRefusal(AltinnApiException ex) =>
@@ -252,14 +256,15 @@ namespace AltinnApp.Core.Api
         {
             if (ex.StatusCode != 403 || string.IsNullOrEmpty(ownerOrganization) || string.IsNullOrEmpty(sessionOrganization) ||
                 string.Equals(ownerOrganization, sessionOrganization, StringComparison.Ordinal)) return null;
+            var recommendation = $"Connect-Altinn -SystemUserOrganization {ownerOrganization} -PassThru, and pass that session with -Session.";
             var message =
                 $"Altinn answered 403 to creating an instance of {appId} for organisation {ownerOrganization}. This session acts as the system user of {sessionOrganization}, " +
                 $"and a system user files for its own organisation (an agent system user also for the clients delegated to it). " +
-                $"To file for {ownerOrganization}, connect a session for it (Connect-Altinn -SystemUserOrganization {ownerOrganization} -PassThru, then -Session), " +
-                $"or have {ownerOrganization} delegated to this system user; also check that the system user has the rights to {appId}.";
+                $"Have {ownerOrganization} delegated to this system user, and check that the system user has the rights to {appId}; " +
+                $"or file for {ownerOrganization} with a session of its own: {recommendation}";
             var explained = Rewrap(ex, "Altinn.NewInstance.Forbidden", AltinnErrorKind.PermissionDenied, message);
-            // the general 403 advice (the app id, the rights) is not the fix here
-            explained.RecommendedAction = $"Connect-Altinn -SystemUserOrganization {ownerOrganization} -PassThru, and pass that session with -Session.";
+            // the general 403 advice (the app id, the rights) is not the fix here; the message says it once, where ConciseView leaves it out
+            explained.RecommendedAction = recommendation;
             return explained;
         }
 

@@ -31,8 +31,9 @@ namespace AltinnApp.Core.Http
             var status = (int)response.StatusCode;
             var kind = KindFor(status);
             var reason = ReasonFor(status);
-            var serverSays = body.Summary;
-            var message = $"{what} failed: {status} {response.ReasonPhrase}{(string.IsNullOrEmpty(serverSays) ? string.Empty : " – " + serverSays)}";
+            var words = string.IsNullOrEmpty(response.ReasonPhrase) ? null : response.ReasonPhrase;
+            var serverSays = ServerWords(body, words);
+            var message = $"{what} failed: {status}{(words == null ? string.Empty : " " + words)}{(string.IsNullOrEmpty(serverSays) ? string.Empty : " – " + serverSays)}";
             var hint = HintFor(status);
             // the caller's hint names what it looked for; it replaces the general one for 404, and adds to 403's
             if (notFoundHint != null && status == 404) hint = notFoundHint;
@@ -46,6 +47,27 @@ namespace AltinnApp.Core.Http
                 ValidationIssues = body.ValidationIssues,
                 RecommendedAction = notFoundHint != null && (status == 404 || status == 403) ? notFoundHint : null,
             };
+        }
+
+        /// <summary>
+        /// What the server said beyond the status: a bare ProblemDetails' title is the status's own words ("Not Found"),
+        /// which the message already gives, so it is left out rather than said twice.
+        /// </summary>
+        internal static string ServerWords(ErrorBody body, string statusWords)
+        {
+            bool SameAsStatus(string text) =>
+                text != null && statusWords != null && string.Equals(text.Trim().TrimEnd('.'), statusWords.Trim().TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+
+            if (body.Kind == ErrorBodyKind.ProblemDetails)
+            {
+                var title = SameAsStatus(body.Title) ? null : body.Title;
+                var detail = SameAsStatus(body.Detail) ? null : body.Detail;
+                if (!string.IsNullOrEmpty(title) && !string.IsNullOrEmpty(detail) && title != detail) return $"{title}: {detail}";
+                return string.IsNullOrEmpty(detail) ? title : detail;
+            }
+
+            var summary = body.Summary;
+            return SameAsStatus(summary) ? null : summary;
         }
 
         /// <summary>JSON object (ProblemDetails, maybe with validation issues), JSON string, JSON array, text, or empty.</summary>
@@ -82,6 +104,8 @@ namespace AltinnApp.Core.Http
                                 body.Title = Redactor.Redact(GetString(root, "title"));
                                 body.Detail = Redactor.Redact(GetString(root, "detail"));
                                 if (root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number) body.Status = s.GetInt32();
+                                // ASP.NET Core's ProblemDetails factory adds the request's trace id: what Altinn support asks for
+                                body.TraceId = Redactor.Redact(GetString(root, "traceId"));
                                 foreach (var name in new[] { "validationIssues", "uploadValidationIssues" })
                                 {
                                     if (root.TryGetProperty(name, out var issues) && issues.ValueKind == JsonValueKind.Array)

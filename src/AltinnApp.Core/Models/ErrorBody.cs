@@ -20,6 +20,9 @@ namespace AltinnApp.Core.Models
         public string Detail { get; set; }
         public int? Status { get; set; }
 
+        /// <summary>The <c>traceId</c> extension of a ProblemDetails (W3C trace context, <c>00-…-…-00</c>): the id Altinn support asks for.</summary>
+        public string TraceId { get; set; }
+
         /// <summary>The text of a JSON string or text/plain body; the raw JSON otherwise. Redacted.</summary>
         public string Text { get; set; }
 

@@ -91,6 +91,20 @@ namespace AltinnApp.Core.Session
 
         public AltinnAppClient Client { get; }
 
+        /// <summary>The log file of Connect-Altinn -LogPath, null without one. Disconnect-Altinn closes it.</summary>
+        public AltinnLogFile LogFile { get; private set; }
+
+        /// <summary>The full path of <see cref="LogFile"/>, null without one.</summary>
+        public string LogPath => LogFile?.Path;
+
+        /// <summary>Sends this session's messages to <paramref name="file"/> too (null: to none); the session now owns it.</summary>
+        public void UseLogFile(AltinnLogFile file)
+        {
+            var previous = LogFile;
+            LogFile = file;
+            if (previous != null && !ReferenceEquals(previous, file)) previous.Dispose();
+        }
+
         public static Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, CancellationToken cancellationToken) =>
             ConnectAsync(options, CreateHandler(options), cancellationToken);
 
@@ -327,6 +341,7 @@ namespace AltinnApp.Core.Session
             IsDisconnected = true;
             Tokens.Dispose();
             Http.Dispose();
+            LogFile?.Dispose();
         }
     }
 }

@@ -107,7 +107,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             catch (AltinnException ex)
             {
                 // a parameter problem: nothing is read or sent
-                ThrowTerminatingError(ErrorRecords.From(ex, ContentType));
+                ThrowTerminatingError(ErrorRecordFor(ex, ContentType));
             }
 
             base.BeginProcessing();

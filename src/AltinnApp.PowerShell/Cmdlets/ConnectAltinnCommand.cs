@@ -136,8 +136,26 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>A file the session's messages go to as well, one line each (for a scheduled run).</summary>
+        [Parameter]
+        public string LogPath { get; set; }
+
         protected override void ProcessRecord()
         {
+            // opened first, so that a connect that fails (a wrong key, a refused client) is in the log too
+            if (LogPath != null)
+            {
+                try
+                {
+                    LogFile = AltinnLogFile.Open(LogPath.Length == 0 ? LogPath : ResolvePath(LogPath));
+                }
+                catch (AltinnException ex)
+                {
+                    ThrowTerminatingError(ErrorRecordFor(ex, LogPath));
+                    return;
+                }
+            }
+
             AltinnConnectOptions options;
             try
             {
@@ -145,7 +163,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             }
             catch (AltinnException ex)
             {
-                ThrowTerminatingError(ErrorRecords.From(ex, null));
+                FailWithLog(ex);
                 return;
             }
 
@@ -157,14 +175,17 @@ namespace AltinnApp.PowerShell.Cmdlets
             catch (AltinnException ex)
             {
                 options.Key?.Dispose();
-                ThrowTerminatingError(ErrorRecords.From(ex, null));
+                FailWithLog(ex);
                 return;
             }
             catch (PipelineStoppedException)
             {
                 options.Key?.Dispose();
+                LogFile?.Dispose();
                 throw;
             }
+
+            if (LogFile != null) session.UseLogFile(LogFile);
 
             var previous = SessionRegistry.Current;
             SessionRegistry.Current = session;
@@ -173,8 +194,19 @@ namespace AltinnApp.PowerShell.Cmdlets
                 WriteVerbose($"Replaced the current session ({previous}). Sessions passed with -Session stay usable.");
             }
 
-            WriteVerbose($"Connected to {session.Environment.Name} as system user of {session.SystemUserOrganization} ({session.KeySource}); token valid until {session.TokenExpiresOn:u}.");
+            var connected = $"Connected to {session.Environment.Name} as system user of {session.SystemUserOrganization} ({session.KeySource}); token valid until {session.TokenExpiresOn:u}.";
+            WriteLogLine("INFO", connected);
+            WriteVerbose(connected);
             if (PassThru) WriteObject(session);
+        }
+
+        /// <summary>The failure goes to the log file (if one was opened), which then closes: no session owns it.</summary>
+        private void FailWithLog(AltinnException ex)
+        {
+            var record = ErrorRecordFor(ex, null);
+            LogFile?.Dispose();
+            LogFile = null;
+            ThrowTerminatingError(record);
         }
 
         /// <summary>

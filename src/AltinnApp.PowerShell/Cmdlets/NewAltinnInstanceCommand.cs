@@ -89,6 +89,8 @@ namespace AltinnApp.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Key { get; set; }
 
+        protected override string LogJournalKey => Key;
+
         /// <summary>Begins the journal key again: its unsubmitted instance is deleted and a new one made. A submitted key is refused.</summary>
         [Parameter]
         public SwitchParameter Restart { get; set; }
@@ -109,7 +111,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             catch (AltinnException ex)
             {
                 // a parameter problem: nothing is created
-                ThrowTerminatingError(ErrorRecords.From(ex, ContentType));
+                ThrowTerminatingError(ErrorRecordFor(ex, ContentType));
             }
 
             base.BeginProcessing();

@@ -103,7 +103,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             }
             catch (AltinnException ex)
             {
-                ThrowTerminatingError(ErrorRecords.From(ex, path));
+                ThrowTerminatingError(ErrorRecordFor(ex, path));
             }
         }
 

@@ -75,7 +75,7 @@ namespace AltinnApp.PowerShell.Cmdlets
             }
             catch (AltinnException ex)
             {
-                ThrowTerminatingError(ErrorRecords.From(ex, null));
+                ThrowTerminatingError(ErrorRecordFor(ex, null));
                 return;
             }
 

@@ -36,7 +36,7 @@ namespace AltinnApp.PowerShell.Infrastructure
             var log = new PipelineLog(GetHashCode() & 0x7fffffff, IsStreamEnabled("Verbose", "VerbosePreference"), IsStreamEnabled("Debug", "DebugPreference"));
             var previous = AltinnLog.Current;
             var previousPump = _pump;
-            AltinnLog.Current = log;
+            AltinnLog.Current = _logFile == null ? (IAltinnLog)log : new FileTee(log, _logFile, this);
             _pump = log;
             try
             {
@@ -186,17 +186,117 @@ namespace AltinnApp.PowerShell.Infrastructure
             var session = explicitSession ?? fromInput ?? SessionRegistry.Current;
             if (session == null)
             {
-                ThrowTerminatingError(ErrorRecords.From(new AltinnException("Altinn.Session.NotConnected", AltinnErrorKind.InvalidOperation,
+                ThrowTerminatingError(ErrorRecordFor(new AltinnException("Altinn.Session.NotConnected", AltinnErrorKind.InvalidOperation,
                     "Not connected to Altinn. Run Connect-Altinn first, or pass a session with -Session."), null));
             }
 
             if (session.IsDisconnected)
             {
-                ThrowTerminatingError(ErrorRecords.From(new AltinnException("Altinn.Session.Disconnected", AltinnErrorKind.InvalidOperation,
+                ThrowTerminatingError(ErrorRecordFor(new AltinnException("Altinn.Session.Disconnected", AltinnErrorKind.InvalidOperation,
                     "This session was closed with Disconnect-Altinn. Run Connect-Altinn again."), null));
             }
 
+            _logFile = session.LogFile;
             return session;
+        }
+
+        // ---- the log file (Connect-Altinn -LogPath) ----
+
+        private AltinnLogFile _logFile;
+        private string _logInstanceId;
+        private string _logJournalKey;
+
+        /// <summary>
+        /// The file the engine's messages and this cmdlet's errors also go to: the session's, taken when the session is
+        /// resolved (Connect-Altinn sets its own before the session exists).
+        /// </summary>
+        protected AltinnLogFile LogFile
+        {
+            get => _logFile;
+            set => _logFile = value;
+        }
+
+        /// <summary>The journal key of the work in hand when no instance names one (New-AltinnInstance -Key, before the instance exists).</summary>
+        protected virtual string LogJournalKey => null;
+
+        /// <summary>Writes one line to the log file, if there is one, with the journal key and instance id of the item in hand.</summary>
+        protected void WriteLogLine(string level, string message) =>
+            _logFile?.Write(level, message, _logJournalKey ?? LogJournalKey, _logInstanceId);
+
+        /// <summary>
+        /// An engine failure as an error record, logged to the log file. Where the host prints the recommendation on a line
+        /// of its own (ConciseView), the displayed message leaves it out, so it is read once.
+        /// </summary>
+        protected ErrorRecord ErrorRecordFor(AltinnException exception, object target)
+        {
+            WriteLogLine("ERROR", exception.ErrorId + ": " + exception.Message);
+            return ErrorRecords.From(exception, target, RecommendationShownApart());
+        }
+
+        /// <summary>PowerShell 7's ConciseView (its default) prints ErrorDetails.RecommendedAction as "Recommendation: …"; NormalView and Windows PowerShell do not.</summary>
+        private bool RecommendationShownApart()
+        {
+            try
+            {
+                var view = GetVariableValue("ErrorView");
+                return view != null && string.Equals(LanguagePrimitives.ConvertTo<string>(view), "ConciseView", StringComparison.OrdinalIgnoreCase);
+            }
+            catch (PSInvalidOperationException)
+            {
+                return false; // no session state to ask (a cmdlet called from C#): keep the message whole
+            }
+        }
+
+        /// <summary>The instance (and its journal key) an item is about, for the log file's columns.</summary>
+        private static (string InstanceId, string JournalKey) LogContextOf(object target)
+        {
+            switch (target is PSObject wrapped ? wrapped.BaseObject : target)
+            {
+                case Core.Models.AltinnInstance instance:
+                    return (instance.Id, instance.JournalKey);
+                case Core.Models.AltinnDataElement element:
+                    return (element.InstanceId, null);
+                case string text when Core.Validation.InstanceIdentifier.TryParse(text, out _):
+                    return (text, null);
+                default:
+                    return (null, null);
+            }
+        }
+
+        /// <summary>Sends each engine message to the pipeline (through the pump) and, at once and from any thread, to the log file.</summary>
+        private sealed class FileTee : IAltinnLog
+        {
+            private readonly IAltinnLog _pipeline;
+            private readonly AltinnLogFile _file;
+            private readonly AltinnCmdlet _cmdlet;
+
+            public FileTee(IAltinnLog pipeline, AltinnLogFile file, AltinnCmdlet cmdlet)
+            {
+                _pipeline = pipeline;
+                _file = file;
+                _cmdlet = cmdlet;
+            }
+
+            public void Verbose(string message)
+            {
+                _pipeline.Verbose(message);
+                _cmdlet.WriteLogLine("VERBOSE", message);
+            }
+
+            public void Debug(string message)
+            {
+                _pipeline.Debug(message);
+                _cmdlet.WriteLogLine("DEBUG", message);
+            }
+
+            public void Warning(string message)
+            {
+                _pipeline.Warning(message);
+                _cmdlet.WriteLogLine("WARNING", message);
+            }
+
+            // progress is many reports a second: the pipeline shows it, the file would only fill up with it
+            public void Progress(string activity, long done, long? total) => _pipeline.Progress(activity, done, total);
         }
 
         // ForItem calls nest (an instance, then each of its files); these describe the outermost one, the pipeline item
@@ -216,10 +316,10 @@ namespace AltinnApp.PowerShell.Infrastructure
                 case PipelineStoppedException _:
                     throw exception;
                 case AltinnException altinn:
-                    WriteError(ErrorRecords.From(altinn, target));
+                    WriteError(ErrorRecordFor(altinn, target));
                     break;
                 default:
-                    WriteError(ErrorRecords.Unexpected(exception, operation, target));
+                    WriteError(ErrorRecordFor(ErrorRecords.Wrap(exception, operation), target));
                     break;
             }
         }
@@ -240,6 +340,12 @@ namespace AltinnApp.PowerShell.Infrastructure
                 _passOn = null;
             }
 
+            // the log file's columns name the item in hand; an inner part (a file) keeps its instance's
+            var (instanceId, journalKey) = LogContextOf(target);
+            var outerInstanceId = _logInstanceId;
+            var outerJournalKey = _logJournalKey;
+            if (instanceId != null) _logInstanceId = instanceId;
+            if (journalKey != null) _logJournalKey = journalKey;
             _itemDepth++;
             try
             {
@@ -262,6 +368,8 @@ namespace AltinnApp.PowerShell.Infrastructure
             finally
             {
                 _itemDepth--;
+                _logInstanceId = outerInstanceId;
+                _logJournalKey = outerJournalKey;
             }
 
             if (outermost) ReleasePassOn();

@@ -160,7 +160,7 @@ namespace AltinnApp.Core.Journal
         public string ReceiptPath { get; internal set; }
 
         /// <summary>Every receipt file this key has claimed (about to write, or written); full paths.</summary>
-        public IReadOnlyCollection<string> ReceiptFiles => _receiptFiles;
+        public IReadOnlyCollection<string> ReceiptFiles => new ReadableList<string>(_receiptFiles);
 
         public DateTimeOffset Started { get; internal set; }
         public DateTimeOffset Updated { get; internal set; }
@@ -176,7 +176,7 @@ namespace AltinnApp.Core.Journal
         public bool HasInstance => InstanceId != null;
 
         /// <summary>The pipeline steps the key has begun, by number.</summary>
-        public IReadOnlyCollection<JournalStep> Steps => _steps.Values;
+        public IReadOnlyCollection<JournalStep> Steps => new ReadableList<JournalStep>(_steps.Values);
 
         /// <summary>Step <paramref name="number"/> as recorded, or null.</summary>
         public JournalStep StepAt(int number) => _steps.TryGetValue(number, out var step) ? step : null;

@@ -35,6 +35,9 @@ namespace AltinnApp.Core.Models
 
         [JsonIgnore] public string DataElementId => Id;
 
+        /// <summary>The size with its unit (<c>2.0 KB</c>), for a person reading it.</summary>
+        [JsonIgnore] public string SizeText => ByteSize.Format(Size);
+
         [JsonIgnore] public AltinnSession Session { get; set; }
 
         void ISessionBound.Bind(AltinnSession session) => Session = session;
@@ -56,5 +59,7 @@ namespace AltinnApp.Core.Models
         [JsonPropertyName("value")] public string Value { get; set; }
         [JsonPropertyName("relation")] public string Relation { get; set; }
         [JsonPropertyName("valueType")] public string ValueType { get; set; }
+
+        public override string ToString() => $"{Relation} {ValueType} {Value}".Trim();
     }
 }

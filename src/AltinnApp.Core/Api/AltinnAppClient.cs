@@ -29,6 +29,9 @@ namespace AltinnApp.Core.Api
             _session = session;
         }
 
+        // a session exported with its instance (ConvertTo-Json) shows this, not the type's name
+        public override string ToString() => $"app API of {_session.Environment?.AppBaseUri}";
+
         private AltinnHttp Http => _session.Http;
 
         public Uri AppUri(AppIdentifier app, string route, IDictionary<string, string> values = null, string query = null)

@@ -5,7 +5,9 @@ using System.Text.Json.Serialization;
 namespace AltinnApp.Core.Journal
 {
     /// <summary>How far a key has come. Order matters: a later state implies the earlier ones.</summary>
-    public enum JournalState
+    // long-based: ConvertTo-Json (Windows PowerShell 5.1 and PowerShell 7) writes such an enum by its name, not its number,
+    // so an exported journal or instance says "Failed", not 9
+    public enum JournalState : long
     {
         /// <summary>A create request is about to be sent; the instance id is not known yet.</summary>
         Creating = 0,

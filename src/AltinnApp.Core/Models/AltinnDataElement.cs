@@ -46,7 +46,9 @@ namespace AltinnApp.Core.Models
     }
 
     [JsonConverter(typeof(JsonStringEnumConverter))]
-    public enum AltinnFileScanResult
+    // long-based: ConvertTo-Json (Windows PowerShell 5.1 and PowerShell 7) writes such an enum by its name, not its number,
+    // so an exported journal or instance says "Failed", not 9
+    public enum AltinnFileScanResult : long
     {
         NotApplicable,
         Pending,

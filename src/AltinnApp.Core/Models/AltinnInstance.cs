@@ -131,7 +131,9 @@ namespace AltinnApp.Core.Models
         }
     }
 
-    public enum AltinnReadStatus
+    // long-based: ConvertTo-Json (Windows PowerShell 5.1 and PowerShell 7) writes such an enum by its name, not its number,
+    // so an exported journal or instance says "Failed", not 9
+    public enum AltinnReadStatus : long
     {
         Unread = 0,
         Read = 1,

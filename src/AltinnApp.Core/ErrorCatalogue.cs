@@ -68,6 +68,8 @@ namespace AltinnApp.Core
         public const string DataElementNotFound = nameof(DataElementNotFound);
         public const string DataTypeMismatch = nameof(DataTypeMismatch);
         public const string NoDataSelected = nameof(NoDataSelected);
+        public const string NoInstanceGiven = nameof(NoInstanceGiven);
+        public const string NotAPartyOfSession = nameof(NotAPartyOfSession);
         public const string NoDataOfType = nameof(NoDataOfType);
         public const string Ambiguous = nameof(Ambiguous);
         public const string ProcessNotEnded = nameof(ProcessNotEnded);
@@ -322,6 +324,8 @@ namespace AltinnApp.Core
             E(ErrorReason.DataElementNotFound, AltinnErrorKind.ObjectNotFound, "The instance has no data element with that id.", Any),
             E(ErrorReason.DataTypeMismatch, AltinnErrorKind.InvalidArgument, "The data element is of another data type than -DataType.", Any),
             E(ErrorReason.NoDataSelected, AltinnErrorKind.InvalidArgument, "Neither a data type nor a data element given.", Any),
+            E(ErrorReason.NoInstanceGiven, AltinnErrorKind.InvalidArgument, "Get-AltinnInstance was given no instance, -InstanceId or -Active; it never prompts for one.", "GetInstance"),
+            E(ErrorReason.NotAPartyOfSession, AltinnErrorKind.PermissionDenied, "The organisation is not among the parties the session's system user may act for.", "GetActiveInstances"),
             E(ErrorReason.NoDataOfType, AltinnErrorKind.ObjectNotFound, "The instance has no data element of that data type.", Any),
             E(ErrorReason.Ambiguous, AltinnErrorKind.InvalidArgument, "More than one data element of that type; one must be named.", Any),
             E(ErrorReason.ProcessNotEnded, AltinnErrorKind.InvalidOperation, "The process has not ended, so there is no receipt yet.", Any),

@@ -30,5 +30,7 @@ namespace AltinnApp.Core
 
         public Task Delay(TimeSpan delay, CancellationToken cancellationToken) =>
             delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, cancellationToken);
+
+        public override string ToString() => "system clock";
     }
 }

@@ -271,12 +271,13 @@ Describe 'Get-AltinnInstance' {
         ($active | Where-Object Id -eq $script:Existing.Id | Get-AltinnInstance).CurrentTask | Should -Be 'Task_1'
     }
 
-    It 'reads well at a prompt: the table shows the whole id, app, owner and task' {
+    It 'reads well at a prompt: the table shows the whole id, owner and task; the list adds the app' {
         $table = $script:Existing | Out-String -Width 160
-        $table | Should -Match 'Id\s+App\s+Owner\s+CurrentTask\s+Ended'
+        $table | Should -Match 'Id\s+Owner\s+CurrentTask'
         $table | Should -Match ([regex]::Escape($script:Existing.Id))
-        $table | Should -Match 'brg/aarsregnskap\s+950474084\s+Task_1\s+False'
+        $table | Should -Match '950474084\s+Task_1'
         $list = $script:Existing | Format-List | Out-String -Width 160
+        $list | Should -Match 'App\s*:\s*brg/aarsregnskap'
         $list | Should -Match 'CurrentTask\s*:\s*Task_1 \(Utfylling, data\)'
         $list | Should -Match 'Data\s*:\s*model'
     }

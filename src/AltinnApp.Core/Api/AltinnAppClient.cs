@@ -8,8 +8,11 @@ namespace AltinnApp.Core.Api
     /// </summary>
     public sealed class AltinnAppClient
     {
+        private readonly string _appBaseUri;
+
         internal AltinnAppClient(AltinnSession session)
         {
+            _appBaseUri = session.Environment?.AppBaseUri;
             var transport = new AppApiTransport(session);
             Applications = new ApplicationApi(transport);
             Instances = new InstanceApi(transport);
@@ -19,6 +22,9 @@ namespace AltinnApp.Core.Api
 
         /// <summary>The app's metadata and the parties the caller may represent.</summary>
         public ApplicationApi Applications { get; }
+
+        // a session exported with its instance (ConvertTo-Json) shows this, not the type's name
+        public override string ToString() => $"app API of {_appBaseUri}";
 
         /// <summary>Create, read, delete and list instances.</summary>
         public InstanceApi Instances { get; }

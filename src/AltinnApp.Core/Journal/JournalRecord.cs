@@ -5,7 +5,9 @@ using System.Text.Json.Serialization;
 namespace AltinnApp.Core.Journal
 {
     /// <summary>How far a key has come. Order matters: a later state implies the earlier ones.</summary>
-    public enum JournalState
+    // long-based: ConvertTo-Json (Windows PowerShell 5.1 and PowerShell 7) writes such an enum by its name, not its number,
+    // so an exported journal or instance says "Failed", not 9
+    public enum JournalState : long
     {
         /// <summary>A create request is about to be sent; the instance id is not known yet.</summary>
         Creating = 0,
@@ -176,7 +178,7 @@ namespace AltinnApp.Core.Journal
         public string ReceiptPath { get; internal set; }
 
         /// <summary>Every receipt file this key has claimed (about to write, or written); full paths.</summary>
-        public IReadOnlyCollection<string> ReceiptFiles => _receiptFiles;
+        public IReadOnlyCollection<string> ReceiptFiles => new ReadableList<string>(_receiptFiles);
 
         public DateTimeOffset Started { get; internal set; }
         public DateTimeOffset Updated { get; internal set; }
@@ -192,7 +194,7 @@ namespace AltinnApp.Core.Journal
         public bool HasInstance => InstanceId != null;
 
         /// <summary>The pipeline steps the key has begun, by number.</summary>
-        public IReadOnlyCollection<JournalStep> Steps => _steps.Values;
+        public IReadOnlyCollection<JournalStep> Steps => new ReadableList<JournalStep>(_steps.Values);
 
         /// <summary>Step <paramref name="number"/> as recorded, or null.</summary>
         public JournalStep StepAt(int number) => _steps.TryGetValue(number, out var step) ? step : null;

@@ -417,5 +417,7 @@ namespace AltinnApp.Core.Journal
 
         /// <summary>For tests: forget the shared objects so a file is read afresh.</summary>
         internal static void ForgetAll() => Open_.Clear();
+
+        public override string ToString() => Path;
     }
 }

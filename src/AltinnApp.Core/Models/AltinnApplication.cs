@@ -60,6 +60,9 @@ namespace AltinnApp.Core.Models
 
         [JsonIgnore] public long? MaxSizeBytes => MaxSize.HasValue ? MaxSize.Value * 1024L * 1024L : (long?)null;
 
+        /// <summary>The size limit with its unit (<c>25 MB</c>), or <c>no limit</c>.</summary>
+        [JsonIgnore] public string MaxSizeText => MaxSize.HasValue ? $"{MaxSize.Value} MB" : "no limit";
+
         public override string ToString() => Id;
     }
 
@@ -71,6 +74,8 @@ namespace AltinnApp.Core.Models
         [JsonPropertyName("allowAnonymousOnStateless")] public bool AllowAnonymousOnStateless { get; set; }
         [JsonPropertyName("disallowUserCreate")] public bool DisallowUserCreate { get; set; }
         [JsonPropertyName("disallowUserDelete")] public bool DisallowUserDelete { get; set; }
+
+        public override string ToString() => ClassRef ?? string.Empty;
     }
 
     public sealed class AltinnPartyTypesAllowed
@@ -79,5 +84,16 @@ namespace AltinnApp.Core.Models
         [JsonPropertyName("organisation")] public bool Organisation { get; set; }
         [JsonPropertyName("person")] public bool Person { get; set; }
         [JsonPropertyName("subUnit")] public bool SubUnit { get; set; }
+
+        /// <summary>The party types in words (<c>organisation, person</c>); Altinn reads all false as any party type.</summary>
+        public override string ToString()
+        {
+            var names = new List<string>();
+            if (Organisation) names.Add("organisation");
+            if (SubUnit) names.Add("sub-unit");
+            if (Person) names.Add("person");
+            if (BankruptcyEstate) names.Add("bankruptcy estate");
+            return names.Count == 0 ? "any" : string.Join(", ", names);
+        }
     }
 }

@@ -35,6 +35,9 @@ namespace AltinnApp.Core.Models
 
         [JsonIgnore] public string DataElementId => Id;
 
+        /// <summary>The size with its unit (<c>2.0 KB</c>), for a person reading it.</summary>
+        [JsonIgnore] public string SizeText => ByteSize.Format(Size);
+
         [JsonIgnore] public AltinnSession Session { get; set; }
 
         void ISessionBound.Bind(AltinnSession session) => Session = session;
@@ -43,7 +46,9 @@ namespace AltinnApp.Core.Models
     }
 
     [JsonConverter(typeof(JsonStringEnumConverter))]
-    public enum AltinnFileScanResult
+    // long-based: ConvertTo-Json (Windows PowerShell 5.1 and PowerShell 7) writes such an enum by its name, not its number,
+    // so an exported journal or instance says "Failed", not 9
+    public enum AltinnFileScanResult : long
     {
         NotApplicable,
         Pending,
@@ -56,5 +61,7 @@ namespace AltinnApp.Core.Models
         [JsonPropertyName("value")] public string Value { get; set; }
         [JsonPropertyName("relation")] public string Relation { get; set; }
         [JsonPropertyName("valueType")] public string ValueType { get; set; }
+
+        public override string ToString() => $"{Relation} {ValueType} {Value}".Trim();
     }
 }

@@ -19,7 +19,7 @@ namespace AltinnApp.Core.Models
         [JsonPropertyName("visibleAfter")] public DateTime? VisibleAfter { get; set; }
         [JsonPropertyName("process")] public AltinnProcessState Process { get; set; }
         [JsonPropertyName("status")] public AltinnInstanceStatus Status { get; set; }
-        [JsonPropertyName("data")] public List<AltinnDataElement> Data { get; set; } = new List<AltinnDataElement>();
+        [JsonPropertyName("data")] public AltinnDataElementList Data { get; set; } = new AltinnDataElementList();
         [JsonPropertyName("created")] public DateTime? Created { get; set; }
         [JsonPropertyName("createdBy")] public string CreatedBy { get; set; }
         [JsonPropertyName("lastChanged")] public DateTime? LastChanged { get; set; }
@@ -120,10 +120,20 @@ namespace AltinnApp.Core.Models
         public override string ToString() => Display;
     }
 
+    /// <summary>An instance's data elements; a list like any other, that reads as its elements where it is shown as text (Export-Csv).</summary>
+    public sealed class AltinnDataElementList : List<AltinnDataElement>
+    {
+        public override string ToString() =>
+            string.Join(", ", this.Select(d => d.Filename != null ? $"{d.DataType} ({d.Filename})" : d.DataType));
+    }
+
     public sealed class AltinnSelfLinks
     {
         [JsonPropertyName("apps")] public string Apps { get; set; }
         [JsonPropertyName("platform")] public string Platform { get; set; }
+
+        // Export-Csv and a truncated ConvertTo-Json show a nested object by its ToString: the link, not the type's name
+        public override string ToString() => Apps ?? Platform ?? string.Empty;
     }
 
     public sealed class AltinnInstanceStatus
@@ -136,9 +146,17 @@ namespace AltinnApp.Core.Models
         [JsonPropertyName("hardDeleted")] public DateTime? HardDeleted { get; set; }
         [JsonPropertyName("readStatus")] public AltinnReadStatus ReadStatus { get; set; }
         [JsonPropertyName("substatus")] public AltinnSubstatus Substatus { get; set; }
+
+        public override string ToString()
+        {
+            var state = IsHardDeleted ? "deleted" : IsSoftDeleted ? "soft-deleted" : IsArchived ? "archived" : "active";
+            return Substatus?.Label != null ? $"{state} ({Substatus.Label})" : state;
+        }
     }
 
-    public enum AltinnReadStatus
+    // long-based: ConvertTo-Json (Windows PowerShell 5.1 and PowerShell 7) writes such an enum by its name, not its number,
+    // so an exported journal or instance says "Failed", not 9
+    public enum AltinnReadStatus : long
     {
         Unread = 0,
         Read = 1,
@@ -149,6 +167,8 @@ namespace AltinnApp.Core.Models
     {
         [JsonPropertyName("label")] public string Label { get; set; }
         [JsonPropertyName("description")] public string Description { get; set; }
+
+        public override string ToString() => Label ?? string.Empty;
     }
 
     /// <summary>One entry of <c>GET instances/{partyId}/active</c>.</summary>

@@ -40,5 +40,7 @@ namespace AltinnApp.Core.Models
         [JsonPropertyName("altinnTaskType")] public string AltinnTaskType { get; set; }
         [JsonPropertyName("elementId")] public string ElementId { get; set; }
         [JsonPropertyName("elementType")] public string ElementType { get; set; }
+
+        public override string ToString() => AltinnTaskType != null ? $"{ElementId} ({AltinnTaskType})" : ElementId ?? string.Empty;
     }
 }

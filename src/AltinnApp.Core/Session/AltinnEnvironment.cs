@@ -56,5 +56,7 @@ namespace AltinnApp.Core.Session
             maskinportenUri != null ? UriRules.WithTrailingSlash(maskinportenUri) : MaskinportenUri,
             platformUri != null ? UriRules.WithTrailingSlash(platformUri) : PlatformUri,
             appBaseUri != null ? UriRules.WithTrailingSlash(appBaseUri) : AppBaseUri);
+
+        public override string ToString() => Name;
     }
 }

@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using AltinnApp.Core;
 using AltinnApp.Core.Models;
 using AltinnApp.Core.Session;
@@ -7,15 +11,28 @@ using AltinnApp.PowerShell.Infrastructure;
 
 namespace AltinnApp.PowerShell.Cmdlets
 {
-    [Cmdlet(VerbsCommon.Get, "AltinnInstance", DefaultParameterSetName = ObjectSet)]
+    // the default set has no mandatory parameter: called with none, the cmdlet reports an error instead of prompting,
+    // which would hang an unattended job
+    [Cmdlet(VerbsCommon.Get, "AltinnInstance", DefaultParameterSetName = NoTargetSet)]
     [OutputType(typeof(AltinnInstance), ParameterSetName = new[] { ObjectSet, IdSet })]
-    [OutputType(typeof(AltinnActiveInstance), ParameterSetName = new[] { ActiveSet })]
+    [OutputType(typeof(AltinnActiveInstance), ParameterSetName = new[] { ActiveSet, ActiveOrganizationSet })]
     public sealed class GetAltinnInstanceCommand : AltinnInstanceCmdlet
     {
         private const string ActiveSet = "Active";
+        private const string ActiveOrganizationSet = "ActiveOrganization";
+        private const string NoTargetSet = "NoTarget";
+
+        // organisation number -> party id, per session: the parties a session may act for do not change while it lives
+        private static readonly ConditionalWeakTable<AltinnSession, ConcurrentDictionary<string, int>> PartyIds =
+            new ConditionalWeakTable<AltinnSession, ConcurrentDictionary<string, int>>();
 
         [Parameter(Mandatory = true, ParameterSetName = ActiveSet)]
+        [Parameter(Mandatory = true, ParameterSetName = ActiveOrganizationSet)]
         public SwitchParameter Active { get; set; }
+
+        /// <summary>With -Active: the organisation whose active instances to list, looked up among the session's parties.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ActiveOrganizationSet)]
+        public string OrganizationNumber { get; set; }
 
         // not from the pipeline: a mandatory by-property-name parameter in this set stops PowerShell from binding CSV rows
         // (InstanceId, App) to the -InstanceId set
@@ -27,6 +44,8 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter(ParameterSetName = ObjectSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Parameter(ParameterSetName = ActiveSet)]
+        [Parameter(ParameterSetName = ActiveOrganizationSet)]
+        [Parameter(ParameterSetName = NoTargetSet)]
         [ArgumentCompleter(typeof(AppCompleter))]
         [Alias("ForApp")] // the name -Active's app had first; scripts written with it keep working
         public override string App { get; set; }
@@ -34,15 +53,24 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter(ParameterSetName = ObjectSet)]
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Parameter(ParameterSetName = ActiveSet)]
+        [Parameter(ParameterSetName = ActiveOrganizationSet)]
+        [Parameter(ParameterSetName = NoTargetSet)]
         public override AltinnSession Session { get; set; }
 
-        protected override string Operation => ParameterSetName == ActiveSet ? "GetActiveInstances" : "GetInstance";
+        protected override string Operation => ParameterSetName == ActiveSet || ParameterSetName == ActiveOrganizationSet ? "GetActiveInstances" : "GetInstance";
 
         protected override void ProcessRecord()
         {
-            if (ParameterSetName == ActiveSet)
+            if (ParameterSetName == NoTargetSet)
             {
-                ForItem(Operation, PartyId, () =>
+                ThrowTerminatingError(ErrorRecords.From(new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.NoInstanceGiven),
+                    "No instance given. Pass an instance (… | Get-AltinnInstance), -InstanceId partyId/guid with -App org/app, " +
+                    "or -Active with -PartyId or -OrganizationNumber to list the active instances of a party."), null));
+            }
+
+            if (ParameterSetName == ActiveSet || ParameterSetName == ActiveOrganizationSet)
+            {
+                ForItem(Operation, (object)OrganizationNumber ?? PartyId, () =>
                 {
                     var session = ResolveSession(Session);
                     var appId = string.IsNullOrEmpty(App) ? session.DefaultApp : App;
@@ -52,8 +80,9 @@ namespace AltinnApp.PowerShell.Cmdlets
                     }
 
                     var app = AppIdentifier.Parse(appId, nameof(App), Operation);
-                    var list = Run(ct => session.Client.Instances.GetActiveInstancesAsync(app, PartyId, ct));
-                    WriteVerbose($"Party {PartyId} has {list.Count} active instance(s) of {app}.");
+                    var partyId = ParameterSetName == ActiveOrganizationSet ? ResolvePartyId(session, app) : PartyId;
+                    var list = Run(ct => session.Client.Instances.GetActiveInstancesAsync(app, partyId, ct));
+                    WriteVerbose($"Party {partyId} has {list.Count} active instance(s) of {app}.");
                     foreach (var item in list) WriteObject(item);
                 });
                 return;
@@ -64,6 +93,37 @@ namespace AltinnApp.PowerShell.Cmdlets
                 var target = ResolveTarget();
                 WriteObject(Run(ct => target.GetInstanceAsync(ct, refresh: true)));
             });
+        }
+
+        /// <summary>The party id of -OrganizationNumber among the parties the session may act for (a system user: its own organisation).</summary>
+        private int ResolvePartyId(AltinnSession session, AppIdentifier app)
+        {
+            var organization = NorwegianIdentifiers.RequireOrganizationNumber(OrganizationNumber, nameof(OrganizationNumber), Operation);
+            var known = PartyIds.GetOrCreateValue(session);
+            if (known.TryGetValue(organization, out var cached)) return cached;
+
+            var parties = Run(ct => session.Client.Applications.GetPartiesAsync(app, ct));
+            var party = Flatten(parties).FirstOrDefault(p => p.OrgNumber == organization);
+            if (party == null)
+            {
+                var mine = string.Join(", ", Flatten(parties).Select(p => p.OrgNumber).Where(o => o != null).Distinct());
+                throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.NotAPartyOfSession), AltinnErrorKind.PermissionDenied,
+                    $"Organisation {organization} is not one this session can act for (it acts as the system user of {session.SystemUserOrganization}; " +
+                    $"its parties: {(mine.Length == 0 ? "none" : mine)}). Pass one of those, or connect with Connect-Altinn -SystemUserOrganization {organization}.");
+            }
+
+            known[organization] = party.PartyId;
+            WriteVerbose($"Organisation {organization} is party {party.PartyId}.");
+            return party.PartyId;
+        }
+
+        private static IEnumerable<AltinnParty> Flatten(IEnumerable<AltinnParty> parties)
+        {
+            foreach (var party in parties ?? Enumerable.Empty<AltinnParty>())
+            {
+                yield return party;
+                foreach (var child in Flatten(party.ChildParties)) yield return child;
+            }
         }
     }
 }

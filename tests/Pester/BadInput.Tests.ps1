@@ -292,9 +292,6 @@ BeforeDiscovery {
         @{ Name = 'New-AltinnSigningKey: a key file that exists'; ErrorId = 'Altinn.SigningKey.FileExists'; Category = 'WriteError'
             Offending = "client\.jwk\.json' already exists"; Hint = 'Use -Force to replace it'
             Run = { param($c) New-AltinnSigningKey -Path $c.JwkFile } }
-        @{ Name = 'New-AltinnSigningKey: a folder that does not exist'; ErrorId = 'Altinn.File.FolderMissing'; Category = 'InvalidArgument'
-            Offending = "no-such-folder' does not exist"; Hint = 'Create it first'
-            Run = { param($c) New-AltinnSigningKey -Path (Join-Path $c.Work 'no-such-folder/new.jwk.json') } }
         @{ Name = 'Get-AltinnAccessToken: a closed session'; ErrorId = 'Altinn.Session.Disconnected'; Category = 'InvalidOperation'
             Offending = 'closed with Disconnect-Altinn'; Hint = 'Run Connect-Altinn again'
             Run = { param($c) Get-AltinnAccessToken -Session $c.Closed } }

@@ -46,8 +46,18 @@ function Connect-Altinn {
         # the system user files for its own organisation: one row, one key
         @([pscustomobject]@{ OrgNumber = '950474084'; Value = 'a1'; Other = 'a2' }) | Export-Csv -Path (Join-Path $dir 'accounts.csv') -NoTypeInformation
         $file = Join-Path $dir 'example.ps1'
-        Set-Content -LiteralPath $file -Value ("Set-Location -LiteralPath '$dir'`n" + $script:Prelude + "`n" + $Code) -Encoding utf8
-        $run = Invoke-ChildPwsh -File $file -Environment @{
+        # a script's [CmdletBinding()] param(...) must stay first: the prelude goes after it, and a mandatory
+        # -Period (the nightly job) gets a value
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref] $null, [ref] $null)
+        $head = ''; $body = $Code; $arguments = @()
+        if ($ast.ParamBlock) {
+            $end = $ast.ParamBlock.Extent.EndOffset
+            $head = $Code.Substring(0, $end) + "`n"
+            $body = $Code.Substring($end)
+            if ($ast.ParamBlock.Parameters.Name.VariablePath.UserPath -contains 'Period') { $arguments = @('-Period', '2025') }
+        }
+        Set-Content -LiteralPath $file -Value ($head + "Set-Location -LiteralPath '$dir'`n" + $script:Prelude + "`n" + $body) -Encoding utf8
+        $run = Invoke-ChildPwsh -File $file -ArgumentList $arguments -Environment @{
             HOME = $home_; USERPROFILE = $home_
             PSModulePath = "$script:ModulePath$([IO.Path]::PathSeparator)$env:PSModulePath"
             ALTINNAPP_DOC_SIM = $script:Sim.BaseUri; ALTINNAPP_DOC_CLIENT = $script:ClientId; ALTINNAPP_DOC_JWK = $script:JwkPath

@@ -80,7 +80,7 @@ Describe 'ErrorIds in the documentation' {
         $script:Catalogue::IsKnown('Altinn.Jurnal.FolderMissing') | Should -BeFalse
         $script:Catalogue::IsKnown('Altinn.Journal.FolderMissing') | Should -BeTrue
         $script:Catalogue::IsKnown('Altinn.File.NoFolder') | Should -BeFalse
-        $err = { New-AltinnSigningKey -Path (Join-Path $TestDrive 'no/such/folder/key.jwk.json') } | Should -Throw -PassThru
+        $err = { New-AltinnSigningKey -Path $TestDrive } | Should -Throw -PassThru
         $script:Catalogue::IsKnown(($err.FullyQualifiedErrorId -split ',')[0]) | Should -BeTrue
     }
 }

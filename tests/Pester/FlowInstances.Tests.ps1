@@ -85,7 +85,7 @@ Describe 'New-AltinnInstance, simple create (guide 1.1)' {
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $err[0].Exception.Message | Should -Match 'Cannot lookup party'
         # the owner is what Altinn could not find, not the app
-        $err[0].Exception.Message | Should -Match 'could not find the instance owner 974760673'
+        $err[0].Exception.Message | Should -Match 'could not find the instance owner organisation 974760673'
         $err[0].Exception.Message | Should -Not -Match 'Check the app id'
     }
 

@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using AltinnApp.Core.Api;
 using AltinnApp.Core.Models;
@@ -36,13 +34,7 @@ namespace AltinnApp.Core.Journal
             if (prefill == null || prefill.Count == 0) return NoPrefill;
             var pairs = prefill.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new[] { p.Key, p.Value }).ToArray();
             var canonical = JsonSerializer.Serialize(pairs);
-            using (var sha = SHA256.Create())
-            {
-                var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(canonical));
-                var hex = new StringBuilder("sha256:", 7 + hash.Length * 2);
-                foreach (var b in hash) hex.Append(b.ToString("x2", CultureInfo.InvariantCulture));
-                return hex.ToString();
-            }
+            return Submissions.Fingerprints.OfText(canonical);
         }
 
         /// <summary>Which of the three ways the owner was given: <see cref="Organization"/>, <see cref="Person"/> or <see cref="Party"/>.</summary>

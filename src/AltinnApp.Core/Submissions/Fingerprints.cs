@@ -23,9 +23,15 @@ namespace AltinnApp.Core.Submissions
         {
             if (payload == null) throw new ArgumentNullException(nameof(payload));
             var text = payload.IsXml ? payload.Text : CanonicalJson(payload.Text);
+            return OfText((payload.IsXml ? "xml" : "json") + "\n" + text);
+        }
+
+        /// <summary>The fingerprint of a text (its UTF-8 bytes): <c>sha256:</c> and the hash in hex.</summary>
+        public static string OfText(string text)
+        {
             using (var sha = SHA256.Create())
             {
-                return Format(sha.ComputeHash(Encoding.UTF8.GetBytes((payload.IsXml ? "xml" : "json") + "\n" + text)));
+                return Format(sha.ComputeHash(Encoding.UTF8.GetBytes(text ?? string.Empty)));
             }
         }
 

@@ -115,6 +115,20 @@ Describe 'New-AltinnInstance, simple create (guide 1.1)' {
         $err[0].TargetObject | Should -Be '123'
     }
 
+    It 'names every bad file of a multipart create, not only the first, and creates nothing' {
+        $before = Count-Instances
+        $exe = New-TestFile -Folder $script:Work -Name 'program.exe' -Size 10
+        $csv = New-TestFile -Folder $script:Work -Name 'figures.csv' -Text 'a,b'
+        $out = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Data @{ model = $script:ModelXml } `
+            -Attachment @{ attachment = $exe.FullName, $script:Pdf.FullName, $csv.FullName } -Session $script:Session -ErrorVariable err -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $err | Should -HaveCount 2
+        $err[0].Exception.Message | Should -Match 'program\.exe'
+        $err[1].Exception.Message | Should -Match 'figures\.csv'
+        $err.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'Altinn.NewInstance.ContentTypeNotAllowed,*' }
+        Count-Instances | Should -Be $before
+    }
+
     It '-WhatIf creates nothing and sends nothing' {
         $before = Count-Instances
         Clear-SimulatorRequests $script:Sim

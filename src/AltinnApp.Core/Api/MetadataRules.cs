@@ -83,36 +83,78 @@ namespace AltinnApp.Core.Api
         /// <summary>Every part of a multipart create, before the request is built.</summary>
         public static void CheckParts(AltinnApplication application, IReadOnlyList<MultipartPart> parts, string operation)
         {
+            var problems = PartProblems(application, parts, operation);
+            if (problems.Count > 0) throw problems[0];
+        }
+
+        /// <summary>
+        /// Every problem of a multipart create's parts, in order (an unknown data type, a file the type does not take, form
+        /// data in a format it does not take, too many parts), so one run names every bad file; empty when all may be sent.
+        /// </summary>
+        public static IReadOnlyList<AltinnException> PartProblems(AltinnApplication application, IReadOnlyList<MultipartPart> parts, string operation)
+        {
+            var problems = new List<AltinnException>();
             foreach (var group in parts.GroupBy(p => p.DataType, StringComparer.OrdinalIgnoreCase))
             {
-                var type = RequireDataType(application, group.Key, operation);
+                AltinnDataType type;
+                try
+                {
+                    type = RequireDataType(application, group.Key, operation);
+                }
+                catch (AltinnException ex)
+                {
+                    problems.Add(ex);
+                    continue;
+                }
+
                 foreach (var part in group)
                 {
-                    if (part.File != null)
+                    try
                     {
-                        CheckFile(application, type, part.File, operation, UploadRoute.MultipartCreate);
-                        continue;
+                        CheckPart(application, type, part, operation);
                     }
-
-                    if (!type.IsFormData)
+                    catch (AltinnException ex)
                     {
-                        throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.NotFormData),
-                            $"The data type '{type.Id}' of {application.Id} takes files, not form data. Pass it in -Attachment.");
-                    }
-
-                    // in a multipart create Altinn checks a form part's content type against allowedContentTypes too (reference §4.3)
-                    if (PartContentTypeRefusal(type.AllowedContentTypes, part.FormData.ContentType) != ContentTypeRefusal.None)
-                    {
-                        var wanted = string.Join(", ", type.AllowedContentTypes);
-                        throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.ContentTypeNotAllowed),
-                            $"The form data for '{type.Id}' would be sent as {part.FormData.ContentType}, but the data type of {application.Id} accepts only {wanted}. " +
-                            (type.AllowedContentTypes.Any(t => t.IndexOf("xml", StringComparison.OrdinalIgnoreCase) >= 0)
-                                ? "Give the data as XML (an XmlDocument, XML text or an .xml file), or as a hashtable, which is written as the model's XML."
-                                : "Give the data in that format."));
+                        problems.Add(ex);
                     }
                 }
 
-                CheckCount(application, type, 0, group.Count(), operation);
+                try
+                {
+                    CheckCount(application, type, 0, group.Count(), operation);
+                }
+                catch (AltinnException ex)
+                {
+                    problems.Add(ex);
+                }
+            }
+
+            return problems;
+        }
+
+        private static void CheckPart(AltinnApplication application, AltinnDataType type, MultipartPart part, string operation)
+        {
+            if (part.File != null)
+            {
+                CheckFile(application, type, part.File, operation, UploadRoute.MultipartCreate);
+                return;
+            }
+
+            if (!type.IsFormData)
+            {
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.NotFormData),
+                    $"The data type '{type.Id}' of {application.Id} takes files, not form data. Pass it in -Attachment.");
+            }
+
+            // in a multipart create Altinn checks a form part's content type against allowedContentTypes too (reference §4.3)
+            if (PartContentTypeRefusal(type.AllowedContentTypes, part.FormData.ContentType) != ContentTypeRefusal.None)
+            {
+                var wanted = string.Join(", ", type.AllowedContentTypes);
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.ContentTypeNotAllowed),
+                    $"The form data for '{type.Id}' would be sent as {part.FormData.ContentType}, but the data type of {application.Id} accepts only {wanted}. " +
+                    (type.AllowedContentTypes.Any(t => t.IndexOf("xml", StringComparison.OrdinalIgnoreCase) >= 0)
+                        ? "Give the data as XML (an XmlDocument, XML text or an .xml file), or as a hashtable, which is written as the model's XML."
+                        : "Give the data in that format."));
             }
         }
 

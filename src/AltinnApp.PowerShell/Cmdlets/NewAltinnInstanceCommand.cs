@@ -191,19 +191,26 @@ namespace AltinnApp.PowerShell.Cmdlets
             if (parts != null || prefill != null)
             {
                 // what the app allows is checked before anything is created, so a bad row sends nothing
-                Run(async ct =>
+                var problems = Run(async ct =>
                 {
                     var application = await session.Client.Applications.GetApplicationAsync(app, ct).ConfigureAwait(false);
                     if (prefill != null) await FormDataCheck.CheckPrefillAsync(session.Client, app, application, prefill.Keys, Strict, Operation, ct).ConfigureAwait(false);
-                    if (parts == null) return;
+                    if (parts == null) return (IReadOnlyList<AltinnException>)Array.Empty<AltinnException>();
                     foreach (var part in parts.Where(p => p.FormData != null))
                     {
                         // checked against the model, and a hashtable written in the format the data type takes
                         part.FormData = await FormDataCheck.PrepareAsync(session.Client, app, application, part.DataType, part.FormData, Strict, Operation, ct, multipart: true).ConfigureAwait(false);
                     }
 
-                    MetadataRules.CheckParts(application, parts, Operation);
+                    return MetadataRules.PartProblems(application, parts, Operation);
                 });
+
+                // every bad part is named, so one run shows everything to fix; the last ends the row
+                if (problems.Count > 0)
+                {
+                    for (var i = 0; i < problems.Count - 1; i++) WriteItemError(problems[i], Operation, OwnerTarget());
+                    throw problems[problems.Count - 1];
+                }
             }
 
             var request = new InstanceRequest

@@ -54,7 +54,7 @@ namespace AltinnApp.Core.Submissions
         {
             if (!current.Ended) throw NotEnded(current);
             // the key's steps are taken one at a time, also by other runs sharing the journal
-            using (await new SubmissionSteps(_session).LockKeyAsync(current, cancellationToken).ConfigureAwait(false))
+            using (await SubmissionSteps.LockKeyAsync(current, cancellationToken).ConfigureAwait(false))
             {
                 return await SaveLockedAsync(current, destination, force, timeout, language, writtenByCaller, cancellationToken).ConfigureAwait(false);
             }
@@ -134,12 +134,8 @@ namespace AltinnApp.Core.Submissions
             return new ReceiptOutcome(instance, files, written);
         }
 
-        private async Task<AltinnInstance> Reread(AppIdentifier app, InstanceIdentifier id, AltinnInstance current, CancellationToken cancellationToken)
-        {
-            var fresh = await _session.Client.Instances.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
-            fresh.Journal = current.Journal;
-            return fresh;
-        }
+        private Task<AltinnInstance> Reread(AppIdentifier app, InstanceIdentifier id, AltinnInstance current, CancellationToken cancellationToken) =>
+            SubmissionSteps.RereadAsync(_session.Client, app, id, current.Journal, cancellationToken);
 
         /// <summary>ProcessNotEnded, naming the task the instance is at and what finishes it.</summary>
         public static AltinnException NotEnded(AltinnInstance current)

@@ -346,8 +346,7 @@ namespace AltinnApp.Core.Submissions
                 throw ServerErrors.ExplainProcessNext(ex, current, action);
             }
 
-            var moved = await Client.Instances.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
-            moved.Journal = journal;
+            var moved = await RereadAsync(Client, app, id, journal, cancellationToken).ConfigureAwait(false);
             if (journal != null) RecordMoved(journal, number, operation, moved);
             return moved;
         }
@@ -364,7 +363,7 @@ namespace AltinnApp.Core.Submissions
         /// Holds the instance's journal key for one step (<see cref="SubmissionJournal.LockKeyAsync"/>), so two runs carrying
         /// the same key at once take its steps one after the other; nothing to hold for an instance without a journal.
         /// </summary>
-        public async Task<IDisposable> LockKeyAsync(AltinnInstance instance, CancellationToken cancellationToken)
+        public static async Task<IDisposable> LockKeyAsync(AltinnInstance instance, CancellationToken cancellationToken)
         {
             var journal = instance?.Journal;
             if (journal == null) return NoLock.Instance;
@@ -380,10 +379,15 @@ namespace AltinnApp.Core.Submissions
             }
         }
 
-        private async Task<AltinnInstance> RereadAsync(AltinnInstance instance, string operation, CancellationToken cancellationToken)
+        private Task<AltinnInstance> RereadAsync(AltinnInstance instance, string operation, CancellationToken cancellationToken) =>
+            RereadAsync(Client, AppOf(instance, operation), IdOf(instance, operation), instance.Journal, cancellationToken);
+
+        /// <summary>The instance as Altinn holds it now, on the same journal key as the copy it replaces.</summary>
+        internal static async Task<AltinnInstance> RereadAsync(AltinnAppClient client, AppIdentifier app, InstanceIdentifier id, JournalContext journal,
+            CancellationToken cancellationToken)
         {
-            var fresh = await Client.Instances.GetInstanceAsync(AppOf(instance, operation), IdOf(instance, operation), cancellationToken).ConfigureAwait(false);
-            fresh.Journal = instance.Journal;
+            var fresh = await client.Instances.GetInstanceAsync(app, id, cancellationToken).ConfigureAwait(false);
+            fresh.Journal = journal;
             return fresh;
         }
 

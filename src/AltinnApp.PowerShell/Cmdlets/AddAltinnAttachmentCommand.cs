@@ -268,7 +268,8 @@ namespace AltinnApp.PowerShell.Cmdlets
                 // always the instance as it is now: the count rule needs its current data elements
                 (instance, application) = Run(async ct =>
                 {
-                    var current = await target.GetInstanceAsync(ct, refresh: true).ConfigureAwait(false);
+                    // a journaled upload's plan reads it again once it holds the key: not here as well
+                    var current = await target.GetInstanceAsync(ct, refresh: target.Instance?.Journal == null || unusable.Count > 0).ConfigureAwait(false);
                     return (current, await target.Session.Client.Applications.GetApplicationAsync(target.App, ct).ConfigureAwait(false));
                 });
                 type = MetadataRules.RequireDataType(application, DataType, Operation);

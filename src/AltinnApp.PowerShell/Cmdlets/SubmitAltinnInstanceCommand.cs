@@ -32,7 +32,8 @@ namespace AltinnApp.PowerShell.Cmdlets
                 if (PassPlanned("Submit: finish every task until the process has ended")) return;
                 var target = ResolveTarget();
                 // the instance as it is now: the tasks left to finish are read from Altinn, not from an older pipeline object
-                var current = Run(ct => target.GetInstanceAsync(ct, refresh: !(Instance?.Ended ?? false)));
+                // (a journaled one is read again by the engine once it holds the key, so not here as well)
+                var current = Run(ct => target.GetInstanceAsync(ct, refresh: !(Instance?.Ended ?? false) && Instance?.Journal == null));
                 var submitted = Run(ct => new SubmissionSteps(target.Session, Confirmation).SubmitAsync(current, Language, MaximumTasks, ct));
                 if (submitted == null)
                 {

@@ -20,6 +20,7 @@ builder.Services.AddSingleton<Counters>();
 builder.Services.AddSingleton<RequestLog>();
 builder.Services.AddSingleton<TokenGeneration>();
 builder.Services.AddSingleton<FaultInjector>();
+builder.Services.AddSingleton<SystemUserDirectory>();
 builder.Services.AddSingleton<ClientRegistry>();
 builder.Services.AddSingleton<JtiCache>();
 builder.Services.AddSingleton<GrantLog>();

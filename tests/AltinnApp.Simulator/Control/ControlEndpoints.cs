@@ -45,7 +45,7 @@ public static class ControlEndpoints
                 client.ClientId,
                 client.ConsumerOrganizationNumber,
                 client.SystemId,
-                SystemUsers = client.SystemUsers.Select(u => new { u.OrganizationNumber, u.ExternalRef, u.SystemUserId }),
+                SystemUsers = client.SystemUsers.Select(u => new { u.OrganizationNumber, u.ExternalRef, u.SystemUserId, Kind = u.Kind == SystemUserKind.Agent ? "agent" : "standard" }),
             }, StatusCodes.Status201Created);
         });
 
@@ -54,6 +54,25 @@ public static class ControlEndpoints
             clients.Remove(clientId);
             return Results.NoContent();
         });
+
+        sim.MapGet("/systemusers/{systemUserId}", (string systemUserId, SystemUserDirectory users) =>
+            users.Describe(systemUserId) is { } view ? Responses.Json(view) : Responses.Problem(404, "Not Found", $"no system user {systemUserId}"));
+
+        // client delegation as the facilitator does it in Altinn (AUTH SystemUserClientDelegationController POST/DELETE
+        // clients?agent=&client=), seen by the next request of a running batch
+        sim.MapPut("/systemusers/{systemUserId}/clients/{organizationNumber}", (string systemUserId, string organizationNumber,
+            ClientDelegationDto dto, SystemUserDirectory users) =>
+        {
+            ClientDelegation delegation;
+            try { delegation = new ClientDelegationDto { OrganizationNumber = organizationNumber, AccessPackages = dto.AccessPackages }.ToDelegation(); }
+            catch (ArgumentException e) { return Responses.Problem(400, "Invalid client delegation", e.Message); }
+            if (users.KindOf(systemUserId) != SystemUserKind.Agent)
+                return Responses.Problem(400, "Invalid client delegation", $"{systemUserId} is not an agent system user");
+            users.Delegate(systemUserId, delegation);
+            return Responses.Json(users.Describe(systemUserId)!);
+        });
+        sim.MapDelete("/systemusers/{systemUserId}/clients/{organizationNumber}", (string systemUserId, string organizationNumber, SystemUserDirectory users) =>
+            users.Revoke(systemUserId, organizationNumber) ? Results.NoContent() : Responses.Problem(404, "Not Found", $"{organizationNumber} is not a client of {systemUserId}"));
 
         sim.MapPut("/settings", (SettingsUpdate update, SimulatorSettings settings) => Responses.Json(settings.Apply(update)));
         sim.MapGet("/settings", (SimulatorSettings settings) => Responses.Json(settings.Current));

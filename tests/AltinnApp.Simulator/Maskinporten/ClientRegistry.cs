@@ -26,9 +26,24 @@ public sealed class SystemUserDto
     public string? OrganizationNumber { get; set; }
     public string? ExternalRef { get; set; }
     public string? SystemUserId { get; set; }
+    /// <summary><c>standard</c> (default) or <c>agent</c> (a system user for client relationships).</summary>
+    public string? Kind { get; set; }
+    /// <summary>An agent system user's clients, each with its access packages.</summary>
+    public List<ClientDelegationDto>? Clients { get; set; }
 }
 
-public sealed record SystemUser(string OrganizationNumber, string? ExternalRef, string SystemUserId);
+public sealed class ClientDelegationDto
+{
+    public string? OrganizationNumber { get; set; }
+    public List<string>? AccessPackages { get; set; }
+
+    public ClientDelegation ToDelegation() => new(
+        OrganizationNumber is { Length: 9 } org && org.All(char.IsAsciiDigit) ? org : throw new ArgumentException($"client organizationNumber '{OrganizationNumber}' is not 9 digits"),
+        new HashSet<string>(AccessPackages ?? [], StringComparer.Ordinal));
+}
+
+public sealed record SystemUser(string OrganizationNumber, string? ExternalRef, string SystemUserId,
+    SystemUserKind Kind = SystemUserKind.Standard, IReadOnlyList<ClientDelegation>? Clients = null);
 
 /// <summary>A Maskinporten client as registered by a test.</summary>
 public sealed class RegisteredClient
@@ -67,7 +82,9 @@ public sealed class RegisteredClient
             .Select(u => new SystemUser(
                 u.OrganizationNumber ?? throw new ArgumentException("every system user needs an organizationNumber"),
                 string.IsNullOrEmpty(u.ExternalRef) ? null : u.ExternalRef,
-                u.SystemUserId ?? StableGuid($"{dto.ClientId}|{u.OrganizationNumber}|{u.ExternalRef}").ToString()))
+                u.SystemUserId ?? StableGuid($"{dto.ClientId}|{u.OrganizationNumber}|{u.ExternalRef}").ToString(),
+                KindOf(u.Kind),
+                (u.Clients ?? []).Select(c => c.ToDelegation()).ToList()))
             .ToList();
         return new RegisteredClient
         {
@@ -81,15 +98,33 @@ public sealed class RegisteredClient
         };
     }
 
+    private static SystemUserKind KindOf(string? kind) => kind?.ToLowerInvariant() switch
+    {
+        null or "" or "standard" => SystemUserKind.Standard,
+        "agent" => SystemUserKind.Agent,
+        _ => throw new ArgumentException($"system user kind '{kind}' is neither standard nor agent"),
+    };
+
     private static Guid StableGuid(string text) => new(MD5.HashData(Encoding.UTF8.GetBytes(text)));
 }
 
-public sealed class ClientRegistry
+public sealed class ClientRegistry(SystemUserDirectory systemUsers)
 {
     private readonly ConcurrentDictionary<string, RegisteredClient> _clients = new(StringComparer.Ordinal);
 
-    public void Register(RegisteredClient client) => _clients[client.ClientId] = client;
+    /// <summary>Registers the client and creates its system users in the directory, where authorisation looks them up.</summary>
+    public void Register(RegisteredClient client)
+    {
+        _clients[client.ClientId] = client;
+        foreach (var user in client.SystemUsers)
+            systemUsers.Create(user.SystemUserId, user.Kind, user.OrganizationNumber, user.Clients);
+    }
+
     public bool Remove(string clientId) => _clients.TryRemove(clientId, out _);
     public RegisteredClient? Find(string clientId) => _clients.GetValueOrDefault(clientId);
-    public void Clear() => _clients.Clear();
+    public void Clear()
+    {
+        _clients.Clear();
+        systemUsers.Clear();
+    }
 }

@@ -111,11 +111,13 @@ namespace AltinnApp.Core.Api
                         $"Check the app id '{app}' and the environment: the app may not be deployed there (Get-AltinnApplication -App {app} tells).",
                         cancellationToken).ConfigureAwait(false));
                 }
-                catch (AltinnApiException ex) when (ServerErrors.CreateForOtherOrganisation(ex, app.ToString(), owner.OrganizationNumber, Session.SystemUserOrganization) is AltinnApiException explained)
+                catch (AltinnApiException ex) when (ServerErrors.CreateForOtherOrganisation(ex, app.ToString(), owner.OrganizationNumber, Session.SystemUserOrganization,
+                    Session.SystemUserId, Session.HasFiledForClient) is AltinnApiException explained)
                 {
                     throw explained;
                 }
 
+                Session.NoteFiledFor(owner.OrganizationNumber);
                 Session.Creations.Claim(instance);
                 return instance;
             }

@@ -249,22 +249,33 @@ namespace AltinnApp.Core.Api
 
         /// <summary>
         /// 403 to a create for an organisation other than the one the session's system user belongs to: the module knows
-        /// both numbers, so it names them. A system user files for its own organisation; an agent system user (for an
-        /// accounting firm's clients) also for the clients delegated to it. Null when the owner is the session's own.
+        /// both numbers and the system user's id, so it names them. A standard system user files for its own organisation
+        /// only; an agent system user (an accounting firm's, for client relationships) for the clients delegated to it,
+        /// each with access packages. Altinn's 403 does not say which rule refused, nor is the kind in the token, so the
+        /// message gives the client's two reasons, and the standard one's too until the session has filed for a client
+        /// (<paramref name="knownAgent"/>). Null when the owner is the session's own.
         /// </summary>
-        public static AltinnApiException CreateForOtherOrganisation(AltinnApiException ex, string appId, string ownerOrganization, string sessionOrganization)
+        public static AltinnApiException CreateForOtherOrganisation(AltinnApiException ex, string appId, string ownerOrganization, string sessionOrganization,
+            string systemUserId = null, bool knownAgent = false)
         {
             if (ex.StatusCode != 403 || string.IsNullOrEmpty(ownerOrganization) || string.IsNullOrEmpty(sessionOrganization) ||
                 string.Equals(ownerOrganization, sessionOrganization, StringComparison.Ordinal)) return null;
-            var recommendation = $"Connect-Altinn -SystemUserOrganization {ownerOrganization} -PassThru, and pass that session with -Session.";
+            var systemUser = string.IsNullOrEmpty(systemUserId) ? $"the system user of {sessionOrganization}" : $"system user {systemUserId} of {sessionOrganization}";
+            var delegate_ = $"Have {sessionOrganization} delegate {ownerOrganization} to {systemUser} in Altinn (its clients) with an access package the app's policy names, or leave {ownerOrganization} out.";
+            var standard = $"Connect-Altinn -SystemUserOrganization {ownerOrganization} -PassThru, and pass that session with -Session.";
             var message =
-                $"Altinn answered 403 to creating an instance of {appId} for organisation {ownerOrganization}. This session acts as the system user of {sessionOrganization}, " +
-                $"and a system user files for its own organisation (an agent system user also for the clients delegated to it). " +
-                $"Have {ownerOrganization} delegated to this system user, and check that the system user has the rights to {appId}; " +
-                $"or file for {ownerOrganization} with a session of its own: {recommendation}";
-            var explained = Rewrap(ex, "Altinn.NewInstance.Forbidden", AltinnErrorKind.PermissionDenied, message);
+                $"Altinn answered 403 to creating an instance of {appId} for organisation {ownerOrganization}: nothing was created for it. " +
+                $"This session acts as the system user of {sessionOrganization}{(string.IsNullOrEmpty(systemUserId) ? string.Empty : " (id " + systemUserId + ")")}; " +
+                "Altinn does not say which of these holds:" + Environment.NewLine +
+                $"  - {ownerOrganization} is not a client of {systemUser} (never delegated, or the delegation was removed);" + Environment.NewLine +
+                $"  - the system user lacks the access package {appId} requires for {ownerOrganization} " +
+                "(an accounting firm's client usually needs urn:altinn:accesspackage:regnskapsforer-med-signeringsrettighet);" + Environment.NewLine;
+            if (!knownAgent)
+                message += $"  - it is a standard system user, which files for {sessionOrganization} alone: file for {ownerOrganization} with a session of its own: {standard}" + Environment.NewLine;
+            message += delegate_;
+            var explained = Rewrap(ex, ErrorCatalogue.Id("NewInstance", ErrorReason.Forbidden), AltinnErrorKind.PermissionDenied, message);
             // the general 403 advice (the app id, the rights) is not the fix here; the message says it once, where ConciseView leaves it out
-            explained.RecommendedAction = recommendation;
+            explained.RecommendedAction = knownAgent ? delegate_ : standard;
             return explained;
         }
 

@@ -38,6 +38,9 @@ namespace AltinnApp.Core.Auth
         /// <summary>The organisation number of the system user the token is for (from <c>authorization_details</c>).</summary>
         public string SystemUserOrganization { get; private set; }
 
+        /// <summary>The system user's id (<c>authorization_details.systemuser_id</c>): the same for every client an agent system user files for.</summary>
+        public string SystemUserId { get; private set; }
+
         /// <summary>
         /// True for a raw Maskinporten token (it carries <c>client_amr</c>, which the exchange removes):
         /// Altinn apps refuse those (reference §2.1, §2.4).
@@ -91,6 +94,13 @@ namespace AltinnApp.Core.Auth
                     {
                         var value = id.GetString();
                         SystemUserOrganization = value.StartsWith("0192:", StringComparison.Ordinal) ? value.Substring(5) : value;
+                    }
+
+                    if (detail.ValueKind == JsonValueKind.Object &&
+                        detail.TryGetProperty("systemuser_id", out var ids) && ids.ValueKind == JsonValueKind.Array && ids.GetArrayLength() > 0 &&
+                        ids[0].ValueKind == JsonValueKind.String)
+                    {
+                        SystemUserId = ids[0].GetString();
                     }
                 }
             }

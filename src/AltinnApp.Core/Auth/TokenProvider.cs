@@ -31,6 +31,9 @@ namespace AltinnApp.Core.Auth
 
         public DateTimeOffset? ExpiresOn => _current?.ExpiresOn;
 
+        /// <summary>The system user id of the token held now; null before the first token.</summary>
+        public string SystemUserId => Volatile.Read(ref _current)?.SystemUserId;
+
         public bool CanRefresh => _source.CanRefresh;
 
         /// <summary>

@@ -60,6 +60,9 @@ namespace AltinnApp.Core.Session
 
         public DateTimeOffset? TokenExpiresOn => Tokens.ExpiresOn;
 
+        /// <summary>The id of the system user the session acts as, from its token; null until a token was fetched.</summary>
+        public string SystemUserId => Tokens.SystemUserId;
+
         public int TokenFetchCount => Tokens.FetchCount;
 
         public bool IsDisconnected { get; private set; }
@@ -85,6 +88,20 @@ namespace AltinnApp.Core.Session
 
         /// <summary>What this session created, and how to tell whether a create with an unknown outcome took effect.</summary>
         internal CreationReconciler Creations { get; }
+
+        private int _filedForClient;
+
+        /// <summary>
+        /// True once Altinn let this session create for an organisation other than its system user's: the system user is
+        /// then one for client relationships (agent), which the token alone does not tell.
+        /// </summary>
+        public bool HasFiledForClient => Volatile.Read(ref _filedForClient) == 1;
+
+        internal void NoteFiledFor(string organizationNumber)
+        {
+            if (organizationNumber != null && SystemUserOrganization != null && !string.Equals(organizationNumber, SystemUserOrganization, StringComparison.Ordinal))
+                Volatile.Write(ref _filedForClient, 1);
+        }
 
         /// <summary>The one clock of this session: token expiry, retry waits, the scan and receipt waits.</summary>
         public IAltinnClock Clock => Http.Clock;

@@ -22,6 +22,7 @@
         'Get-AltinnAccessToken'
         'New-AltinnSigningKey'
         'Get-AltinnApplication'
+        'Get-AltinnParty'
         'New-AltinnInstance'
         'Get-AltinnInstance'
         'Remove-AltinnInstance'

@@ -39,9 +39,18 @@ namespace AltinnApp.Core.Api
         /// organisation, with the party id a create for it will carry, so a journaled create can look for an instance
         /// it may have made before it has ever seen one.
         /// </summary>
-        public async Task<IReadOnlyList<AltinnParty>> GetPartiesAsync(AppIdentifier app, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<AltinnParty>> GetPartiesAsync(AppIdentifier app, CancellationToken cancellationToken) =>
+            GetPartiesAsync(app, false, cancellationToken);
+
+        /// <summary>
+        /// The parties as above; with <paramref name="allowedToInstantiate"/> Altinn's <c>allowedToInstantiateFilter=true</c>,
+        /// which narrows a person user's list to the parties that may start the app. A system user's list (its own
+        /// organisation) is the same either way: an agent system user's clients are not in it (app-lib <c>PartiesController.Get</c>).
+        /// </summary>
+        public async Task<IReadOnlyList<AltinnParty>> GetPartiesAsync(AppIdentifier app, bool allowedToInstantiate, CancellationToken cancellationToken)
         {
-            var request = new AltinnRequest(HttpMethod.Get, _transport.AppUri(app, AppRoutes.Parties), RequestKind.Read, "GetParties")
+            var uri = _transport.AppUri(app, AppRoutes.Parties, query: allowedToInstantiate ? "allowedToInstantiateFilter=true" : null);
+            var request = new AltinnRequest(HttpMethod.Get, uri, RequestKind.Read, "GetParties")
             {
                 // the controller has no [Produces] and the app has XML formatters too: ask for JSON
                 Configure = message => message.Headers.Accept.ParseAdd("application/json"),

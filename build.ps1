@@ -165,17 +165,20 @@ function Invoke-Test {
         Invoke-Native { dotnet restore build/tools.proj --nologo -v quiet } 'restore of the test tools (Pester, older IdentityModel)'
         $packages = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
         $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
-        # the tests run against the module as a user gets it: installed from a repository into a clean module path
+        # the tests run against the module as a user gets it: installed from a repository into a clean module path.
+        # Save-PSResource into a folder put first in PSModulePath, not Install-PSResource -Scope CurrentUser: on
+        # Windows the CurrentUser scope is the real Documents folder whatever HOME or USERPROFILE say.
         $testHome = Join-Path $Out 'test-home'
+        $testModules = Join-Path $testHome 'Modules'
         if (Test-Path $testHome) { Remove-Item $testHome -Recurse -Force }
-        New-Item -ItemType Directory $testHome, (Join-Path $testHome '.config') | Out-Null   # .config: see the package step
+        New-Item -ItemType Directory $testHome, (Join-Path $testHome '.config'), $testModules | Out-Null   # .config: see the package step
         $xml = Join-Path $resultsDir 'pester.xml'
         $summary = Join-Path $resultsDir 'pester-summary.json'
         $command = @"
 `$ErrorActionPreference = 'Stop'
 `$PSStyle.OutputRendering = 'PlainText'
 Register-PSResourceRepository -Name AltinnAppTest -Uri '$FeedDir' -Trusted -Force
-Install-PSResource -Name AltinnApp -Repository AltinnAppTest -Scope CurrentUser -TrustRepository -Reinstall -Quiet
+try { Save-PSResource -Name AltinnApp -Repository AltinnAppTest -Path '$testModules' -TrustRepository -Quiet } finally { Unregister-PSResourceRepository -Name AltinnAppTest }
 `$installed = Get-Module -ListAvailable AltinnApp
 if (-not `$installed) { throw 'AltinnApp was not installed from the local repository' }
 if (-not `$installed[0].Path.StartsWith('$testHome')) { throw "the module under test is not the one just installed: `$(`$installed[0].Path)" }
@@ -194,8 +197,9 @@ Import-Module '$pester'
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$summary'
 "@
         $environment = @{
-            # a clean user profile: Install-PSResource -Scope CurrentUser lands under it, and nothing of the developer's leaks in
+            # a clean user profile, so nothing of the developer's leaks in, and the saved module first in the module path
             HOME = $testHome; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null; LOCALAPPDATA = $testHome; USERPROFILE = $testHome
+            PSModulePath = $testModules + [IO.Path]::PathSeparator + $env:PSModulePath
             DOTNET_CLI_HOME = $(if ($env:DOTNET_CLI_HOME) { $env:DOTNET_CLI_HOME } else { [Environment]::GetFolderPath('UserProfile') })
             ALTINNAPP_REPO_ROOT = $Root
             ALTINNAPP_SIMULATOR_DLL = (Join-Path $SimulatorOut 'AltinnApp.Simulator.dll')

@@ -35,6 +35,8 @@ param(
     [string] $JournalPath = './submissions.journal',
     [string] $ReceiptFolder = './receipts',
     [string] $ResultPath = './results.csv',
+    # ';' for a CSV that Excel saved with Norwegian settings
+    [string] $Delimiter = ',',
     # Addresses that differ from the environment's (a proxy, or the local simulator the tests use).
     [hashtable] $ConnectOverrides = @{}
 )
@@ -43,7 +45,8 @@ Import-Module AltinnApp -ErrorAction Stop
 # without a session no row can be filed: stop at once (the exit code is 1)
 Connect-Altinn -Environment $Environment -ClientId $ClientId -JwkPath $JwkPath -SystemUserOrganization $SystemUserOrganization -App $App @ConnectOverrides -ErrorAction Stop
 
-$rows = @(Import-Csv -Path $CsvPath -ErrorAction Stop)
+# -Encoding UTF8: Windows PowerShell 5.1 reads a file without a byte order mark as ANSI, and Norwegian letters would arrive garbled
+$rows = @(Import-Csv -Path $CsvPath -Delimiter $Delimiter -Encoding UTF8 -ErrorAction Stop)
 # a key names the submission (organisation, period, form), the same on every run: never a row number
 $keys = @(foreach ($row in $rows) {
     $rowPeriod = if ($row.PSObject.Properties['Period'] -and $row.Period) { $row.Period } else { $Period }

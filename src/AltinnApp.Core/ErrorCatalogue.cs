@@ -165,6 +165,7 @@ namespace AltinnApp.Core
         public const string TokenRefused = nameof(TokenRefused);
         public const string NoSystemUserOrganization = nameof(NoSystemUserOrganization);
         public const string InstallationIncomplete = nameof(InstallationIncomplete);
+        public const string DotNetFrameworkTooOld = nameof(DotNetFrameworkTooOld);
 
         // Maskinporten's refusals of a grant (TokenSources.Classify); an OAuth code it does not name keeps its own name
         public const string SystemUserNotFound = nameof(SystemUserNotFound);
@@ -419,6 +420,7 @@ namespace AltinnApp.Core
             E(ErrorReason.TokenRefused, AltinnErrorKind.Authentication, "The local test environment refused to give a token.", "LocalTest"),
             E(ErrorReason.NoSystemUserOrganization, AltinnErrorKind.Authentication, "The local test environment's token names no system user organisation.", "LocalTest"),
             E(ErrorReason.InstallationIncomplete, AltinnErrorKind.ObjectNotFound, "The module's engine or dependencies are missing (a partial copy).", "Import"),
+            E(ErrorReason.DotNetFrameworkTooOld, AltinnErrorKind.InvalidOperation, "Windows PowerShell 5.1 runs on a .NET Framework older than 4.7.2, which the module needs.", "Import"),
 
             // Maskinporten's refusals of a grant
             E(ErrorReason.SystemUserNotFound, AltinnErrorKind.Authentication, "No system user for this client and organisation.", "Maskinporten"),

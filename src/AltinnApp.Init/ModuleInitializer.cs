@@ -13,7 +13,8 @@ namespace AltinnApp.Init
     /// on PowerShell 7 they load into the module's own AssemblyLoadContext (AltinnApp.LoadContext.dll), so
     /// another module's version of Microsoft.IdentityModel and ours never meet; on Windows PowerShell 5.1
     /// (.NET Framework, where different versions of a strong-named assembly load side by side) they load
-    /// from the folder as usual, for requests that come from this module.
+    /// from Dependencies/Desktop (the engine's net472 build and each dependency's .NET Framework build), for
+    /// requests that come from this module, once the Framework is known to be new enough.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
@@ -24,7 +25,10 @@ namespace AltinnApp.Init
         private static readonly string DependencyDirectory = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location);
         private static readonly string ModuleDirectory = Path.GetDirectoryName(DependencyDirectory) + Path.DirectorySeparatorChar;
 
-        private static readonly DependencyFolderResolver FrameworkResolver = new DependencyFolderResolver(DependencyDirectory, ModuleDirectory);
+        // .NET Framework gets its own set: the netstandard2.0 set holds placeholders that throw there
+        private static readonly string DesktopDirectory = Path.Combine(DependencyDirectory, "Desktop");
+
+        private static readonly DependencyFolderResolver FrameworkResolver = new DependencyFolderResolver(DesktopDirectory, ModuleDirectory);
 
         // AssemblyLoadContext lives in the core library on .NET Core 3+ and does not exist on .NET Framework
         private static readonly bool HasLoadContexts = typeof(object).Assembly.GetType("System.Runtime.Loader.AssemblyLoadContext") != null;
@@ -47,6 +51,12 @@ namespace AltinnApp.Init
                     }
                     else
                     {
+                        RequireFramework();
+                        if (!File.Exists(Path.Combine(DesktopDirectory, "AltinnApp.Core.dll")))
+                        {
+                            throw Incomplete($"AltinnApp's installation is incomplete: '{DesktopDirectory}' holds no AltinnApp.Core.dll. Reinstall the module (Install-Module AltinnApp -Force, or Install-PSResource AltinnApp -Reinstall).", null);
+                        }
+
                         AppDomain.CurrentDomain.AssemblyResolve += FrameworkResolver.Handle;
                     }
                 }
@@ -94,6 +104,15 @@ namespace AltinnApp.Init
                 ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
                 throw;
             }
+        }
+
+        private static void RequireFramework()
+        {
+            var problem = FrameworkRequirement.Problem(FrameworkRequirement.InstalledRelease());
+            if (problem == null) return;
+            var exception = new PlatformNotSupportedException(problem);
+            var record = new ErrorRecord(exception, "Altinn.Import.DotNetFrameworkTooOld", ErrorCategory.NotInstalled, FrameworkRequirement.MinimumVersion);
+            throw new RuntimeException(problem, exception, record);
         }
 
         /// <summary>A broken installation: Import-Module reports it under a stable ErrorId with what to do.</summary>

@@ -66,13 +66,28 @@ namespace AltinnApp.LoadContext
             }
         }
 
-        private static Assembly ResolveEngine(AssemblyLoadContext requestingContext, AssemblyName name)
+        private static Assembly ResolveEngine(AssemblyLoadContext requestingContext, AssemblyName name) => Answer(s_context, name);
+
+        /// <summary>
+        /// The default context's question, answered: the engine from the module's context, else null. Only the
+        /// engine: answering for its dependencies here would put them in the default context, which is exactly
+        /// what the module's own context is for avoiding. The event names no requesting assembly, but the
+        /// engine's name is the module's alone. It never throws: an exception in a Resolving handler would
+        /// replace the asker's own load error with ours, so a failure to load means "not ours".
+        /// </summary>
+        internal static Assembly Answer(AssemblyLoadContext context, AssemblyName name)
         {
-            // Only the engine: answering for its dependencies here would put them in the default context,
-            // which is exactly what the module's own context is for avoiding.
-            if (!string.Equals(name.Name, EngineAssemblyName, StringComparison.OrdinalIgnoreCase)) return null;
-            var context = s_context;
-            return context?.LoadFromAssemblyName(name);
+            if (context == null || name == null || !string.Equals(name.Name, EngineAssemblyName, StringComparison.OrdinalIgnoreCase)) return null;
+            try
+            {
+                var engine = context.LoadFromAssemblyName(name);
+                // a custom context may hand back an older version than asked for; the default context must not take it
+                return name.Version != null && engine.GetName().Version < name.Version ? null : engine;
+            }
+            catch (Exception ex) when (ex is IOException || ex is BadImageFormatException || ex is ArgumentException || ex is UnauthorizedAccessException)
+            {
+                return null;
+            }
         }
     }
 }

@@ -70,4 +70,35 @@ public sealed class EngineLoadContextTests : IDisposable
         Assert.True(platform.ContainsKey("System.Private.CoreLib"));
         Assert.True(platform.ContainsKey("system.text.json")); // by simple name, any case
     }
+
+    [Fact]
+    public void The_default_contexts_question_is_answered_for_the_engine_alone()
+    {
+        var engine = typeof(AltinnApp.Core.AltinnException).Assembly;
+        File.Copy(engine.Location, Path.Combine(_folder, "AltinnApp.Core.dll"));
+        var context = new EngineLoadContext(_folder, new Dictionary<string, string>());
+
+        var answered = EngineResolver.Answer(context, new AssemblyName("AltinnApp.Core"));
+        Assert.Same(context, AssemblyLoadContext.GetLoadContext(answered));
+        Assert.Null(EngineResolver.Answer(context, new AssemblyName("Polly.Core"))); // a dependency: only through the module's context
+        Assert.Null(EngineResolver.Answer(null, new AssemblyName("AltinnApp.Core"))); // not imported (yet, or any more)
+    }
+
+    [Fact]
+    public void A_damaged_engine_file_makes_the_answer_no_rather_than_an_exception()
+    {
+        File.WriteAllBytes(Path.Combine(_folder, "AltinnApp.Core.dll"), new byte[] { 0x4D, 0x5A, 0, 1, 2, 3 });
+        var context = new EngineLoadContext(_folder, new Dictionary<string, string>());
+
+        Assert.Null(EngineResolver.Answer(context, new AssemblyName("AltinnApp.Core")));
+    }
+
+    [Fact]
+    public void A_newer_engine_than_the_folder_holds_is_not_answered()
+    {
+        File.Copy(typeof(AltinnApp.Core.AltinnException).Assembly.Location, Path.Combine(_folder, "AltinnApp.Core.dll"));
+        var context = new EngineLoadContext(_folder, new Dictionary<string, string>());
+
+        Assert.Null(EngineResolver.Answer(context, new AssemblyName("AltinnApp.Core") { Version = new Version(99, 0, 0, 0) }));
+    }
 }

@@ -17,6 +17,42 @@ BeforeAll {
     $script:Entries = @(Get-ChildItem $script:Unpacked -Recurse -File | ForEach-Object { [IO.Path]::GetRelativePath($script:Unpacked, $_.FullName).Replace('\', '/') })
     $script:ModuleFiles = @($script:Entries | Where-Object { $_ -notmatch '^(_rels/|package/|\[Content_Types\]\.xml$|AltinnApp\.nuspec$)' })
     [xml] $script:Nuspec = Get-Content -Raw (Join-Path $script:Unpacked 'AltinnApp.nuspec')
+
+    # What an assembly was built for, and what it references, read from its metadata (nothing is loaded).
+    function Get-AssemblyMetadata([string] $Path, [scriptblock] $Read) {
+        $stream = [IO.File]::OpenRead($Path)
+        try {
+            $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+            & $Read ([System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe))
+        } finally { $stream.Dispose() }
+    }
+
+    function Get-AssemblyReference([string] $Path) {
+        Get-AssemblyMetadata $Path {
+            param($reader)
+            foreach ($handle in $reader.AssemblyReferences) {
+                $reference = $reader.GetAssemblyReference($handle)
+                [pscustomobject]@{ Name = $reader.GetString($reference.Name); Version = $reference.Version }
+            }
+        }
+    }
+
+    function Get-TargetFramework([string] $Path) {
+        Get-AssemblyMetadata $Path {
+            param($reader)
+            foreach ($handle in $reader.GetAssemblyDefinition().GetCustomAttributes()) {
+                $attribute = $reader.GetCustomAttribute($handle)
+                if ($attribute.Constructor.Kind -ne 'MemberReference') { continue }   # an attribute the assembly defines itself
+                $constructor = $reader.GetMemberReference([System.Reflection.Metadata.MemberReferenceHandle] $attribute.Constructor)
+                if ($constructor.Parent.Kind -ne 'TypeReference') { continue }
+                $type = $reader.GetTypeReference([System.Reflection.Metadata.TypeReferenceHandle] $constructor.Parent)
+                if ($reader.GetString($type.Name) -ne 'TargetFrameworkAttribute') { continue }
+                # the blob: prolog 01 00, the name's length in one byte (it is short), the name in UTF-8
+                $blob = $reader.GetBlobBytes($attribute.Value)
+                [Text.Encoding]::UTF8.GetString($blob, 3, $blob[2])
+            }
+        }
+    }
 }
 
 Describe 'The package' {
@@ -41,6 +77,35 @@ Describe 'The package' {
         }
         # nothing else beside the cmdlet assembly: a DLL at the root would load in the default context
         $script:ModuleFiles | Where-Object { $_ -like '*.dll' -and $_ -notlike 'Dependencies/*' } | Should -Be 'AltinnApp.PowerShell.dll'
+    }
+
+    It 'holds a .NET Framework set for Windows PowerShell 5.1 in Dependencies/Desktop/' {
+        foreach ($name in 'AltinnApp.Core', 'Microsoft.IdentityModel.Tokens', 'Microsoft.IdentityModel.JsonWebTokens', 'Microsoft.IdentityModel.Logging',
+            'Microsoft.IdentityModel.Abstractions', 'System.IdentityModel.Tokens.Jwt', 'Polly.Core', 'System.Text.Json', 'System.Memory') {
+            $script:ModuleFiles | Should -Contain "Dependencies/Desktop/$name.dll"
+        }
+        (Get-TargetFramework (Join-Path $script:Unpacked 'Dependencies/Desktop/AltinnApp.Core.dll')) | Should -Be '.NETFramework,Version=v4.7.2'
+        (Get-TargetFramework (Join-Path $script:Unpacked 'Dependencies/AltinnApp.Core.dll')) | Should -Be '.NETStandard,Version=v2.0'
+    }
+
+    It 'gives .NET Framework no netstandard placeholder that throws there, and one System.Memory every assembly can bind to' {
+        # the netstandard2.0 System.Security.Cryptography.Cng throws PlatformNotSupportedException on .NET Framework
+        $script:ModuleFiles | Should -Not -Contain 'Dependencies/Desktop/System.Security.Cryptography.Cng.dll'
+        $desktop = Join-Path $script:Unpacked 'Dependencies/Desktop'
+        $shipped = [Reflection.AssemblyName]::GetAssemblyName((Join-Path $desktop 'System.Memory.dll')).Version
+        $newer = foreach ($dll in Get-ChildItem $desktop -Filter *.dll) {
+            foreach ($reference in (Get-AssemblyReference $dll.FullName)) {
+                if ($reference.Name -eq 'System.Memory' -and $reference.Version -gt $shipped) { "$($dll.Name) wants System.Memory $($reference.Version)" }
+                if ($reference.Name -eq 'netstandard') { "$($dll.Name) is a netstandard build" }
+            }
+        }
+        $newer | Should -BeNullOrEmpty -Because "the resolver serves System.Memory $shipped for every older request, and nothing newer"
+    }
+
+    It 'has a first nested module that loads on every .NET Framework 5.1 runs on, so it can say which one is too old' {
+        $init = Join-Path $script:Unpacked 'Dependencies/AltinnApp.Init.dll'
+        (Get-TargetFramework $init) | Should -Be '.NETFramework,Version=v4.6.2'
+        (Get-AssemblyReference $init).Name | Should -Not -Contain 'netstandard'
     }
 
     It 'holds no debug symbols, build leftovers, tests or the simulator' {

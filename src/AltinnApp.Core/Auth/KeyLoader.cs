@@ -96,12 +96,12 @@ namespace AltinnApp.Core.Auth
         }
 
         public static SigningKey FromJwkFile(string path, string keyId) =>
-            FromJwk(System.Text.Encoding.UTF8.GetString(ReadFile(path, "JWK")), keyId, $"'{path}'");
+            FromJwk(Text(ReadFile(path, "JWK")), keyId, $"'{path}'");
 
         /// <summary>A PEM private key (PKCS#1 or PKCS#8). Needs .NET 5 or later, that is PowerShell 7.</summary>
         public static SigningKey FromPemFile(string path, string keyId)
         {
-            var pem = System.Text.Encoding.UTF8.GetString(ReadFile(path, "private key"));
+            var pem = Text(ReadFile(path, "private key"));
             if (pem.IndexOf("ENCRYPTED", StringComparison.Ordinal) >= 0)
             {
                 throw new AltinnArgumentException("Altinn.Pem.Encrypted",
@@ -134,6 +134,19 @@ namespace AltinnApp.Core.Auth
             }
 
             return new RsaSigningKey(rsa, keyId, $"'{path}'");
+        }
+
+        /// <summary>
+        /// A key file's text: UTF-8, or whatever its byte order mark says. Windows PowerShell 5.1 writes a BOM
+        /// (Out-File -Encoding UTF8, Set-Content -Encoding UTF8) or UTF-16 (Out-File, '>'), and the JSON reader
+        /// takes a leading U+FEFF for a stray character.
+        /// </summary>
+        internal static string Text(byte[] bytes)
+        {
+            using (var reader = new StreamReader(new MemoryStream(bytes), new System.Text.UTF8Encoding(false), detectEncodingFromByteOrderMarks: true))
+            {
+                return reader.ReadToEnd();
+            }
         }
 
         internal static byte[] ReadFile(string path, string what)

@@ -164,6 +164,22 @@ Describe 'Onboarding an accounting firm with an agent system user' {
     }
 }
 
+Describe 'Views' {
+    It 'shows systems, requests and system users within 80 columns' {
+        $outputs = @(
+            Get-AltinnSystem -Session $script:Vendor
+            Get-AltinnSystemUserRequest -SystemId $script:SystemId -CustomerOrganization 950474084 -ExternalRef 'kunde-17' -Session $script:Vendor
+            Get-AltinnSystemUser -SystemId $script:SystemId -Session $script:Vendor
+        )
+        foreach ($output in $outputs) {
+            $text = $output | Out-String -Width 200
+            $lines = $text -split "`r?`n" | Where-Object { $_.Trim() }
+            $lines | Should -Not -BeNullOrEmpty
+            ($lines | Measure-Object Length -Maximum).Maximum | Should -BeLessOrEqual 80 -Because "$($output.GetType().Name) is shown as:`n$text"
+        }
+    }
+}
+
 Describe 'Bad input' {
     It 'names an unknown system' {
         { New-AltinnSystemUserRequest -SystemId '991825827_ukjent' -CustomerOrganization 950474084 -Right $script:App -Session $script:Vendor -ErrorAction Stop } |

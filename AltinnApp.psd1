@@ -37,6 +37,12 @@
         'Test-AltinnInstance'
         'Save-AltinnReceipt'
         'Get-AltinnJournal'
+        'Get-AltinnSystem'
+        'Register-AltinnSystem'
+        'Set-AltinnSystem'
+        'New-AltinnSystemUserRequest'
+        'Get-AltinnSystemUserRequest'
+        'Get-AltinnSystemUser'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

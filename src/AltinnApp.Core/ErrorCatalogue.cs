@@ -180,6 +180,22 @@ namespace AltinnApp.Core
         public const string InvalidGrant = nameof(InvalidGrant);
         public const string UnauthorizedClient = nameof(UnauthorizedClient);
         public const string UnsupportedGrantType = nameof(UnsupportedGrantType);
+
+        // vendor onboarding: the system register and system user requests
+        public const string VendorConflict = nameof(VendorConflict);
+        public const string NotVendorSession = nameof(NotVendorSession);
+        public const string ScopeNotGranted = nameof(ScopeNotGranted);
+        public const string MissingSystemId = nameof(MissingSystemId);
+        public const string InvalidRequestDefinition = nameof(InvalidRequestDefinition);
+        public const string InvalidRedirectUrl = nameof(InvalidRedirectUrl);
+        public const string InvalidRequestId = nameof(InvalidRequestId);
+        public const string CustomerNotFound = nameof(CustomerNotFound);
+        public const string RightsRefused = nameof(RightsRefused);
+        public const string SystemUserExists = nameof(SystemUserExists);
+        public const string RequestExists = nameof(RequestExists);
+        public const string RequestNotFound = nameof(RequestNotFound);
+        public const string SystemNotFound = nameof(SystemNotFound);
+        public const string SystemRefused = nameof(SystemRefused);
     }
 
     /// <summary>One reason the module reports, with the operations it is reported under.</summary>
@@ -243,6 +259,7 @@ namespace AltinnApp.Core
             "AddAttachment", "Connect", "GetActiveInstances", "GetApplication", "GetData", "GetInstance", "GetJournal", "GetProcess",
             "LocalTestToken", "Maskinporten", "NewInstance", "ProcessNext", "RemoveData", "RemoveInstance", "SaveData", "SaveReceipt",
             "SetData", "Submit", "TestInstance", "TokenExchange", "GetParties", "GetSchema", "NewFormData",
+            "GetSystem", "RegisterSystem", "SetSystem", "NewSystemUserRequest", "GetSystemUserRequest", "GetSystemUser",
         };
 
         /// <summary>The id of a reason under an operation; without an operation, <c>Altinn.&lt;Reason&gt;</c>.</summary>
@@ -435,6 +452,21 @@ namespace AltinnApp.Core
             E(ErrorReason.InvalidGrant, AltinnErrorKind.Authentication, "Another grant rule failed (invalid_grant without an MP number the module names).", "Maskinporten"),
             E(ErrorReason.UnauthorizedClient, AltinnErrorKind.Authentication, "The client may not use this grant type (unauthorized_client).", "Maskinporten"),
             E(ErrorReason.UnsupportedGrantType, AltinnErrorKind.Authentication, "Maskinporten does not take this grant type (unsupported_grant_type).", "Maskinporten"),
+            // vendor onboarding
+            E(ErrorReason.VendorConflict, AltinnErrorKind.InvalidArgument, "-Vendor given with -SystemUserOrganization or -SystemUserExternalRef: a vendor session has no system user.", "Connect"),
+            E(ErrorReason.NotVendorSession, AltinnErrorKind.InvalidOperation, "A system user's session was used for the system register or system user requests, which take the vendor's own token (Connect-Altinn -Vendor).", "GetSystem", "RegisterSystem", "SetSystem", "NewSystemUserRequest", "GetSystemUserRequest", "GetSystemUser"),
+            E(ErrorReason.ScopeNotGranted, AltinnErrorKind.PermissionDenied, "The vendor session was connected without the scope this call needs; the message names it.", "GetSystem", "RegisterSystem", "SetSystem", "NewSystemUserRequest", "GetSystemUserRequest", "GetSystemUser"),
+            E(ErrorReason.MissingSystemId, AltinnErrorKind.InvalidArgument, "No system id given.", "GetSystem", "RegisterSystem", "SetSystem", "NewSystemUserRequest", "GetSystemUserRequest", "GetSystemUser"),
+            E(ErrorReason.InvalidRequestDefinition, AltinnErrorKind.InvalidArgument, "A system user request without rights or access packages, or an agent request with rights.", "NewSystemUserRequest"),
+            E(ErrorReason.InvalidRedirectUrl, AltinnErrorKind.InvalidArgument, "A redirect URL that is not https://, or not one the system allows (Altinn's AUTH-00021/AUTH-00026).", "NewSystemUserRequest"),
+            E(ErrorReason.InvalidRequestId, AltinnErrorKind.InvalidArgument, "A request id that is not a GUID.", "GetSystemUserRequest"),
+            E(ErrorReason.CustomerNotFound, AltinnErrorKind.ObjectNotFound, "Altinn's register has no organisation with the customer's number (AUTH-00000).", "NewSystemUserRequest"),
+            E(ErrorReason.RightsRefused, AltinnErrorKind.InvalidData, "The request asks for rights or access packages the system is not registered with (AUTH-00001).", "NewSystemUserRequest"),
+            E(ErrorReason.SystemUserExists, AltinnErrorKind.Conflict, "The customer already has a system user of the system with that external reference (AUTH-00004).", "NewSystemUserRequest"),
+            E(ErrorReason.RequestExists, AltinnErrorKind.Conflict, "A request with that external reference was already accepted, rejected or denied, or still waits (AUTH-00006 to AUTH-00009).", "NewSystemUserRequest"),
+            E(ErrorReason.RequestNotFound, AltinnErrorKind.ObjectNotFound, "Altinn holds no such request of this vendor (AUTH-00010, AUTH-00025, AUTH-00030).", "GetSystemUserRequest"),
+            E(ErrorReason.SystemNotFound, AltinnErrorKind.ObjectNotFound, "Altinn's system register has no such system of this vendor (AUTH-00011).", "GetSystem", "SetSystem", "NewSystemUserRequest", "GetSystemUserRequest", "GetSystemUser"),
+            E(ErrorReason.SystemRefused, AltinnErrorKind.InvalidData, "Altinn refused the system as registered or updated; the message lists each validation error (AUTH.VLD-000NN) and its path.", "RegisterSystem", "SetSystem"),
         }
             .Concat(RequiredConnectParameters.Select(p => E(ErrorReason.MissingParameter(p), AltinnErrorKind.InvalidArgument, $"-{p} is needed here but empty or not given.", "Connect")))
             .Concat(SecretConnectParameters.Select(p => E(ErrorReason.InvalidParameter(p), AltinnErrorKind.InvalidArgument, $"-{p} is neither text nor a SecureString.", "Connect")))

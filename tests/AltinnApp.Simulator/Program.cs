@@ -4,6 +4,7 @@ using AltinnApp.Simulator.Exchange;
 using AltinnApp.Simulator.Infrastructure;
 using AltinnApp.Simulator.Maskinporten;
 using AltinnApp.Simulator.Storage;
+using AltinnApp.Simulator.Vendor;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -33,6 +34,7 @@ builder.Services.AddSingleton<BlobStore>();
 builder.Services.AddSingleton<InstanceStore>();
 builder.Services.AddSingleton<InstanceService>();
 builder.Services.AddSingleton<AppCallFilter>();
+builder.Services.AddSingleton<VendorStore>();
 
 var app = builder.Build();
 
@@ -43,6 +45,7 @@ app.MapControl();
 app.MapMaskinporten();
 app.MapExchange();
 app.MapApps();
+app.MapVendor();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

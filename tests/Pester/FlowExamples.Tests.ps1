@@ -122,3 +122,5 @@ Describe 'examples/' {
         @(Get-SimulatorInstances $script:Sim).Count | Should -Be $before
     }
 }
+
+# 'Onboard-Customers.ps1' runs end to end, with the vendor's journey around it, in Onboarding.Tests.ps1

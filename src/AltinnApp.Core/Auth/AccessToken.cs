@@ -47,6 +47,9 @@ namespace AltinnApp.Core.Auth
         /// </summary>
         public bool IsMaskinportenToken { get; private set; }
 
+        /// <summary>The organisation that owns the Maskinporten client (the <c>consumer</c> claim): the vendor.</summary>
+        public string ConsumerOrganization { get; private set; }
+
         /// <summary>Reads <c>exp</c>, <c>iat</c> and the system-user claims from a JWT without validating it (the server does that).</summary>
         internal static AccessToken FromJwt(string jwt, string source)
         {
@@ -84,6 +87,13 @@ namespace AltinnApp.Core.Auth
                     if (root.ValueKind != JsonValueKind.Object) return;
                     if (root.TryGetProperty("client_id", out var clientId) && clientId.ValueKind == JsonValueKind.String) ClientId = clientId.GetString();
                     IsMaskinportenToken = root.TryGetProperty("client_amr", out _);
+                    if (root.TryGetProperty("consumer", out var consumer) && consumer.ValueKind == JsonValueKind.Object &&
+                        consumer.TryGetProperty("ID", out var consumerId) && consumerId.ValueKind == JsonValueKind.String)
+                    {
+                        var value = consumerId.GetString();
+                        ConsumerOrganization = value.StartsWith("0192:", StringComparison.Ordinal) ? value.Substring(5) : value;
+                    }
+
                     if (!root.TryGetProperty("authorization_details", out var details)) return;
 
                     // an object in an exchanged token, a one-element array in a Maskinporten token

@@ -50,8 +50,10 @@ namespace AltinnApp.Core.Auth
                 ["exp"] = iat + (long)Lifetime.TotalSeconds,
                 ["jti"] = jti ?? Guid.NewGuid().ToString(),
                 ["scope"] = request.Scope,
-                ["authorization_details"] = new object[] { systemUser },
             };
+
+            // a vendor's own grant (Connect-Altinn -Vendor) names no system user: Maskinporten then issues a plain token
+            if (!string.IsNullOrEmpty(request.SystemUserOrganization)) payload["authorization_details"] = new object[] { systemUser };
 
             // no cached signature provider: IdentityModel keys its cache by the public key, so after a
             // Disconnect-Altinn (which disposes the key) a new connect with the same key would get the dead one

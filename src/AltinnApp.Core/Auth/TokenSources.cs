@@ -31,8 +31,12 @@ namespace AltinnApp.Core.Auth
         private readonly Uri _exchangeUri;
         private readonly AltinnHttp _http;
 
-        public MaskinportenTokenSource(SigningKey key, GrantRequest grant, string maskinportenUri, string platformUri, AltinnHttp http)
+        private readonly bool _exchange;
+
+        /// <param name="exchange">False for a vendor session: Altinn's authentication API takes the Maskinporten token itself.</param>
+        public MaskinportenTokenSource(SigningKey key, GrantRequest grant, string maskinportenUri, string platformUri, AltinnHttp http, bool exchange = true)
         {
+            _exchange = exchange;
             _key = key;
             _grant = grant;
             _tokenUri = new Uri(new Uri(maskinportenUri), "token");
@@ -49,6 +53,7 @@ namespace AltinnApp.Core.Auth
         public async Task<AccessToken> FetchAsync(CancellationToken cancellationToken)
         {
             var maskinportenToken = await RequestMaskinportenTokenAsync(cancellationToken).ConfigureAwait(false);
+            if (!_exchange) return AccessToken.FromJwt(maskinportenToken, "Maskinporten");
             return await ExchangeAsync(maskinportenToken, cancellationToken).ConfigureAwait(false);
         }
 
@@ -65,7 +70,7 @@ namespace AltinnApp.Core.Auth
                 }),
             };
 
-            AltinnLog.Debug($"Maskinporten: a grant signed with {_key.Description} for client '{_grant.ClientId}', system user of {_grant.SystemUserOrganization}, scope '{_grant.Scope}'.");
+            AltinnLog.Debug($"Maskinporten: a grant signed with {_key.Description} for client '{_grant.ClientId}', {(_grant.SystemUserOrganization != null ? "system user of " + _grant.SystemUserOrganization : "as the vendor itself")}, scope '{_grant.Scope}'.");
             using (var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false))
             {
                 var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
@@ -177,7 +182,11 @@ namespace AltinnApp.Core.Auth
                         "Maskinporten had already seen this grant's jti. The module makes a new grant for every request, so the same request reached Maskinporten twice (a proxy that repeats requests?): connect again, and check the proxy.");
                 case "200":
                     return (ErrorReason.InvalidScope,
-                        $"Client '{grant.ClientId}' has not been given every scope the grant asks for ('{grant.Scope}'): add them to the Maskinporten client (apps need altinn:instances.read and altinn:instances.write), or check -Scope for typing errors.");
+                        $"Client '{grant.ClientId}' has not been given every scope the grant asks for ('{grant.Scope}'): add them to the Maskinporten client (" +
+                        (grant.SystemUserOrganization == null
+                            ? "a vendor session needs " + AltinnApp.Core.Session.AltinnConnectOptions.VendorScope.Replace(" ", ", ") + ", which Digdir gives the vendor's organisation on request"
+                            : "apps need altinn:instances.read and altinn:instances.write") +
+                        "), or check -Scope for typing errors.");
                 case "201":
                     return (ErrorReason.InvalidScope,
                         $"The scopes ('{grant.Scope}') do not allow the integration type of client '{grant.ClientId}': make a Maskinporten client of the type the scope accepts.");

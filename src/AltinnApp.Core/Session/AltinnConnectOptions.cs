@@ -14,6 +14,12 @@ namespace AltinnApp.Core.Session
         /// <summary>Connect-Altinn -Scope left out: what an app's instances need (reference §2.2).</summary>
         public const string DefaultScope = "altinn:instances.read altinn:instances.write";
 
+        /// <summary>
+        /// Connect-Altinn -Vendor with -Scope left out: what the vendor endpoints of Altinn's authentication API take
+        /// (altinn-authentication AuthzConstants: systemregister.write, systemuser.request.write and .read).
+        /// </summary>
+        public const string VendorScope = "altinn:authentication/systemregister.write altinn:authentication/systemuser.request.write altinn:authentication/systemuser.request.read";
+
         internal AltinnConnectOptions(
             AltinnEnvironment environment,
             string clientId = null,
@@ -26,8 +32,10 @@ namespace AltinnApp.Core.Session
             IWebProxy proxy = null,
             bool noProxy = false,
             AltinnHttpOptions http = null,
-            IAltinnClock clock = null)
+            IAltinnClock clock = null,
+            bool vendor = false)
         {
+            Vendor = vendor;
             Environment = environment;
             ClientId = clientId;
             SystemUserOrganization = systemUserOrganization;
@@ -51,6 +59,9 @@ namespace AltinnApp.Core.Session
         public string SystemUserOrganization { get; }
 
         public string SystemUserExternalRef { get; }
+
+        /// <summary>A vendor session: the vendor's own Maskinporten token, no system user, for the authentication API.</summary>
+        public bool Vendor { get; }
 
         public string Scope { get; }
 

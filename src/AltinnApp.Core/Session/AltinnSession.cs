@@ -29,11 +29,13 @@ namespace AltinnApp.Core.Session
             SystemUserOrganization = identity.SystemUserOrganization;
             SystemUserExternalRef = options.SystemUserExternalRef;
             Scope = options.Scope;
+            IsVendor = options.Vendor;
             DefaultApp = options.DefaultApp;
             Http = http;
             Tokens = tokens;
             Creations = new CreationReconciler(http.Clock);
             Client = new AltinnAppClient(this);
+            Vendor = new Api.VendorApi(this);
             Connected = http.Clock.UtcNow.ToLocalTime();
         }
 
@@ -50,6 +52,12 @@ namespace AltinnApp.Core.Session
         public string SystemUserExternalRef { get; }
 
         public string Scope { get; }
+
+        /// <summary>Connected with -Vendor: the vendor's own Maskinporten token, for the system register and system user requests.</summary>
+        public bool IsVendor { get; }
+
+        /// <summary>The organisation that owns the Maskinporten client, from the token's consumer claim.</summary>
+        public string VendorOrganization { get; private set; }
 
         public string DefaultApp { get; }
 
@@ -108,6 +116,9 @@ namespace AltinnApp.Core.Session
 
         public AltinnAppClient Client { get; }
 
+        /// <summary>Altinn's authentication API for a vendor: system register, system user requests, system users.</summary>
+        public Api.VendorApi Vendor { get; }
+
         /// <summary>The log file of Connect-Altinn -LogPath, null without one. Disconnect-Altinn closes it.</summary>
         public AltinnLogFile LogFile { get; private set; }
 
@@ -147,7 +158,8 @@ namespace AltinnApp.Core.Session
             try
             {
                 // fail at connect, not at the first submission: fetch a token now
-                await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+                var first = await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+                session.VendorOrganization = first.ConsumerOrganization;
                 var warning = tokens.TakeExpiryWarning();
                 if (warning != null) AltinnLog.Warning(warning);
             }
@@ -210,7 +222,7 @@ namespace AltinnApp.Core.Session
                 SystemUserOrganization = options.SystemUserOrganization,
                 SystemUserExternalRef = options.SystemUserExternalRef,
             };
-            return new MaskinportenTokenSource(options.Key, grant, options.Environment.MaskinportenUri, options.Environment.PlatformUri, http);
+            return new MaskinportenTokenSource(options.Key, grant, options.Environment.MaskinportenUri, options.Environment.PlatformUri, http, exchange: !options.Vendor);
         }
 
         /// <summary>The system localtest's test data registers (reference §2.8).</summary>
@@ -351,7 +363,7 @@ namespace AltinnApp.Core.Session
             }
         }
 
-        public override string ToString() => $"{Environment.Name} {ClientId} as {SystemUserOrganization}";
+        public override string ToString() => IsVendor ? $"{Environment.Name} {ClientId} as vendor" : $"{Environment.Name} {ClientId} as {SystemUserOrganization}";
 
         public void Dispose()
         {

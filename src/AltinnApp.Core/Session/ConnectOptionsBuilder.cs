@@ -59,6 +59,9 @@ namespace AltinnApp.Core.Session
 
         public string SystemUserExternalRef { get; set; }
 
+        /// <summary>Connect as the vendor itself (no system user), for the system register and system user requests.</summary>
+        public bool Vendor { get; set; }
+
         /// <summary>Spaces or commas between scopes.</summary>
         public string Scope { get; set; } = AltinnConnectOptions.DefaultScope;
 
@@ -149,7 +152,8 @@ namespace AltinnApp.Core.Session
             var environment = ResolveEnvironment(signsGrant);
             RequireKeyFor(environment, source, signsGrant);
 
-            var scope = NormalizeScope(Scope);
+            if (Vendor) RequireVendorParameters(source, signsGrant);
+            var scope = NormalizeScope(Vendor && Scope == AltinnConnectOptions.DefaultScope ? AltinnConnectOptions.VendorScope : Scope);
             var defaultApp = string.IsNullOrWhiteSpace(App) ? null : AppIdentifier.Parse(App).ToString();
             var http = BuildHttpOptions();
 
@@ -167,9 +171,9 @@ namespace AltinnApp.Core.Session
             {
                 organization = NorwegianIdentifiers.RequireOrganizationNumber(SystemUserOrganization, nameof(SystemUserOrganization), Operation);
             }
-            else if (source == null || signsGrant)
+            else if ((source == null || signsGrant) && !Vendor)
             {
-                throw Missing("SystemUserOrganization", "Give -SystemUserOrganization: the organisation number of the customer whose system user the script acts as.");
+                throw Missing("SystemUserOrganization", "Give -SystemUserOrganization: the organisation number of the customer whose system user the script acts as (or -Vendor, to connect as the vendor itself to register systems and request system users).");
             }
             else if (externalRef != null)
             {
@@ -182,7 +186,7 @@ namespace AltinnApp.Core.Session
             // last: nothing after this may fail, so a loaded key is always handed on
             var key = source?.LoadKey?.Invoke();
             var accessToken = source?.ReadToken?.Invoke();
-            return new AltinnConnectOptions(environment, clientId, organization, externalRef, scope, defaultApp, key, accessToken, proxy, NoProxy, http, Clock);
+            return new AltinnConnectOptions(environment, clientId, organization, externalRef, scope, defaultApp, key, accessToken, proxy, NoProxy, http, Clock, Vendor);
         }
 
         private ConnectOptionsBuilder AddKey(string parameter, Func<SigningKey> load)
@@ -240,6 +244,26 @@ namespace AltinnApp.Core.Session
             {
                 throw new AltinnArgumentException("Altinn.Connect.NoMaskinporten",
                     $"The environment '{environment.Name}' has no Maskinporten: leave the key out (localtest mints its own test tokens), give -AccessToken, or give -MaskinportenUri.");
+            }
+        }
+
+        /// <summary>
+        /// A vendor session signs its own grant: Altinn's vendor endpoints read the vendor from the Maskinporten
+        /// token's consumer claim, so a handed-in Altinn token or localtest's test token cannot stand in.
+        /// </summary>
+        private void RequireVendorParameters(KeySource source, bool signsGrant)
+        {
+            if (!string.IsNullOrWhiteSpace(SystemUserOrganization) || !string.IsNullOrWhiteSpace(SystemUserExternalRef))
+            {
+                throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.VendorConflict),
+                    "-Vendor connects as the vendor itself, without a system user: leave out -SystemUserOrganization and -SystemUserExternalRef (connect once more with them, without -Vendor, to act as a customer's system user).");
+            }
+
+            if (!signsGrant)
+            {
+                throw new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.MissingKey),
+                    (source == null ? "-Vendor needs a key: " : "-Vendor cannot use -AccessToken: ") +
+                    "give the key of the vendor's own Maskinporten client (-JwkPath, -Jwk, -PrivateKeyPath or a certificate) with -ClientId, so the module asks Maskinporten for the vendor's token itself.");
             }
         }
 

@@ -46,6 +46,10 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter]
         public string SystemUserExternalRef { get; set; }
 
+        /// <summary>Connect as the vendor itself, with its own Maskinporten token, for the system register and system user requests.</summary>
+        [Parameter]
+        public SwitchParameter Vendor { get; set; }
+
         // Initial values read the engine's defaults rather than copy them: the help's "Default value" is taken from them.
         [Parameter]
         public string Scope { get; set; } = AltinnConnectOptions.DefaultScope;
@@ -194,7 +198,9 @@ namespace AltinnApp.PowerShell.Cmdlets
                 WriteVerbose($"Replaced the current session ({previous}). Sessions passed with -Session stay usable.");
             }
 
-            var connected = $"Connected to {session.Environment.Name} as system user of {session.SystemUserOrganization} ({session.KeySource}); token valid until {session.TokenExpiresOn:u}.";
+            var connected = session.IsVendor
+                ? $"Connected to {session.Environment.Name} as vendor {session.VendorOrganization} ({session.KeySource}); token valid until {session.TokenExpiresOn:u}."
+                : $"Connected to {session.Environment.Name} as system user of {session.SystemUserOrganization} ({session.KeySource}); token valid until {session.TokenExpiresOn:u}.";
             WriteLogLine("INFO", connected);
             WriteVerbose(connected);
             if (PassThru) WriteObject(session);
@@ -224,6 +230,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 ClientId = ClientId,
                 SystemUserOrganization = SystemUserOrganization,
                 SystemUserExternalRef = SystemUserExternalRef,
+                Vendor = Vendor,
                 App = App,
                 Proxy = Proxy,
                 ProxyCredential = ProxyCredential?.GetNetworkCredential(),

@@ -28,6 +28,7 @@ public static class ControlEndpoints
             services.GetRequiredService<PdfFaults>().Reset();
             services.GetRequiredService<RequestLog>().Clear();
             services.GetRequiredService<TokenGeneration>().Reset();
+            services.GetRequiredService<Vendor.VendorStore>().Clear();
             return Responses.Json(new { Status = "reset" });
         });
 

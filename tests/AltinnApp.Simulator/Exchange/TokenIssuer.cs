@@ -12,14 +12,18 @@ public sealed class TokenIssuer(SimulatorKeys keys, SimulatorSettings settings, 
     {
         int lifetime = settings.Current.MaskinportenTokenLifetimeSeconds;
         long now = Jwt.Now();
-        var detail = new JsonObject
+        JsonObject? detail = null;
+        if (grant.SystemUser is { } systemUser)
         {
-            ["type"] = "urn:altinn:systemuser",
-            ["systemuser_id"] = new JsonArray(grant.SystemUser.SystemUserId),
-            ["system_id"] = grant.Client.SystemId,
-            ["systemuser_org"] = new JsonObject { ["authority"] = "iso6523-actorid-upis", ["ID"] = $"0192:{grant.SystemUser.OrganizationNumber}" },
-        };
-        if (grant.SystemUser.ExternalRef is { } externalRef) detail["externalRef"] = externalRef;
+            detail = new JsonObject
+            {
+                ["type"] = "urn:altinn:systemuser",
+                ["systemuser_id"] = new JsonArray(systemUser.SystemUserId),
+                ["system_id"] = grant.Client.SystemId,
+                ["systemuser_org"] = new JsonObject { ["authority"] = "iso6523-actorid-upis", ["ID"] = $"0192:{systemUser.OrganizationNumber}" },
+            };
+            if (systemUser.ExternalRef is { } externalRef) detail["externalRef"] = externalRef;
+        }
         var payload = new JsonObject
         {
             ["iss"] = issuer,
@@ -27,12 +31,13 @@ public sealed class TokenIssuer(SimulatorKeys keys, SimulatorSettings settings, 
             ["token_type"] = "Bearer",
             ["client_id"] = grant.Client.ClientId,
             ["consumer"] = new JsonObject { ["authority"] = "iso6523-actorid-upis", ["ID"] = $"0192:{grant.Client.ConsumerOrganizationNumber}" },
-            ["authorization_details"] = new JsonArray(detail),
             ["scope"] = grant.Scope,
             ["iat"] = now,
             ["exp"] = now + lifetime,
             ["jti"] = Guid.NewGuid().ToString(),
         };
+        // a vendor's own token has no system user and so no authorization_details
+        if (detail is not null) payload["authorization_details"] = new JsonArray(detail);
         counters.MaskinportenTokenIssued();
         return (keys.Maskinporten.Sign(payload), lifetime);
     }

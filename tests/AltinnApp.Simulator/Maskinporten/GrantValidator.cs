@@ -38,7 +38,8 @@ public static class MaskinportenErrors
 }
 
 /// <summary>A grant that passed every rule.</summary>
-public sealed record ValidGrant(RegisteredClient Client, SystemUser SystemUser, string Scope, string ClientAmr, JsonObject AuthorizationDetail);
+/// <remarks>SystemUser and AuthorizationDetail are null for a vendor's own grant (no authorization_details).</remarks>
+public sealed record ValidGrant(RegisteredClient Client, SystemUser? SystemUser, string Scope, string ClientAmr, JsonObject? AuthorizationDetail);
 
 /// <summary>
 /// Checks a Maskinporten JWT grant rule by rule (reference §2.2), so the error names the rule that failed.
@@ -50,6 +51,7 @@ public sealed class GrantValidator(ClientRegistry clients, JtiCache jtis)
     public const int IatSkewSeconds = 10;
     private const string SystemUserType = "urn:altinn:systemuser";
     private const string OrgAuthority = "iso6523-actorid-upis";
+    private const string VendorScopePrefix = "altinn:authentication/";
 
     public (ValidGrant? Grant, GrantError? Error) Validate(DecodedJwt grant, string expectedAudience)
     {
@@ -89,14 +91,17 @@ public sealed class GrantValidator(ClientRegistry clients, JtiCache jtis)
         if (requested.Length == 0 || requested.Any(s => !client.Scopes.Contains(s)))
             return Fail(MaskinportenErrors.InvalidScopeCode, MaskinportenErrors.InvalidScope);
 
-        var (systemUser, detail, detailsError) = ResolveSystemUser(grant.Payload["authorization_details"], client);
+        // A grant without authorization_details gets a plain Maskinporten token, as a vendor asks for one to call
+        // Altinn's authentication API (its own scopes only: for the app scopes the simulator insists on a system user).
+        bool vendorGrant = grant.Payload["authorization_details"] is null && requested.All(s => s.StartsWith(VendorScopePrefix, StringComparison.Ordinal));
+        var (systemUser, detail, detailsError) = vendorGrant ? (null, null, null) : ResolveSystemUser(grant.Payload["authorization_details"], client);
         if (detailsError is not null) return (null, detailsError);
 
         // Last, so a grant that fails another rule does not burn its jti.
         if (!jtis.TryUse(jti))
             return Fail(MaskinportenErrors.InvalidGrant, MaskinportenErrors.GrantReused);
 
-        return (new ValidGrant(client, systemUser!, string.Join(' ', requested), clientAmr!, detail!), null);
+        return (new ValidGrant(client, systemUser, string.Join(' ', requested), clientAmr!, detail), null);
     }
 
     private static (RSA? Key, string? ClientAmr, GrantError? Error) ResolveKey(DecodedJwt grant, RegisteredClient client)

@@ -144,7 +144,7 @@ Describe 'Onboarding a customer with a standard system user' {
 }
 
 Describe 'Onboarding an accounting firm with an agent system user' {
-    It 'requests with access packages; once approved with two clients, the system user is listed with them' {
+    It 'requests with access packages; once approved with two clients, the system user is listed with them and files for both' {
         $request = New-AltinnSystemUserRequest -Agent -SystemId $script:SystemId -CustomerOrganization 310461598 -ExternalRef 'byraa-1' -AccessPackage $script:Package -Session $script:Vendor
         $request.Kind | Should -Be 'Agent'
         $request.ConfirmUrl | Should -Match 'agentrequest\?id='
@@ -161,6 +161,19 @@ Describe 'Onboarding an accounting firm with an agent system user' {
         # the firm's system user logs in through Maskinporten
         $firm = Connect-Altinn @script:Connect -ClientId $script:ClientId -Jwk $script:Key.Private -SystemUserOrganization 310461598 -SystemUserExternalRef 'byraa-1' -PassThru
         $firm.SystemUserOrganization | Should -Be '310461598'
+
+        # it files for each of its two clients, while the firm itself, not delegated to it as a client, is refused
+        $receipts = Join-Path $script:Work 'agent-receipts'
+        foreach ($client in '950474084', '313725138') {
+            $file = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber $client -Session $firm |
+                Set-AltinnData -DataType model -Value @{ property1 = 'a'; property2 = $client } |
+                Invoke-AltinnProcessNext |
+                Save-AltinnReceipt -Path $receipts
+            [IO.File]::ReadAllBytes($file.FullName)[0..3] | Should -Be ([byte[]][char[]]'%PDF')
+        }
+        { New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 310461598 -Session $firm -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Altinn.NewInstance.Forbidden*'
+        @(Get-ChildItem $receipts -Filter *.pdf).Count | Should -Be 2
     }
 }
 

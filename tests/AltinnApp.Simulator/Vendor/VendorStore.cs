@@ -151,7 +151,13 @@ public sealed class VendorStore(ClientRegistry clients)
         if (client is null || client.ConsumerOrganizationNumber != system.VendorOrg) return;
         var systemUsers = client.SystemUsers.ToList();
         // a reference equal to the organisation number is how Altinn stores "no reference" (RequestSystemUserService)
-        systemUsers.Add(new SystemUser(user.ReporteeOrgNo, user.ExternalRef == user.ReporteeOrgNo ? null : user.ExternalRef, user.Id));
+        // an agent's clients come delegated with the packages the request asked for, as the firm delegates them in the
+        // portal after approving (SystemUserClientDelegationController); authorisation then decides per client
+        var delegations = user.IsAgent
+            ? user.Clients.Select(org => new ClientDelegation(org, new HashSet<string>(user.AccessPackages, StringComparer.Ordinal))).ToList()
+            : null;
+        systemUsers.Add(new SystemUser(user.ReporteeOrgNo, user.ExternalRef == user.ReporteeOrgNo ? null : user.ExternalRef, user.Id,
+            user.IsAgent ? SystemUserKind.Agent : SystemUserKind.Standard, delegations));
         clients.Register(new RegisteredClient
         {
             ClientId = client.ClientId,

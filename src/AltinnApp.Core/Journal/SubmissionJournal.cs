@@ -362,16 +362,8 @@ namespace AltinnApp.Core.Journal
 
         private void ApplyLine(ReadOnlySpan<byte> line)
         {
-            JournalRecord record;
-            try
-            {
-                record = JsonSerializer.Deserialize<JournalRecord>(line, Json);
-            }
-            catch (JsonException)
-            {
-                return; // a line torn by a kill mid-write: the step it recorded is redone
-            }
-
+            // null for a line torn by a kill mid-write: the step it recorded is redone
+            var record = JournalRecordReader.Read(line, Json);
             if (record?.Key == null) return;
             if (!_entries.TryGetValue(record.Key, out var entry))
             {

@@ -15,6 +15,11 @@
       6. upload and download of a 512 MiB attachment, with the peak working set of the pwsh doing it.
     Writes <OutputPath>.md and <OutputPath>.json. -Smoke runs a handful of submissions and no 512 MiB
     transfer, to check that the benchmark itself works; its numbers say nothing about speed.
+
+    -Phase Journal10k runs only the journal at scale (bench/Measure-Journal.ps1): -Count journaled submissions
+    in one run (10,000 unless given; a smaller -Count for a smoke run), the first and last thousand's time per
+    submission, the working set's growth, and Get-AltinnJournal on a synthetic 100,000-key journal. It prints
+    its numbers and writes <OutputPath>.journal.json; it takes minutes and is not part of the tests.
 #>
 [CmdletBinding()]
 param(
@@ -26,7 +31,10 @@ param(
     # results go to <OutputPath>.md and .json; bench/results for a full run, bench/results.local for -Smoke
     [string] $OutputPath,
     [ValidateRange(1, 100000)] [int] $Submissions,
-    [ValidateRange(1, 4096)] [int] $TransferMiB = 512
+    [ValidateRange(1, 4096)] [int] $TransferMiB = 512,
+    [ValidateSet('All', 'Journal10k')] [string] $Phase = 'All',
+    # for -Phase Journal10k: the journaled submissions in the one run
+    [ValidateRange(10, 1000000)] [int] $Count = 10000
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -74,6 +82,21 @@ if (-not $found) {
 if ($found.Path -ne $ModulePath) { throw "Another AltinnApp comes first in PSModulePath: $($found.Path). The benchmark must load the module given in -ModulePath." }
 $moduleVersion = (Get-Module AltinnApp).Version.ToString()
 $pwshDll = Join-Path $PSHOME 'pwsh.dll'
+
+if ($Phase -eq 'Journal10k') {
+    $work = Join-Path ([IO.Path]::GetTempPath()) ('altinnapp-bench-journal-' + [Guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory $work | Out-Null
+    try {
+        Write-Host "AltinnApp $moduleVersion journal at scale: $Count journaled submissions in one run, then Get-AltinnJournal on 100,000 keys"
+        $journalResult = & (Join-Path $PSScriptRoot 'Measure-Journal.ps1') -SimulatorDll $SimulatorDll -Work $work -Count $Count
+        $journalResult | Format-List | Out-Host
+        $journalResult | ConvertTo-Json | Set-Content -Path "$OutputPath.journal.json"
+        Write-Host "wrote $OutputPath.journal.json"
+    } finally {
+        Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    return
+}
 
 function Write-Phase([string] $Text) { Write-Host ("[{0,6:n1} s] {1}" -f $runClock.Elapsed.TotalSeconds, $Text) }
 

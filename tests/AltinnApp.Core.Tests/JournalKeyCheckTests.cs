@@ -5,6 +5,8 @@ using AltinnApp.Core.Models;
 namespace AltinnApp.Core.Tests;
 
 /// <summary>A journal key stands for one submission: its app, its owner and the prefill its instance was made with.</summary>
+// one collection: SubmissionJournal.ForgetAll forgets every open journal, so these never run beside each other
+[Collection("Journal files")]
 public sealed class JournalKeyCheckTests : IDisposable
 {
     private const string App = "brg/aarsregnskap";

@@ -12,6 +12,8 @@ namespace AltinnApp.Core.Tests;
 /// of the nightly batch would be. Whatever the moment, the rerun leaves one instance, each attachment once, the process
 /// ended, and one receipt.
 /// </summary>
+// one collection: SubmissionJournal.ForgetAll forgets every open journal, so these never run beside each other
+[Collection("Journal files")]
 public sealed class SubmissionStateMachineTests : IDisposable
 {
     private const string Organisation = "950474084";

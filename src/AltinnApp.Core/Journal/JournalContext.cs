@@ -10,10 +10,11 @@ namespace AltinnApp.Core.Journal
     {
         private int _steps;
 
+        /// <param name="key">The key as given; a person number in it is held as the journal stores it (<see cref="SubmissionJournal.StoredKey"/>).</param>
         public JournalContext(SubmissionJournal journal, string key)
         {
             Journal = journal;
-            Key = key;
+            Key = journal.StoredKey(key);
         }
 
         /// <summary>

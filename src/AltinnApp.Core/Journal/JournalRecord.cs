@@ -101,6 +101,13 @@ namespace AltinnApp.Core.Journal
 
         /// <summary>The fingerprint of the prefill a create was sent with (<see cref="JournalKeyCheck.PrefillFingerprint"/>), never the values.</summary>
         [JsonPropertyName("prefill")] public string PrefillFingerprint { get; set; }
+
+        /// <summary>
+        /// For Creating: the fingerprint of everything the instance is made from (app, owner, prefill, dates, language),
+        /// null when it cannot be compared (a multipart create). Creations of the same content may run at once; after a
+        /// kill, their unrecorded instances are interchangeable, so any of them may be adopted by any of those keys.
+        /// </summary>
+        [JsonPropertyName("content")] public string ContentFingerprint { get; set; }
         [JsonPropertyName("instanceId")] public string InstanceId { get; set; }
         [JsonPropertyName("receipt")] public string ReceiptPath { get; set; }
 
@@ -174,6 +181,9 @@ namespace AltinnApp.Core.Journal
         /// <summary>The fingerprint of the prefill the key's latest create was sent with; null in entries of older versions (not checked).</summary>
         public string PrefillFingerprint { get; internal set; }
 
+        /// <summary>The content fingerprint of the key's latest create (<see cref="JournalRecord.ContentFingerprint"/>); null when not comparable.</summary>
+        public string ContentFingerprint { get; internal set; }
+
         public string InstanceId { get; internal set; }
         public string ReceiptPath { get; internal set; }
 
@@ -221,6 +231,7 @@ namespace AltinnApp.Core.Journal
                 Begun = null;
                 InstanceId = null;
                 PrefillFingerprint = null;
+                ContentFingerprint = null;
                 CreatingSince = null;
                 LastError = null;
                 LastErrorId = null;
@@ -259,6 +270,7 @@ namespace AltinnApp.Core.Journal
             {
                 Attempts++;
                 CreatingSince = record.At;
+                ContentFingerprint = record.ContentFingerprint;
             }
 
             if (record.State == JournalState.Attaching || record.State == JournalState.Moving)

@@ -26,19 +26,33 @@ namespace AltinnApp.Core.Journal
         private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
         {
             Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+            // a record names only what it has: shorter lines, read back faster (absent and null read the same)
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         };
 
         private readonly object _gate = new object();
-        private readonly SemaphoreSlim _createGate = new SemaphoreSlim(1, 1);
-        private readonly ConcurrentDictionary<string, SemaphoreSlim> _keyGates = new ConcurrentDictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
-        private readonly object _keyFileGate = new object();
-        private FileStream _keyLockFile;
+        // the lock file's bytes: one per party (0 to 0xFFFFF) for creations, then one for appends and one for the secret
+        private const long AppendByte = 0x100000;
+        private const long SecretByte = 0x100001;
+
+        private readonly NamedGates _keyGates = new NamedGates();
+        private readonly ByteLocks _keyFile;
+        private readonly ByteLocks _lockFile;
+        private readonly CreationGates _creations;
         private readonly Dictionary<string, JournalEntry> _entries = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+
+        // what would otherwise be a scan of every entry per step: receipt files by full path, party ids by organisation
+        private readonly Dictionary<string, string> _receiptOwners = new Dictionary<string, string>(PathComparer);
+        private readonly Dictionary<string, int> _partyOfOrganization = new Dictionary<string, int>(StringComparer.Ordinal);
         private long _readOffset;
+        private byte[] _secret;
 
         private SubmissionJournal(string path)
         {
             Path = path;
+            _keyFile = new ByteLocks(KeyLockPathFor(path), path);
+            _lockFile = new ByteLocks(LockPathFor(path), path);
+            _creations = new CreationGates(_lockFile, party => StableHash(party) & 0xFFFFF);
         }
 
         public string Path { get; }
@@ -69,9 +83,11 @@ namespace AltinnApp.Core.Journal
         public JournalEntry Get(string key)
         {
             Refresh();
+            var stored = StoredKey(key, create: false);
+            if (stored == null) return null;
             lock (_gate)
             {
-                return _entries.TryGetValue(key, out var entry) ? entry.Snapshot() : null;
+                return _entries.TryGetValue(stored, out var entry) ? entry.Snapshot() : null;
             }
         }
 
@@ -95,6 +111,21 @@ namespace AltinnApp.Core.Journal
         }
 
         /// <summary>
+        /// The keys of <paramref name="app"/> for <paramref name="partyId"/> whose latest create was begun and never recorded as
+        /// made: after a crash, the keys an unrecorded instance of the party may belong to.
+        /// </summary>
+        public IReadOnlyList<JournalEntry> InterruptedCreations(string app, int partyId)
+        {
+            Refresh();
+            lock (_gate)
+            {
+                return _entries.Values
+                    .Where(e => e.CreatingSince != null && !e.HasInstance && e.PartyId == partyId && string.Equals(e.App, app, StringComparison.OrdinalIgnoreCase))
+                    .Select(e => e.Snapshot()).ToList();
+            }
+        }
+
+        /// <summary>
         /// The key that has claimed or saved a receipt at <paramref name="path"/>, or null when no key has: a receipt file
         /// belongs to one key, so a second key never writes over it, with or without -Force.
         /// </summary>
@@ -105,7 +136,7 @@ namespace AltinnApp.Core.Journal
             Refresh();
             lock (_gate)
             {
-                return _entries.Values.FirstOrDefault(e => e.ReceiptFiles.Any(f => PathComparer.Equals(System.IO.Path.GetFullPath(f), full)))?.Key;
+                return _receiptOwners.TryGetValue(full, out var key) ? key : null;
             }
         }
 
@@ -118,7 +149,7 @@ namespace AltinnApp.Core.Journal
             Refresh();
             lock (_gate)
             {
-                return _entries.Values.FirstOrDefault(e => e.OrganizationNumber == organizationNumber && e.PartyId != null)?.PartyId;
+                return _partyOfOrganization.TryGetValue(organizationNumber, out var party) ? party : (int?)null;
             }
         }
 
@@ -129,16 +160,29 @@ namespace AltinnApp.Core.Journal
             record.ProcessId = CurrentProcessId;
             var line = JsonSerializer.Serialize(record, Json) + "\n";
             var bytes = Encoding.UTF8.GetBytes(line);
+            var durable = MustBeDurable(record);
             lock (_gate)
             {
+                // FileMode.Append seeks to the end once, at open: with several processes writing, one's record would land
+                // on another's. The lock file's append byte is held from the seek to the end until the line is written.
+                _lockFile.Take(AppendByte);
                 try
                 {
-                    using (var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.WriteThrough))
+                    OwnerOnlyCreate.EnsureFile(Path);
+                    using (var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None))
                     {
-                        // a torn line from a killed writer must not swallow this record: start it on a line of its own
-                        if (stream.Length > 0 && !EndsWithNewline()) stream.WriteByte((byte)'\n');
+                        var end = stream.Seek(0, SeekOrigin.End);
+                        if (end > 0)
+                        {
+                            // a torn line from a killed writer must not swallow this record: start it on a line of its own
+                            stream.Seek(-1, SeekOrigin.End);
+                            var last = stream.ReadByte();
+                            stream.Seek(0, SeekOrigin.End);
+                            if (last != '\n') stream.WriteByte((byte)'\n');
+                        }
+
                         stream.Write(bytes, 0, bytes.Length);
-                        stream.Flush(true);
+                        stream.Flush(durable);
                     }
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
@@ -146,108 +190,80 @@ namespace AltinnApp.Core.Journal
                     throw new AltinnException("Altinn.Journal.CannotWrite", AltinnErrorKind.WriteError,
                         $"The journal '{Path}' cannot be written: {ex.Message} The step was not recorded; fix the file's location or permissions and run the script again.");
                 }
+                finally
+                {
+                    _lockFile.Release(AppendByte);
+                }
 
                 ReadNewLines();
             }
         }
 
         /// <summary>
-        /// Creations for one party are made one at a time per journal, in this process and across processes
-        /// sharing the file, so that after a kill at most one creation per party can be unrecorded, and a
-        /// rerun can tell which instance it made.
+        /// Whether a record is flushed to the disk (fsync) before Append returns, rather than left to the operating system.
+        /// Every record is written before Append returns, so a killed process loses none; what an fsync adds is surviving a
+        /// power cut or a crash of the machine. A record written before a request (Creating, Attaching, Moving, a receipt's
+        /// claim) must be on the disk before the request goes: without it a rerun would not know to look for what the
+        /// request did. Created and Restarted are flushed too: a lost Created leaves a rerun to find the instance among the
+        /// party's (impossible when the party was not known), and a lost Restarted would send a rerun to the deleted
+        /// instance. The others (DataSet, Attached, Moved, Submitted, ReceiptSaved, Failed) record an outcome a rerun finds
+        /// again on its own (the data is put again, the files are found by name and size, the task is read, the receipt is
+        /// saved again), and every later fsync of the file writes them down as well, in order.
         /// </summary>
-        public async Task<IDisposable> LockCreationAsync(CancellationToken cancellationToken)
+        private static bool MustBeDurable(JournalRecord record)
         {
-            await _createGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            FileStream lockFile = null;
-            try
+            switch (record.State)
             {
-                // On Windows the share mode keeps every other opener out while it is held, so the file can go when it
-                // is closed. Elsewhere the lock is taken after the open: deleting it would let a waiter that opened
-                // the old file and a newcomer that made a new one both hold "the" lock, so it stays, hidden.
-                var lockPath = LockPathFor(Path);
-                var options = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? FileOptions.DeleteOnClose : FileOptions.None;
-                while (true)
-                {
-                    try
-                    {
-                        lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, options);
-                        break;
-                    }
-                    catch (IOException)
-                    {
-                        await Task.Delay(50, cancellationToken).ConfigureAwait(false); // another process holds it
-                    }
-                }
-
-                return new CreationLock(this, lockFile);
-            }
-            catch
-            {
-                lockFile?.Dispose();
-                _createGate.Release();
-                throw;
+                case JournalState.Creating:
+                case JournalState.Created:
+                case JournalState.Attaching:
+                case JournalState.Moving:
+                case JournalState.Restarted:
+                    return true;
+                default:
+                    return record.ReceiptClaim != null;
             }
         }
 
         /// <summary>
+        /// Creations for a party (<paramref name="party"/>: its id, or another stable name of the owner) that make
+        /// interchangeable instances (<paramref name="content"/>) go ahead together; others for the party wait, in this
+        /// process and across processes sharing the file (<see cref="CreationGates"/>). A reconciliation after a crash is
+        /// <paramref name="exclusive"/>: no creation of the party is in flight while it looks for unrecorded instances.
+        /// </summary>
+        public Task<IDisposable> LockCreationAsync(string party, string content, bool exclusive, CancellationToken cancellationToken) =>
+            _creations.Enter(party, content, exclusive, cancellationToken);
+
+        /// <summary>
         /// The steps of one key are taken one at a time: in this process (runspaces, ForEach-Object -Parallel) and across
-        /// processes sharing the journal, so two runs that carry the same key at once never both upload its files or move
-        /// its process. The holder reads the key's entry again once it has the lock, and finds what the other run did.
-        /// Other keys are not held up: across processes each key locks one byte of a lock file beside the journal.
+        /// processes sharing the journal, so two runs that carry the same key at once never both create its instance, upload
+        /// its files or move its process. The holder reads the key's entry again once it has the lock, and finds what the
+        /// other run did. Other keys are not held up: across processes each key locks one byte of a lock file beside the
+        /// journal. The gate of a key is dropped when no one holds or waits for it, so a long run holds none for keys done.
         /// </summary>
         public async Task<IDisposable> LockKeyAsync(string key, CancellationToken cancellationToken)
         {
-            var gate = _keyGates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var gate = await _keyGates.EnterAsync(key, cancellationToken).ConfigureAwait(false);
+            var offset = (long)(StableHash(key) & 0xFFFFF);
             try
             {
-                var file = KeyLockFile();
-                var offset = (long)(StableHash(key) & 0xFFFFF);
-                while (true)
-                {
-                    try
-                    {
-                        file.Lock(offset, 1);
-                        break;
-                    }
-                    catch (IOException)
-                    {
-                        await Task.Delay(50, cancellationToken).ConfigureAwait(false); // another process holds this key
-                    }
-                }
-
-                return new KeyLock(gate, file, offset);
+                await _keyFile.TakeAsync(offset, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                gate.Release();
+                gate.Dispose();
                 throw;
             }
-        }
 
-        // one handle for the life of the journal object: on Linux a process's byte-range locks on a file go with any of its
-        // handles to that file being closed, so a handle per lock would release the other keys' locks
-        private FileStream KeyLockFile()
-        {
-            lock (_keyFileGate)
+            return new Releaser(() =>
             {
-                if (_keyLockFile == null)
-                {
-                    try
-                    {
-                        _keyLockFile = new FileStream(KeyLockPathFor(Path), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
-                    }
-                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-                    {
-                        throw new AltinnException(ErrorCatalogue.Id("Journal", ErrorReason.CannotWrite), AltinnErrorKind.WriteError,
-                            $"The lock file beside the journal '{Path}' cannot be opened: {ex.Message} Check the folder's permissions.");
-                    }
-                }
-
-                return _keyLockFile;
-            }
+                _keyFile.Release(offset);
+                gate.Dispose();
+            });
         }
+
+        /// <summary>How many key gates and party gates are held or waited for now (they are dropped when free).</summary>
+        internal int GatesInUse => _keyGates.Count + _creations.Count;
 
         // the same number for a key in every process (string.GetHashCode differs from process to process): FNV-1a
         private static uint StableHash(string key)
@@ -262,39 +278,7 @@ namespace AltinnApp.Core.Journal
             return hash;
         }
 
-        private sealed class KeyLock : IDisposable
-        {
-            private SemaphoreSlim _gate;
-            private readonly FileStream _file;
-            private readonly long _offset;
-
-            public KeyLock(SemaphoreSlim gate, FileStream file, long offset)
-            {
-                _gate = gate;
-                _file = file;
-                _offset = offset;
-            }
-
-            public void Dispose()
-            {
-                var gate = Interlocked.Exchange(ref _gate, null);
-                if (gate == null) return;
-                try
-                {
-                    _file.Unlock(_offset, 1);
-                }
-                catch (IOException)
-                {
-                    // the handle is gone with the process's end anyway
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }
-        }
-
-        /// <summary>The file that serialises creations for the journal at <paramref name="journalPath"/>: <c>.&lt;journal&gt;.lock</c> beside it.</summary>
+        /// <summary>The file whose bytes serialise appends and each party's creations for the journal at <paramref name="journalPath"/>: <c>.&lt;journal&gt;.lock</c> beside it.</summary>
         public static string LockPathFor(string journalPath) =>
             System.IO.Path.Combine(System.IO.Path.GetDirectoryName(journalPath) ?? string.Empty, "." + System.IO.Path.GetFileName(journalPath) + ".lock");
 
@@ -302,45 +286,15 @@ namespace AltinnApp.Core.Journal
         public static string KeyLockPathFor(string journalPath) =>
             System.IO.Path.Combine(System.IO.Path.GetDirectoryName(journalPath) ?? string.Empty, "." + System.IO.Path.GetFileName(journalPath) + ".keys.lock");
 
-        /// <summary>Whether a file name is a journal's lock file rather than a journal.</summary>
+        /// <summary>Whether a file name is one of a journal's side files (its lock files, its secret) rather than a journal.</summary>
         public static bool IsLockFile(string fileName) =>
-            fileName != null && fileName.EndsWith(".lock", StringComparison.OrdinalIgnoreCase);
-
-        private sealed class CreationLock : IDisposable
-        {
-            private SubmissionJournal _journal;
-            private readonly FileStream _file;
-
-            public CreationLock(SubmissionJournal journal, FileStream file)
-            {
-                _journal = journal;
-                _file = file;
-            }
-
-            public void Dispose()
-            {
-                var journal = Interlocked.Exchange(ref _journal, null);
-                if (journal == null) return;
-                _file.Dispose();
-                journal._createGate.Release();
-            }
-        }
+            fileName != null && (fileName.EndsWith(".lock", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".secret", StringComparison.OrdinalIgnoreCase));
 
         private static int CurrentProcessId
         {
             get
             {
                 using (var process = System.Diagnostics.Process.GetCurrentProcess()) return process.Id;
-            }
-        }
-
-        private bool EndsWithNewline()
-        {
-            using (var reader = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            {
-                if (reader.Length == 0) return true;
-                reader.Seek(-1, SeekOrigin.End);
-                return reader.ReadByte() == '\n';
             }
         }
 
@@ -352,14 +306,15 @@ namespace AltinnApp.Core.Journal
             }
         }
 
-        // reads what was appended since the last read (by this or another process); a last line without its newline is left for later
+        // reads what was appended since the last read (by this or another process), a piece at a time so a large journal
+        // never sits in memory as text; a last line without its newline is left for later
         private void ReadNewLines()
         {
             if (!File.Exists(Path)) return;
             FileStream stream;
             try
             {
-                stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -368,55 +323,149 @@ namespace AltinnApp.Core.Journal
 
             using (stream)
             {
-                if (stream.Length < _readOffset)
+                var length = stream.Length;
+                if (length < _readOffset)
                 {
                     // the file was replaced or truncated: read it again from the start
                     _entries.Clear();
+                    _receiptOwners.Clear();
+                    _partyOfOrganization.Clear();
                     _readOffset = 0;
                 }
 
-                if (stream.Length == _readOffset) return;
+                if (length == _readOffset) return;
                 stream.Seek(_readOffset, SeekOrigin.Begin);
-                var buffer = new byte[stream.Length - _readOffset];
-                var read = 0;
-                while (read < buffer.Length)
+                var buffer = new byte[(int)Math.Min(Math.Max(length - _readOffset, 1), 1 << 20)];
+                var filled = 0;
+                var position = _readOffset;
+                while (position + filled < length)
                 {
-                    var n = stream.Read(buffer, read, buffer.Length - read);
+                    var n = stream.Read(buffer, filled, (int)Math.Min(buffer.Length - filled, length - position - filled));
                     if (n == 0) break;
-                    read += n;
-                }
-
-                var lastNewline = Array.LastIndexOf(buffer, (byte)'\n', read - 1);
-                if (lastNewline < 0) return;
-                var text = Encoding.UTF8.GetString(buffer, 0, lastNewline + 1);
-                _readOffset += lastNewline + 1;
-                foreach (var line in text.Split('\n'))
-                {
-                    if (line.Length == 0) continue;
-                    JournalRecord record;
-                    try
+                    filled += n;
+                    var lineStart = 0;
+                    for (var i = 0; i < filled; i++)
                     {
-                        record = JsonSerializer.Deserialize<JournalRecord>(line, Json);
-                    }
-                    catch (JsonException)
-                    {
-                        continue; // a line torn by a kill mid-write: the step it recorded is redone
+                        if (buffer[i] != (byte)'\n') continue;
+                        if (i > lineStart) ApplyLine(new ReadOnlySpan<byte>(buffer, lineStart, i - lineStart));
+                        lineStart = i + 1;
                     }
 
-                    if (record?.Key == null) continue;
-                    if (!_entries.TryGetValue(record.Key, out var entry))
-                    {
-                        entry = new JournalEntry();
-                        _entries[record.Key] = entry;
-                    }
-
-                    entry.Apply(record);
+                    position += lineStart;
+                    _readOffset = position;
+                    filled -= lineStart;
+                    if (filled > 0) Buffer.BlockCopy(buffer, lineStart, buffer, 0, filled);
+                    if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2); // one line longer than the buffer
                 }
             }
         }
 
-        /// <summary>For tests: forget the shared objects so a file is read afresh.</summary>
-        internal static void ForgetAll() => Open_.Clear();
+        private void ApplyLine(ReadOnlySpan<byte> line)
+        {
+            // null for a line torn by a kill mid-write: the step it recorded is redone
+            var record = JournalRecordReader.Read(line, Json);
+            if (record?.Key == null) return;
+            if (!_entries.TryGetValue(record.Key, out var entry))
+            {
+                entry = new JournalEntry();
+                _entries[record.Key] = entry;
+            }
+
+            entry.Apply(record);
+            foreach (var receipt in new[] { record.ReceiptPath, record.ReceiptClaim })
+            {
+                if (receipt == null) continue;
+                var full = System.IO.Path.GetFullPath(receipt);
+                if (!_receiptOwners.ContainsKey(full)) _receiptOwners[full] = record.Key;
+            }
+
+            if (entry.OrganizationNumber != null && entry.PartyId != null && !_partyOfOrganization.ContainsKey(entry.OrganizationNumber))
+            {
+                _partyOfOrganization[entry.OrganizationNumber] = entry.PartyId.Value;
+            }
+        }
+
+        /// <summary>
+        /// The key as the journal holds it and the log shows it. The journal holds no personal data, so a person number in a
+        /// key (eleven digits with valid control digits) is stored as its birth date part, masked, and a keyed hash of it
+        /// (HMAC-SHA256 with a random secret kept beside the journal, owner-only, in <c>.&lt;journal&gt;.secret</c>): the same
+        /// number always gives the same stored key, so the rerun and <c>Get-AltinnJournal -Key</c> find it, while the journal
+        /// alone does not tell the number (the birth date part and a hash without the secret cannot be turned back).
+        /// Null when <paramref name="create"/> is false and there is no secret yet: no such key can be in the journal.
+        /// </summary>
+        public string StoredKey(string key, bool create = true)
+        {
+            if (key == null || !JournalKeys.HasPersonNumber(key)) return key;
+            var secret = Secret(create);
+            return secret == null ? null : JournalKeys.Pseudonymise(key, secret);
+        }
+
+        private byte[] Secret(bool create)
+        {
+            if (_secret != null) return _secret;
+            var path = SecretPathFor(Path);
+            lock (_gate)
+            {
+                if (_secret != null) return _secret;
+                if (!create && !File.Exists(path)) return null;
+                _lockFile.Take(SecretByte);
+                try
+                {
+                    if (File.Exists(path) && new FileInfo(path).Length > 0)
+                    {
+                        _secret = JournalKeys.ParseSecret(File.ReadAllText(path), path);
+                        return _secret;
+                    }
+
+                    if (!create) return null;
+                    ReadNewLines();
+                    if (_entries.Keys.Any(JournalKeys.IsPseudonymised))
+                    {
+                        // a new secret would give these numbers other stored keys, and a rerun would file them again
+                        throw new AltinnException(ErrorCatalogue.Id("Journal", ErrorReason.FileNotFound), AltinnErrorKind.ObjectNotFound,
+                            $"The journal '{Path}' holds keys with person numbers, but the secret they were stored with, '{path}', is missing. " +
+                            "Nothing was written. Put the file back beside the journal (it belongs with the journal wherever it is copied), or use a new journal.");
+                    }
+
+                    var secret = JournalKeys.NewSecret();
+                    OwnerOnlyCreate.EnsureFile(path);
+                    using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 1, FileOptions.None))
+                    {
+                        var bytes = Encoding.ASCII.GetBytes(JournalKeys.FormatSecret(secret));
+                        stream.Write(bytes, 0, bytes.Length);
+                        stream.Flush(true);
+                    }
+
+                    _secret = secret;
+                    return _secret;
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new AltinnException(ErrorCatalogue.Id("Journal", ErrorReason.CannotWrite), AltinnErrorKind.WriteError,
+                        $"The secret beside the journal '{Path}' ('{path}') cannot be read or written: {ex.Message} Check the folder's permissions.");
+                }
+                finally
+                {
+                    _lockFile.Release(SecretByte);
+                }
+            }
+        }
+
+        /// <summary>The secret that keys the hashes of person numbers in the journal's keys: <c>.&lt;journal&gt;.secret</c> beside it.</summary>
+        public static string SecretPathFor(string journalPath) =>
+            System.IO.Path.Combine(System.IO.Path.GetDirectoryName(journalPath) ?? string.Empty, "." + System.IO.Path.GetFileName(journalPath) + ".secret");
+
+        /// <summary>For tests: forget the shared objects so a file is read afresh (as a new process would), and close their lock files.</summary>
+        internal static void ForgetAll()
+        {
+            foreach (var journal in Open_.Values)
+            {
+                journal._keyFile.Dispose();
+                journal._lockFile.Dispose();
+            }
+
+            Open_.Clear();
+        }
 
         public override string ToString() => Path;
     }

@@ -70,17 +70,21 @@ namespace AltinnApp.Core.Submissions
                 return await CreateAsync(request, null, cancellationToken).ConfigureAwait(false);
             }
 
-            // a key stands for one submission: another app or owner is refused before anything is read or sent
-            JournalKeyCheck.CheckRecorded(journal.Entry, request.App.ToString(), request.Owner, Operation);
-            if (restart && !await RestartAsync(request, journal, cancellationToken).ConfigureAwait(false)) return null;
+            // one run at a time carries a key's start (a resume, a restart, a create), here and in other processes
+            using (await journal.Journal.LockKeyAsync(journal.Key, cancellationToken).ConfigureAwait(false))
+            {
+                // a key stands for one submission: another app or owner is refused before anything is read or sent
+                JournalKeyCheck.CheckRecorded(journal.Entry, request.App.ToString(), request.Owner, Operation);
+                if (restart && !await RestartAsync(request, journal, cancellationToken).ConfigureAwait(false)) return null;
 
-            var resumed = await ResumeAsync(request, journal, fingerprint, cancellationToken).ConfigureAwait(false);
-            if (resumed != null) return resumed;
+                var resumed = await ResumeAsync(request, journal, fingerprint, cancellationToken).ConfigureAwait(false);
+                if (resumed != null) return resumed;
 
-            if (!await _confirm.ConfirmAsync($"{request} (key {journal.Key})", CreateWhat(request), cancellationToken).ConfigureAwait(false)) return null;
-            var instance = await CreateJournaledAsync(request, journal, fingerprint, cancellationToken).ConfigureAwait(false);
-            AltinnLog.Verbose($"Created instance {instance.Id} of {request.App} for {request.Owner} (key {journal.Key}).");
-            return instance;
+                if (!await _confirm.ConfirmAsync($"{request} (key {journal.Key})", CreateWhat(request), cancellationToken).ConfigureAwait(false)) return null;
+                var instance = await CreateJournaledAsync(request, journal, fingerprint, cancellationToken).ConfigureAwait(false);
+                AltinnLog.Verbose($"Created instance {instance.Id} of {request.App} for {request.Owner} (key {journal.Key}).");
+                return instance;
+            }
         }
 
         private static string CreateWhat(InstanceRequest request) =>
@@ -140,11 +144,13 @@ namespace AltinnApp.Core.Submissions
                 var party = await ResolvePartyAsync(request.App, request.Owner, journal, cancellationToken).ConfigureAwait(false);
                 if (party.HasValue)
                 {
-                    var found = await Creations.FindCandidatesAsync(Client.Instances, request.App, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
-                    foreach (var orphan in found)
+                    using (await journal.Journal.LockCreationAsync(GateOf(party, request.Owner), null, exclusive: true, cancellationToken).ConfigureAwait(false))
                     {
-                        await Client.Instances.DeleteInstanceAsync(request.App, InstanceIdentifier.Parse(orphan.Id), hard: true, cancellationToken).ConfigureAwait(false);
-                        AltinnLog.Verbose($"Key '{journal.Key}': deleted instance {orphan.Id}, made by a run that stopped before recording it.");
+                        foreach (var orphan in await UnrecordedOfAsync(request, journal, party.Value, cancellationToken).ConfigureAwait(false))
+                        {
+                            await Client.Instances.DeleteInstanceAsync(request.App, InstanceIdentifier.Parse(orphan.Id), hard: true, cancellationToken).ConfigureAwait(false);
+                            AltinnLog.Verbose($"Key '{journal.Key}': deleted instance {orphan.Id}, made by a run that stopped before recording it.");
+                        }
                     }
                 }
             }
@@ -188,29 +194,23 @@ namespace AltinnApp.Core.Submissions
         }
 
         /// <summary>
-        /// A journaled create. Creations are made one at a time per journal, and each is recorded as begun, with the owner's
-        /// party id, before it is sent, so that after a crash the rerun can tell whether the unrecorded instance exists.
+        /// A journaled create (the caller holds the key). It is recorded as begun, with the owner's party id and what the
+        /// instance is made from, before it is sent, so that after a crash the rerun can tell whether the unrecorded instance
+        /// exists. Creations of one party with the same content go ahead together, others of the party wait for them
+        /// (<see cref="SubmissionJournal.LockCreationAsync"/>); a key whose last create was interrupted is reconciled alone.
         /// </summary>
         private async Task<AltinnInstance> CreateJournaledAsync(InstanceRequest request, JournalContext journal, string fingerprint, CancellationToken cancellationToken)
         {
-            using (await journal.Journal.LockCreationAsync(cancellationToken).ConfigureAwait(false))
+            var party = await ResolvePartyAsync(request.App, request.Owner, journal, cancellationToken).ConfigureAwait(false);
+            var content = ContentOf(request, party, fingerprint);
+            var entry = journal.Entry;
+            var interrupted = entry?.CreatingSince != null && !entry.HasInstance;
+            using (await journal.Journal.LockCreationAsync(GateOf(party, request.Owner), content, interrupted, cancellationToken).ConfigureAwait(false))
             {
-                var entry = journal.Entry;
-                JournalKeyCheck.CheckRecorded(entry, request.App.ToString(), request.Owner, Operation); // another runspace may have begun the key meanwhile
-                if (entry != null && entry.HasInstance)
-                {
-                    // another runspace carried the same key while this one waited
-                    var existing = await Client.Instances.GetInstanceAsync(request.App, InstanceIdentifier.Parse(entry.InstanceId, "InstanceId", Operation), cancellationToken).ConfigureAwait(false);
-                    JournalKeyCheck.CheckInstance(entry, existing, request.App.ToString(), request.Owner, Operation);
-                    JournalKeyCheck.CheckPrefill(entry, existing.Id, fingerprint, Operation);
-                    existing.Journal = journal;
-                    return existing;
-                }
-
-                var party = await ResolvePartyAsync(request.App, request.Owner, journal, cancellationToken).ConfigureAwait(false);
-
+                // a run being stopped begins no create: the gate may have opened because the creations before this one were stopped
+                cancellationToken.ThrowIfCancellationRequested();
                 // a crashed run may have made the instance without recording it: adopt it rather than make a second
-                if (entry?.CreatingSince != null)
+                if (interrupted)
                 {
                     if (party == null)
                     {
@@ -219,7 +219,7 @@ namespace AltinnApp.Core.Submissions
                             $"Nothing was created. Look with Get-AltinnInstance -Active -PartyId <party> -App {request.App}; then run the row again with New-AltinnInstance -Restart (it removes what it finds) or use a new key.");
                     }
 
-                    var found = await Creations.FindCandidatesAsync(Client.Instances, request.App, party.Value, entry.CreatingSince.Value, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+                    var found = await UnrecordedOfAsync(request, journal, party.Value, cancellationToken).ConfigureAwait(false);
                     if (found.Count == 1)
                     {
                         var adopted = found[0];
@@ -232,12 +232,6 @@ namespace AltinnApp.Core.Submissions
                         JournalKeyCheck.CheckPrefill(journal.Entry, adopted.Id, fingerprint, Operation);
                         return adopted;
                     }
-
-                    if (found.Count > 1)
-                    {
-                        throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.JournalAmbiguous), AltinnErrorKind.Conflict,
-                            $"Key '{journal.Key}' was being created when the last run stopped, and {found.Count} unrecorded instances appeared since: {string.Join(", ", found.Select(i => i.Id))}. Check them with Get-AltinnInstance, remove the extra ones with Remove-AltinnInstance, then run again.");
-                    }
                 }
 
                 journal.Journal.Append(new JournalRecord
@@ -249,12 +243,68 @@ namespace AltinnApp.Core.Submissions
                     OrganizationNumber = request.Owner.OrganizationNumber,
                     OwnerKind = JournalKeyCheck.KindOf(request.Owner),
                     PrefillFingerprint = fingerprint,
+                    ContentFingerprint = content,
                 });
                 var instance = await CreateAsync(request, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
                 Record(journal, JournalState.Created, request.App, instance);
                 instance.Journal = journal;
                 return instance;
             }
+        }
+
+        /// <summary>
+        /// The unrecorded instance a key's interrupted create made: none, or one (a list, so a restart deletes what it finds).
+        /// Called with the party's creations held off, so every unclaimed instance of the party that appeared since the key's
+        /// create began was made by an interrupted create (or by someone outside the journal). When other keys of the party
+        /// were interrupted too, they were in flight together only if they made the same content (the creation gate lets no
+        /// other content in beside them), so their instances are interchangeable: this key takes the earliest, and the others
+        /// take the rest or create their own. Only a rival of other content that could have made one of the candidates, or
+        /// more candidates than interrupted keys, leaves it undecided.
+        /// </summary>
+        private async Task<IReadOnlyList<AltinnInstance>> UnrecordedOfAsync(InstanceRequest request, JournalContext journal, int party, CancellationToken cancellationToken)
+        {
+            var entry = journal.Entry;
+            var since = entry.CreatingSince.Value;
+            var found = await Creations.FindCandidatesAsync(Client.Instances, request.App, party, since, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+            if (found.Count == 0) return found;
+
+            var rivals = journal.Journal.InterruptedCreations(request.App.ToString(), party).Where(e => e.Key != entry.Key).ToList();
+
+            // a rival of other content began its create before this key's group: it ended before this key's began, and can
+            // have made a candidate only within the clock skew that the candidates' window allows for
+            var others = rivals.Where(r => entry.ContentFingerprint == null || r.ContentFingerprint != entry.ContentFingerprint)
+                .Where(r => r.CreatingSince.Value >= since - CreationReconciler.Skew - CreationReconciler.Skew).ToList();
+            var alike = rivals.Count(r => entry.ContentFingerprint != null && r.ContentFingerprint == entry.ContentFingerprint);
+            if (others.Count == 0 && found.Count <= 1 + alike)
+            {
+                return new[] { found.OrderBy(i => i.Created ?? DateTime.MaxValue).ThenBy(i => i.Id, StringComparer.Ordinal).First() };
+            }
+
+            var keys = others.Count > 0 ? $" Other keys of this owner were being created with other content at the time: {string.Join(", ", others.Select(r => "'" + r.Key + "'"))}." : string.Empty;
+            throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.JournalAmbiguous), AltinnErrorKind.Conflict,
+                $"Key '{journal.Key}' was being created when the last run stopped, and {found.Count} unrecorded instances appeared since: {string.Join(", ", found.Select(i => i.Id))}.{keys} " +
+                "The module cannot tell which is this key's, so nothing was created or adopted. Check them with Get-AltinnInstance, remove the ones no key should keep with Remove-AltinnInstance, then run again.");
+        }
+
+        /// <summary>The name creations of an owner are gated by: its party id, or the owner as given when that is not known.</summary>
+        private static string GateOf(int? party, InstanceOwnerSpec owner) =>
+            party.HasValue ? party.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "owner:" + owner;
+
+        /// <summary>
+        /// Everything an instance is made from, as one fingerprint: two creates with the same one make instances that differ
+        /// only by id. Null for a multipart create (its parts are not compared) and for an owner whose party id is not known
+        /// (a rerun could not look for its instance anyway): such a create is made alone.
+        /// </summary>
+        private static string ContentOf(InstanceRequest request, int? party, string prefillFingerprint)
+        {
+            if (request.Parts != null || party == null) return null;
+            return Fingerprints.OfText(string.Join("\n",
+                request.App.ToString(),
+                party.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                prefillFingerprint ?? string.Empty,
+                request.DueBefore?.ToUniversalTime().ToString("o", System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+                request.VisibleAfter?.ToUniversalTime().ToString("o", System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+                request.Language ?? string.Empty));
         }
 
         /// <summary>

@@ -44,7 +44,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     // no row of the batch reached New-AltinnInstance: each key asked for is NotStarted
                     foreach (var key in literalKeys.Distinct(StringComparer.Ordinal))
                     {
-                        var missing = JournalEntry.NotStarted(key);
+                        var missing = JournalEntry.NotStarted(AltinnApp.Core.Journal.JournalKeys.Mask(key));
                         if (State == null || State.Contains(missing.State)) WriteObject(missing);
                     }
 
@@ -63,7 +63,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     // keys by name: one entry per key, in the order given (the rows of a batch), a key never seen as NotStarted
                     foreach (var key in literalKeys.Distinct(StringComparer.Ordinal))
                     {
-                        var entry = journal.Get(key) ?? JournalEntry.NotStarted(key);
+                        var entry = journal.Get(key) ?? JournalEntry.NotStarted(AltinnApp.Core.Journal.JournalKeys.Mask(key));
                         if (State == null || State.Contains(entry.State)) WriteObject(entry);
                     }
 
@@ -83,7 +83,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 foreach (var key in literalKeys.Distinct(StringComparer.Ordinal))
                 {
                     if (journal.Get(key) != null) continue;
-                    var missing = JournalEntry.NotStarted(key);
+                    var missing = JournalEntry.NotStarted(AltinnApp.Core.Journal.JournalKeys.Mask(key));
                     if (State == null || State.Contains(missing.State)) WriteObject(missing);
                 }
             });

@@ -89,7 +89,8 @@ namespace AltinnApp.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string Key { get; set; }
 
-        protected override string LogJournalKey => Key;
+        // the log holds no person number: one in the key is masked (the journal's own records add a keyed hash)
+        protected override string LogJournalKey => AltinnApp.Core.Journal.JournalKeys.Mask(Key);
 
         /// <summary>Begins the journal key again: its unsubmitted instance is deleted and a new one made. A submitted key is refused.</summary>
         [Parameter]

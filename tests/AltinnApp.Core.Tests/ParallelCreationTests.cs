@@ -1,0 +1,221 @@
+using System.Text;
+using AltinnApp.Core.Api;
+using AltinnApp.Core.Journal;
+using AltinnApp.Core.Models;
+using AltinnApp.Core.Submissions;
+using AltinnApp.Core.Validation;
+
+namespace AltinnApp.Core.Tests;
+
+/// <summary>
+/// Journaled creations for one party in flight at once (ForEach-Object -Parallel over a batch for one organisation),
+/// killed at each of their creates, before and after it took effect, then run again with the same journal. Whatever
+/// the moment, every key ends with one instance of its own, made with its own prefill, and no instance is left over.
+/// </summary>
+// one collection: SubmissionJournal.ForgetAll forgets every open journal, so these never run beside each other
+[Collection("Journal files")]
+public sealed class ParallelCreationTests : IDisposable
+{
+    private const string Organisation = "950474084";
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "altinnapp-pc-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public ParallelCreationTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose()
+    {
+        SubmissionJournal.ForgetAll();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Creations_of_the_same_content_for_one_party_are_in_flight_together()
+    {
+        var fake = new FakeAltinnApp("brg/aarsregnskap");
+        var inFlight = 0;
+        var most = 0;
+        var arrived = 0;
+        using var all = new ManualResetEventSlim();
+        fake.Kill = call =>
+        {
+            if (call.Route != FakeRoute.Create) return FakeKill.None;
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            if (Interlocked.Increment(ref arrived) >= 4) all.Set();
+            all.Wait(TimeSpan.FromSeconds(2));
+            Interlocked.Decrement(ref inFlight);
+            return FakeKill.None;
+        };
+
+        var journal = Path.Combine(_folder, "together.journal");
+        await Task.WhenAll(Enumerable.Range(1, 4).Select(i => Task.Run(() => RunKeyAsync(fake, journal, "k" + i, "same"))));
+
+        Assert.True(most == 4, $"4 creations of one party and content should be in flight together; at most {most} were");
+        AssertEachKeyFiledOnce(fake, journal, Enumerable.Range(1, 4).Select(i => ("k" + i, "same")).ToArray(), "clean run");
+    }
+
+    [Fact]
+    public async Task Creations_of_other_content_for_one_party_wait_for_each_other()
+    {
+        var fake = new FakeAltinnApp("brg/aarsregnskap");
+        var inFlight = new List<string>();
+        var mixed = false;
+        fake.Kill = call =>
+        {
+            if (call.Route != FakeRoute.Create) return FakeKill.None;
+            lock (inFlight) inFlight.Add(call.Path);
+            Thread.Sleep(100);
+            lock (inFlight)
+            {
+                if (inFlight.Count > 1) mixed = true;
+                inFlight.Remove(call.Path);
+            }
+
+            return FakeKill.None;
+        };
+
+        var journal = Path.Combine(_folder, "apart.journal");
+        var keys = new[] { ("a", "one"), ("b", "two"), ("c", "three") };
+        await Task.WhenAll(keys.Select(k => Task.Run(() => RunKeyAsync(fake, journal, k.Item1, k.Item2))));
+        Assert.False(mixed, "creations with other prefill for the same party should not overlap");
+        AssertEachKeyFiledOnce(fake, journal, keys, "clean run");
+    }
+
+    public static TheoryData<string, int, FakeKill> Kills()
+    {
+        var data = new TheoryData<string, int, FakeKill>();
+        foreach (var shape in new[] { "same", "two contents" })
+        {
+            for (var at = 1; at <= 4; at++)
+            {
+                data.Add(shape, at, FakeKill.BeforeApply);
+                data.Add(shape, at, FakeKill.AfterApply);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Kills))]
+    public async Task A_rerun_after_a_kill_among_parallel_creations_files_every_key_once_with_its_own_instance(string shape, int killAt, FakeKill when)
+    {
+        var keys = shape == "same"
+            ? new[] { ("k1", "same"), ("k2", "same"), ("k3", "same"), ("k4", "same") }
+            : new[] { ("k1", "first"), ("k2", "first"), ("k3", "second"), ("k4", "second") };
+        var group = shape == "same" ? 4 : 2;
+        var fake = new FakeAltinnApp("brg/aarsregnskap");
+        var journal = Path.Combine(_folder, $"{shape.Replace(' ', '-')}-{killAt}-{when}.journal");
+
+        // creates wait for each other (up to the group's size), so several are in flight when one of them dies
+        var creates = 0;
+        var gathered = 0;
+        var gate = new object();
+        fake.Kill = call =>
+        {
+            if (call.Route != FakeRoute.Create) return FakeKill.None;
+            var number = Interlocked.Increment(ref creates);
+            lock (gate)
+            {
+                gathered++;
+                if (gathered % group == 0) Monitor.PulseAll(gate);
+                else Monitor.Wait(gate, TimeSpan.FromMilliseconds(500));
+            }
+
+            return number == killAt ? when : FakeKill.None;
+        };
+
+        var first = await Task.WhenAll(keys.Select(k => Task.Run(() => Record.ExceptionAsync(() => RunKeyAsync(fake, journal, k.Item1, k.Item2)))));
+        Assert.NotNull(fake.KilledAt);
+        Assert.All(first.Where(e => e != null), e => Assert.True(e is OperationCanceledException || SimulatedKill.In(e) != null, $"the run should have died, got {e}"));
+
+        // a new process: the journal is read from its file, the session knows nothing; the rows run in parallel again
+        fake.Kill = null;
+        fake.Revive();
+        SubmissionJournal.ForgetAll();
+        var rerun = await Record.ExceptionAsync(() => Task.WhenAll(keys.Select(k => Task.Run(() => RunKeyAsync(fake, journal, k.Item1, k.Item2)))));
+        Assert.True(rerun == null, $"{shape}, killed {when} at create {killAt}: the rerun failed: {rerun}\njournal:\n{File.ReadAllText(journal)}");
+        AssertEachKeyFiledOnce(fake, journal, keys, $"{shape}, killed {when} at create {killAt}");
+
+        // and a third run finds every key done and changes nothing
+        var before = fake.Calls.Count(c => c.Method != "GET");
+        SubmissionJournal.ForgetAll();
+        await Task.WhenAll(keys.Select(k => Task.Run(() => RunKeyAsync(fake, journal, k.Item1, k.Item2))));
+        Assert.Equal(before, fake.Calls.Count(c => c.Method != "GET"));
+    }
+
+    [Fact]
+    public async Task Unrecorded_instances_of_other_content_than_the_interrupted_keys_are_not_adopted_by_guess()
+    {
+        // two keys of other prefill both left Creating with no Created (written by hand: the gate never lets them overlap),
+        // and one unrecorded instance: the module cannot tell whose it is, and says so rather than pick one
+        var fake = new FakeAltinnApp("brg/aarsregnskap");
+        var journalPath = Path.Combine(_folder, "ambiguous.journal");
+        var journal = SubmissionJournal.Open(journalPath);
+        foreach (var (key, value) in new[] { ("x", "one"), ("y", "two") })
+        {
+            journal.Append(new JournalRecord
+            {
+                Key = key, State = JournalState.Creating, App = "brg/aarsregnskap", PartyId = 500700, OrganizationNumber = Organisation,
+                OwnerKind = "organisation", PrefillFingerprint = JournalKeyCheck.PrefillFingerprint(Prefill(value)), ContentFingerprint = "sha256:" + value,
+            });
+        }
+
+        using (var session = await TestSessions.ConnectAsync(fake))
+        {
+            await session.Client.Instances.CreateInstanceAsync(Request("one").App, Request("one").Owner, null, null, Prefill("one"), "nb", null, CancellationToken.None);
+        }
+
+        SubmissionJournal.ForgetAll();
+        var error = await Assert.ThrowsAsync<AltinnException>(() => RunKeyAsync(fake, journalPath, "x", "one"));
+        Assert.Equal("Altinn.NewInstance.JournalAmbiguous", error.ErrorId);
+        Assert.Contains("'y'", error.Message);
+        Assert.Single(fake.InstancesOf(Organisation));
+    }
+
+    // ---- one row: create with its prefill, then submit ----
+
+    private static IDictionary<string, string> Prefill(string value) => new Dictionary<string, string> { ["property1"] = value };
+
+    private static InstanceRequest Request(string value) => new()
+    {
+        App = AppIdentifier.Parse("brg/aarsregnskap"),
+        Owner = new InstanceOwnerSpec { OrganizationNumber = Organisation },
+        Prefill = Prefill(value),
+    };
+
+    private static async Task RunKeyAsync(FakeAltinnApp fake, string journalPath, string key, string value)
+    {
+        var ct = fake.RunToken;
+        using var session = await TestSessions.ConnectAsync(fake);
+        var context = new JournalContext(SubmissionJournal.Open(journalPath), key);
+        var instance = await new SubmissionStart(session).StartAsync(Request(value), context, restart: false, ct) ?? throw new InvalidOperationException("not created");
+        await new SubmissionSteps(session).SubmitAsync(instance, "nb", 10, ct);
+    }
+
+    private static void AssertEachKeyFiledOnce(FakeAltinnApp fake, string journalPath, (string Key, string Value)[] keys, string what)
+    {
+        SubmissionJournal.ForgetAll();
+        var journal = SubmissionJournal.Open(journalPath);
+        var instances = fake.InstancesOf(Organisation);
+        Assert.True(instances.Length == keys.Length, $"{what}: {instances.Length} instances for {keys.Length} keys");
+        var ids = new HashSet<string>();
+        foreach (var (key, value) in keys)
+        {
+            var entry = journal.Get(key);
+            Assert.True(entry?.InstanceId != null, $"{what}: key {key} has no instance");
+            Assert.True(ids.Add(entry!.InstanceId), $"{what}: key {key} shares instance {entry.InstanceId} with another key");
+            var instance = Assert.Single(instances, i => i.Id == entry.InstanceId);
+            Assert.True(instance.Ended, $"{what}: key {key}'s instance is at {instance.CurrentTask}");
+            var model = Encoding.UTF8.GetString(instance.ElementsOf("model").Single().Bytes);
+            Assert.True(model.Contains($"\"{value}\"", StringComparison.Ordinal), $"{what}: key {key} holds an instance made with other prefill: {model}");
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+}

@@ -11,7 +11,8 @@ namespace AltinnApp.Core.Http
     /// <summary>
     /// The one way the engine talks HTTP. It puts the transport's pieces in order, each with one job:
     /// <see cref="RetryStage"/> (repeats only what is safe; a create or process/next that may have taken effect
-    /// becomes <see cref="AltinnOutcomeUnknownException"/>) → <see cref="AuthenticationStage"/> (bearer token,
+    /// becomes <see cref="AltinnOutcomeUnknownException"/>) → <see cref="SessionGate"/> (a 429's wait and the circuit,
+    /// shared by the whole session) → <see cref="AuthenticationStage"/> (bearer token,
     /// renewed once on 401) → <see cref="TimeoutStage"/> (per kind) → the wire: a fresh message per attempt,
     /// through <see cref="LogHandler"/> (redacted log) to the network.
     /// </summary>
@@ -31,10 +32,14 @@ namespace AltinnApp.Core.Http
             _client = new HttpClient(new LogHandler(handler), disposeHandler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("AltinnApp", typeof(AltinnHttp).Assembly.GetName().Version.ToString(3)));
             _retry = new RetryStage(Options, Clock);
-            _send = TransportStage.Compose(SendOnWireAsync, _retry, new AuthenticationStage(() => Tokens), new TimeoutStage(Options));
+            Gate = new SessionGate(Options, Clock);
+            _send = TransportStage.Compose(SendOnWireAsync, _retry, Gate, new AuthenticationStage(() => Tokens), new TimeoutStage(Options));
         }
 
         public AltinnHttpOptions Options { get; }
+
+        /// <summary>The back-off after a 429 and the circuit, shared by every request of the session.</summary>
+        internal SessionGate Gate { get; }
 
         /// <summary>The session's clock: token expiry, backoff and Retry-After, and the waits built on this transport.</summary>
         public IAltinnClock Clock { get; }

@@ -30,6 +30,8 @@ namespace AltinnApp.Core.Http
             Options = options ?? new AltinnHttpOptions();
             Clock = clock ?? SystemClock.Instance;
             _client = new HttpClient(new LogHandler(handler), disposeHandler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            // no Expect: 100-continue (.NET Framework's default for a POST with a body): a round trip and a wait for nothing
+            _client.DefaultRequestHeaders.ExpectContinue = false;
             _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("AltinnApp", typeof(AltinnHttp).Assembly.GetName().Version.ToString(3)));
             _retry = new RetryStage(Options, Clock);
             Gate = new SessionGate(Options, Clock);
@@ -106,13 +108,40 @@ namespace AltinnApp.Core.Http
             request.Configure?.Invoke(message);
 
             Interlocked.Increment(ref _requestCount);
+            HttpResponseMessage response = null;
             try
             {
-                return await _client.SendAsync(message, request.Completion, cancellationToken).ConfigureAwait(false);
+                if (request.Completion == HttpCompletionOption.ResponseHeadersRead) return await _client.SendAsync(message, request.Completion, cancellationToken).ConfigureAwait(false);
+
+                // headers first, then the body here, inside the attempt's time: an error or token answer only up to its cap
+                response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                if ((int)response.StatusCode >= 400 || request.Kind == RequestKind.Token) await BoundedBody.LoadAsync(response, cancellationToken).ConfigureAwait(false);
+                else if (response.Content != null) await BufferAsync(response, cancellationToken).ConfigureAwait(false);
+                var done = response;
+                response = null;
+                return done;
             }
             finally
             {
+                response?.Dispose();
                 if (request.Completion == HttpCompletionOption.ResponseContentRead) message.Content?.Dispose();
+            }
+        }
+
+        // LoadIntoBufferAsync takes no token in netstandard2.0 (and .NET Framework's stream ignores one): closing the
+        // answer is what ends a stalled read when the attempt's time is up or the caller stops
+        private static async Task BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+        {
+            try
+            {
+                using (cancellationToken.Register(response.Dispose))
+                {
+                    await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
+                }
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
             }
         }
 

@@ -44,7 +44,7 @@ public class SessionGateTests
         return response;
     }
 
-    private static AltinnHttp Http(FakeWire wire, FakeClock clock, int retries = 0, int threshold = 3) =>
+    private static AltinnHttp Http(HttpMessageHandler wire, FakeClock clock, int retries = 0, int threshold = 3) =>
         new(wire, new AltinnHttpOptions(maxRetries: retries, retryBaseDelay: TimeSpan.FromSeconds(1), maxRetryDelay: TimeSpan.FromMinutes(2),
             circuitThreshold: threshold, circuitBreakDuration: TimeSpan.FromSeconds(30)), clock: clock);
 
@@ -233,6 +233,51 @@ public class SessionGateTests
         using var http = Http(wire, clock, threshold: 0);
         for (var i = 0; i < 20; i++) (await http.SendAsync(Read(), CancellationToken.None)).Dispose();
         Assert.Equal(20, wire.Calls);
+    }
+
+    /// <summary>A host that takes <paramref name="perSecond"/> requests a second (a fixed window on the fake clock) and answers 429 beyond.</summary>
+    private sealed class RateLimitedWire(FakeClock clock, int perSecond) : HttpMessageHandler
+    {
+        private DateTimeOffset _window = DateTimeOffset.MinValue;
+        private int _count;
+        public int Refused, Taken;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var now = clock.UtcNow;
+            if (now - _window >= TimeSpan.FromSeconds(1)) { _window = now; _count = 0; }
+            if (_count >= perSecond)
+            {
+                Refused++;
+                return Task.FromResult(Status(429, TimeSpan.FromSeconds(1)));
+            }
+
+            _count++;
+            Taken++;
+            return Task.FromResult(Status(200));
+        }
+    }
+
+    [Fact]
+    public async Task After_a_429_the_session_paces_itself_under_the_hosts_rate_instead_of_meeting_the_limit_again()
+    {
+        var clock = new FakeClock();
+        var start = clock.UtcNow;
+        var wire = new RateLimitedWire(clock, 10);
+        using var http = Http(wire, clock, retries: 5);
+        for (var i = 0; i < 200; i++) (await http.SendAsync(Read(), CancellationToken.None)).Dispose();
+
+        Assert.Equal(200, wire.Taken);
+        // the first 429 teaches the pace; a rise of the pace may meet the limit once in a while, not every second
+        Assert.True(wire.Refused <= 4, $"{wire.Refused} requests refused");
+        var seconds = (clock.UtcNow - start).TotalSeconds;
+        Assert.True(seconds <= 200 / 10.0 * 1.2, $"took {seconds:0.0} s on the clock for what the host takes in 20 s");
+        Assert.InRange(http.Gate.PaceOf(App), 8, 12);
+
+        // half a minute without a 429: the pace is gone, requests go as fast as they come
+        clock.Advance(TimeSpan.FromSeconds(31));
+        (await http.SendAsync(Read(), CancellationToken.None)).Dispose();
+        Assert.Equal(0, http.Gate.PaceOf(App));
     }
 
     private sealed class DelegatingWire(Func<HttpRequestMessage, Task<HttpResponseMessage>> answer) : HttpMessageHandler

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,7 +14,8 @@ namespace AltinnApp.Core.Http
     /// with no answer. While it is open, requests fail at once with <c>Altinn.&lt;Operation&gt;.CircuitOpen</c>, which
     /// says when it tries again; after <see cref="AltinnHttpOptions.CircuitBreakDuration"/> one request goes through
     /// as a probe, and its answer closes or reopens the circuit. It sits inside <see cref="RetryStage"/>, so it sees
-    /// every attempt; a request it refuses was never sent, so that refusal is never an unknown outcome.
+    /// every attempt; a request it refuses was never sent, so that refusal is never an unknown outcome. After a 429 it
+    /// also paces the session's requests to the host (<see cref="WaitForSlotAsync"/>).
     /// </summary>
     internal sealed class SessionGate : TransportStage
     {
@@ -38,6 +40,7 @@ namespace AltinnApp.Core.Http
         {
             var host = _hosts.GetOrAdd(request.Uri.GetLeftPart(UriPartial.Authority), _ => new HostState());
             await WaitForBackOffAsync(host, cancellationToken).ConfigureAwait(false);
+            await WaitForSlotAsync(host, request, cancellationToken).ConfigureAwait(false);
             var probe = Admit(host, request);
 
             HttpResponseMessage response;
@@ -54,6 +57,7 @@ namespace AltinnApp.Core.Http
 
             var status = (int)response.StatusCode;
             if (status == 429) HoldFor(host, request, RetryStage.RetryAfter(response, _clock.UtcNow));
+            else Accepted(host);
             Record(host, request, probe, failed: status >= 500, $"{status} {response.ReasonPhrase}");
             return response;
         }
@@ -78,19 +82,95 @@ namespace AltinnApp.Core.Http
             }
         }
 
+        /// <summary>
+        /// After a 429 the session sends to the host at a steady pace a little under what the host took in the second
+        /// before it, rather than running into the limit again at full speed once the wait is over; the pace rises by a
+        /// tenth every <see cref="PaceRise"/> without a 429 and ends <see cref="PaceEnd"/> after the last one, so a limit
+        /// that is lifted stops holding the session back.
+        /// </summary>
+        private async Task WaitForSlotAsync(HostState host, AltinnRequest request, CancellationToken cancellationToken)
+        {
+            TimeSpan wait;
+            lock (host)
+            {
+                if (host.Rate <= 0) return;
+                var now = _clock.UtcNow;
+                if (now - host.Last429 >= PaceEnd)
+                {
+                    // long enough without a 429: the pace learnt then says little about now
+                    host.Rate = 0;
+                    return;
+                }
+
+                if (now - host.RateSince >= PaceRise)
+                {
+                    host.Rate *= 1.1;
+                    host.RateSince = now;
+                }
+
+                var slot = host.NextSlot > now ? host.NextSlot : now;
+                host.NextSlot = slot + TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond / host.Rate));
+                wait = slot - now;
+            }
+
+            if (wait > TimeSpan.Zero) await _clock.Delay(wait, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>How long after the last 429 the pace ends altogether.</summary>
+        internal static readonly TimeSpan PaceEnd = TimeSpan.FromSeconds(30);
+
+        /// <summary>How long a pace holds before it is raised by a tenth.</summary>
+        internal static readonly TimeSpan PaceRise = TimeSpan.FromSeconds(5);
+
+        /// <summary>The pace after a 429: nine tenths of what the host took in the last second.</summary>
+        internal const double PaceShare = 0.9;
+
+        private void Accepted(HostState host)
+        {
+            var now = _clock.UtcNow;
+            lock (host)
+            {
+                host.Answered.Enqueue(now);
+                Trim(host, now);
+            }
+        }
+
+        private static void Trim(HostState host, DateTimeOffset now)
+        {
+            while (host.Answered.Count > 0 && now - host.Answered.Peek() > TimeSpan.FromSeconds(1)) host.Answered.Dequeue();
+        }
+
+        /// <summary>The pace requests to a host are held to (per second; 0 when none), for tests and diagnostics.</summary>
+        internal double PaceOf(Uri uri) =>
+            _hosts.TryGetValue(uri.GetLeftPart(UriPartial.Authority), out var host) ? host.Rate : 0;
+
         private void HoldFor(HostState host, AltinnRequest request, TimeSpan? retryAfter)
         {
+            var now = _clock.UtcNow;
+            double pace;
+            lock (host)
+            {
+                Trim(host, now);
+                host.Last429 = now;
+                pace = host.Answered.Count * PaceShare;
+                if (pace >= 1)
+                {
+                    host.Rate = pace;
+                    host.RateSince = now;
+                }
+            }
+
             // a 429 without Retry-After leaves the wait to the request's own backoff
             if (retryAfter == null || retryAfter.Value <= TimeSpan.Zero) return;
             var wait = retryAfter.Value > _options.MaxRetryDelay ? _options.MaxRetryDelay : retryAfter.Value;
-            var until = _clock.UtcNow + wait;
+            var until = now + wait;
             lock (host)
             {
                 if (until <= host.NotBefore) return;
                 host.NotBefore = until;
             }
 
-            AltinnLog.Verbose($"{request.Uri.Host} answered 429 Too Many Requests to {request.Operation}: every request of this session to it waits {wait.TotalSeconds:0.#} s, until {until.ToLocalTime():HH:mm:ss}.");
+            AltinnLog.Verbose($"{request.Uri.Host} answered 429 Too Many Requests to {request.Operation}: every request of this session to it waits {wait.TotalSeconds:0.#} s, until {until.ToLocalTime():HH:mm:ss}{(pace >= 1 ? $", then goes at most {pace:0.#} a second" : string.Empty)}.");
         }
 
         /// <summary>Lets the request through, or refuses it while the circuit is open; true when it is the half-open probe.</summary>
@@ -176,6 +256,15 @@ namespace AltinnApp.Core.Http
             public string LastFailure;
             public DateTimeOffset OpenUntil;
             public bool ProbeInFlight;
+
+            // the pace after a 429: requests a second (0: none), since when, and the next free moment
+            public double Rate;
+            public DateTimeOffset RateSince;
+            public DateTimeOffset NextSlot;
+            public DateTimeOffset Last429;
+
+            // when the host answered other than 429, over the last second
+            public readonly Queue<DateTimeOffset> Answered = new Queue<DateTimeOffset>();
         }
     }
 }

@@ -84,9 +84,9 @@ namespace AltinnApp.Core.Http
 
         /// <summary>
         /// After a 429 the session sends to the host at a steady pace a little under what the host took in the second
-        /// before it, rather than running into the limit again at full speed once the wait is over; the pace rises by a
-        /// tenth every <see cref="PaceRise"/> without a 429 and ends <see cref="PaceEnd"/> after the last one, so a limit
-        /// that is lifted stops holding the session back.
+        /// before it, rather than running into the limit again at full speed once the wait is over. Each probe above the
+        /// limit costs the whole session a Retry-After, so the pace does not creep up: it ends <see cref="PaceEnd"/> after
+        /// the last 429, and a limit that was lifted is then found at full speed.
         /// </summary>
         private async Task WaitForSlotAsync(HostState host, AltinnRequest request, CancellationToken cancellationToken)
         {
@@ -102,12 +102,6 @@ namespace AltinnApp.Core.Http
                     return;
                 }
 
-                if (now - host.RateSince >= PaceRise)
-                {
-                    host.Rate *= 1.1;
-                    host.RateSince = now;
-                }
-
                 var slot = host.NextSlot > now ? host.NextSlot : now;
                 host.NextSlot = slot + TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond / host.Rate));
                 wait = slot - now;
@@ -119,11 +113,8 @@ namespace AltinnApp.Core.Http
         /// <summary>How long after the last 429 the pace ends altogether.</summary>
         internal static readonly TimeSpan PaceEnd = TimeSpan.FromSeconds(30);
 
-        /// <summary>How long a pace holds before it is raised by a tenth.</summary>
-        internal static readonly TimeSpan PaceRise = TimeSpan.FromSeconds(5);
-
-        /// <summary>The pace after a 429: nine tenths of what the host took in the last second.</summary>
-        internal const double PaceShare = 0.9;
+        /// <summary>The pace after a 429: 95 % of what the host took in the last second.</summary>
+        internal const double PaceShare = 0.95;
 
         private void Accepted(HostState host)
         {
@@ -153,11 +144,7 @@ namespace AltinnApp.Core.Http
                 Trim(host, now);
                 host.Last429 = now;
                 pace = host.Answered.Count * PaceShare;
-                if (pace >= 1)
-                {
-                    host.Rate = pace;
-                    host.RateSince = now;
-                }
+                if (pace >= 1) host.Rate = pace;
             }
 
             // a 429 without Retry-After leaves the wait to the request's own backoff
@@ -257,9 +244,8 @@ namespace AltinnApp.Core.Http
             public DateTimeOffset OpenUntil;
             public bool ProbeInFlight;
 
-            // the pace after a 429: requests a second (0: none), since when, and the next free moment
+            // the pace after a 429: requests a second (0: none), and the next free moment
             public double Rate;
-            public DateTimeOffset RateSince;
             public DateTimeOffset NextSlot;
             public DateTimeOffset Last429;
 

@@ -11,6 +11,9 @@
          these three run interleaved in rounds, so a busy machine slows them alike;
       4. with 50 ms added to every request: the module one after another, and under
          ForEach-Object -Parallel with throttle 4 and 8 sharing one session, counting token fetches;
+         then (bench/Measure-RateLimit.ps1) throttle 16 on one session against a simulator that takes only
+         so many app requests a second and answers the rest 429 with Retry-After: time against the ideal
+         for that rate, and the share refused;
       5. Import-Module AltinnApp in a fresh pwsh over a bare 'pwsh -NoProfile -Command exit' (median);
       6. upload and download of a 512 MiB attachment, with the peak working set of the pwsh doing it.
     Writes <OutputPath>.md and <OutputPath>.json. -Smoke runs a handful of submissions and no 512 MiB
@@ -50,9 +53,9 @@ $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromP
 
 # Sizes: the full run fits in about ten minutes on a busy 2-core machine; -Smoke in well under a minute.
 $plan = if ($Smoke) {
-    @{ Submissions = 6; Rounds = 2; Warmup = 2; FloorWarmup = 5; LatencySequential = 4; Throttle4 = 4; Throttle8 = 8; ImportRuns = 1; Transfer = $false }
+    @{ Submissions = 6; Rounds = 2; Warmup = 2; FloorWarmup = 5; LatencySequential = 4; Throttle4 = 4; Throttle8 = 8; ImportRuns = 1; Transfer = $false; RateLimitSubmissions = 8; RateLimit = 20 }
 } else {
-    @{ Submissions = 300; Rounds = 5; Warmup = 300; FloorWarmup = 300; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true }
+    @{ Submissions = 300; Rounds = 5; Warmup = 300; FloorWarmup = 300; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true; RateLimitSubmissions = 150; RateLimit = 40 }
 }
 if ($Submissions) { $plan.Submissions = $Submissions }
 $perRound = [int][Math]::Ceiling($plan.Submissions / $plan.Rounds)
@@ -409,6 +412,14 @@ try {
     Disconnect-Altinn -Session $shared
     Disconnect-Altinn -Session $session
     Invoke-Sim DELETE '_sim/faults'
+
+    # ----- 4b: a batch at throttle 16 under a rate limit (429 with Retry-After beyond N requests a second) -----
+    Write-Phase "module under ForEach-Object -Parallel -ThrottleLimit 16 against a limit of $($plan.RateLimit) requests a second: $($plan.RateLimitSubmissions) submissions"
+    $folder = New-Item -ItemType Directory (Join-Path $work 'rate-limit')
+    $results.rateLimit = & (Join-Path $PSScriptRoot 'Measure-RateLimit.ps1') -Simulator $script:Sim -Folder $folder.FullName -App $app -Organization $organization `
+        -Submissions $plan.RateLimitSubmissions -Throttle 16 -RequestsPerSecond $plan.RateLimit `
+        -Connect (@{ ClientId = $script:ClientId; Jwk = $script:Key.Private; SystemUserOrganization = $organization } + $connect)
+    Test-Receipts $folder.FullName $plan.RateLimitSubmissions 'module (rate limit, throttle 16)'
 
     # ----- 5: import time over a bare pwsh -----
     Write-Phase "Import-Module AltinnApp against a bare pwsh, $($plan.ImportRuns) runs each"

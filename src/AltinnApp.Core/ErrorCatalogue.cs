@@ -32,6 +32,7 @@ namespace AltinnApp.Core
         public const string Incomplete = nameof(Incomplete);
         public const string BadResponse = nameof(BadResponse);
         public const string Unexpected = nameof(Unexpected);
+        public const string CircuitOpen = nameof(CircuitOpen);
 
         // the app's rules and Altinn's refusals of a change
         public const string UnknownDataType = nameof(UnknownDataType);
@@ -308,6 +309,7 @@ namespace AltinnApp.Core
             E(ErrorReason.BadResponse, AltinnErrorKind.ProtocolError, "An answer from Altinn the module cannot read (not the JSON or XML it should be).", Any),
             E(ErrorReason.BadResponse, AltinnErrorKind.Authentication, "Maskinporten answered without an access token.", "Maskinporten"),
             E(ErrorReason.Unexpected, AltinnErrorKind.InvalidOperation, "A failure the module did not foresee; the message quotes it.", Any),
+            E(ErrorReason.CircuitOpen, AltinnErrorKind.ResourceUnavailable, "The host failed many requests of the session in a row; the session holds requests to it for a while (the message says until when) and sent nothing.", Any),
 
             // the app's rules and Altinn's refusals of a change
             E(ErrorReason.UnknownDataType, AltinnErrorKind.InvalidArgument, "The app has no data type of that name.", Any),

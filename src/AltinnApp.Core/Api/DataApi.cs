@@ -161,6 +161,8 @@ namespace AltinnApp.Core.Api
                     var buffer = new byte[81920];
                     int read;
                     using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    // .NET Framework's response stream ignores the token: closing the answer is what ends a stalled read
+                    using (idle.Token.Register(response.Dispose))
                     {
                         idle.CancelAfter(_transport.Http.Options.TransferTimeout);
                         while (true)
@@ -169,7 +171,11 @@ namespace AltinnApp.Core.Api
                             {
                                 read = await source.ReadAsync(buffer, 0, buffer.Length, idle.Token).ConfigureAwait(false);
                             }
-                            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                            catch (Exception) when (cancellationToken.IsCancellationRequested)
+                            {
+                                throw new OperationCanceledException(cancellationToken);
+                            }
+                            catch (Exception) when (idle.IsCancellationRequested)
                             {
                                 throw DownloadTimeout(operation, element, id, written);
                             }

@@ -11,7 +11,8 @@ namespace AltinnApp.Core.Http
     /// <summary>
     /// The one way the engine talks HTTP. It puts the transport's pieces in order, each with one job:
     /// <see cref="RetryStage"/> (repeats only what is safe; a create or process/next that may have taken effect
-    /// becomes <see cref="AltinnOutcomeUnknownException"/>) → <see cref="AuthenticationStage"/> (bearer token,
+    /// becomes <see cref="AltinnOutcomeUnknownException"/>) → <see cref="SessionGate"/> (a 429's wait and the circuit,
+    /// shared by the whole session) → <see cref="AuthenticationStage"/> (bearer token,
     /// renewed once on 401) → <see cref="TimeoutStage"/> (per kind) → the wire: a fresh message per attempt,
     /// through <see cref="LogHandler"/> (redacted log) to the network.
     /// </summary>
@@ -29,12 +30,18 @@ namespace AltinnApp.Core.Http
             Options = options ?? new AltinnHttpOptions();
             Clock = clock ?? SystemClock.Instance;
             _client = new HttpClient(new LogHandler(handler), disposeHandler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            // no Expect: 100-continue (.NET Framework's default for a POST with a body): a round trip and a wait for nothing
+            _client.DefaultRequestHeaders.ExpectContinue = false;
             _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("AltinnApp", typeof(AltinnHttp).Assembly.GetName().Version.ToString(3)));
             _retry = new RetryStage(Options, Clock);
-            _send = TransportStage.Compose(SendOnWireAsync, _retry, new AuthenticationStage(() => Tokens), new TimeoutStage(Options));
+            Gate = new SessionGate(Options, Clock);
+            _send = TransportStage.Compose(SendOnWireAsync, _retry, Gate, new AuthenticationStage(() => Tokens), new TimeoutStage(Options));
         }
 
         public AltinnHttpOptions Options { get; }
+
+        /// <summary>The back-off after a 429 and the circuit, shared by every request of the session.</summary>
+        internal SessionGate Gate { get; }
 
         /// <summary>The session's clock: token expiry, backoff and Retry-After, and the waits built on this transport.</summary>
         public IAltinnClock Clock { get; }
@@ -101,13 +108,40 @@ namespace AltinnApp.Core.Http
             request.Configure?.Invoke(message);
 
             Interlocked.Increment(ref _requestCount);
+            HttpResponseMessage response = null;
             try
             {
-                return await _client.SendAsync(message, request.Completion, cancellationToken).ConfigureAwait(false);
+                if (request.Completion == HttpCompletionOption.ResponseHeadersRead) return await _client.SendAsync(message, request.Completion, cancellationToken).ConfigureAwait(false);
+
+                // headers first, then the body here, inside the attempt's time: an error or token answer only up to its cap
+                response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                if ((int)response.StatusCode >= 400 || request.Kind == RequestKind.Token) await BoundedBody.LoadAsync(response, cancellationToken).ConfigureAwait(false);
+                else if (response.Content != null) await BufferAsync(response, cancellationToken).ConfigureAwait(false);
+                var done = response;
+                response = null;
+                return done;
             }
             finally
             {
+                response?.Dispose();
                 if (request.Completion == HttpCompletionOption.ResponseContentRead) message.Content?.Dispose();
+            }
+        }
+
+        // LoadIntoBufferAsync takes no token in netstandard2.0 (and .NET Framework's stream ignores one): closing the
+        // answer is what ends a stalled read when the attempt's time is up or the caller stops
+        private static async Task BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+        {
+            try
+            {
+                using (cancellationToken.Register(response.Dispose))
+                {
+                    await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
+                }
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
             }
         }
 

@@ -27,6 +27,12 @@ namespace AltinnApp.Core.Http
         /// <summary>Connect-Altinn -TransferTimeoutSec left out (or -TimeoutSec, when that is longer).</summary>
         public const int DefaultTransferTimeoutSec = 1800;
 
+        /// <summary>Consecutive 5xx answers or failures with no answer, across a session, that open its circuit to a host.</summary>
+        public const int DefaultCircuitThreshold = 10;
+
+        /// <summary>How long an open circuit holds requests before one goes through as a probe.</summary>
+        public const int DefaultCircuitBreakSec = 30;
+
         /// <summary>Any setting left out (null) takes its default.</summary>
         public AltinnHttpOptions(
             int maxRetries = DefaultMaxRetries,
@@ -34,8 +40,12 @@ namespace AltinnApp.Core.Http
             TimeSpan? maxRetryDelay = null,
             TimeSpan? timeout = null,
             TimeSpan? processNextTimeout = null,
-            TimeSpan? transferTimeout = null)
+            TimeSpan? transferTimeout = null,
+            int circuitThreshold = DefaultCircuitThreshold,
+            TimeSpan? circuitBreakDuration = null)
         {
+            CircuitThreshold = circuitThreshold;
+            CircuitBreakDuration = circuitBreakDuration ?? TimeSpan.FromSeconds(DefaultCircuitBreakSec);
             MaxRetries = maxRetries;
             RetryBaseDelay = retryBaseDelay ?? TimeSpan.FromSeconds(DefaultRetryIntervalSec);
             MaxRetryDelay = maxRetryDelay ?? TimeSpan.FromSeconds(DefaultMaxRetryDelaySec);
@@ -54,6 +64,12 @@ namespace AltinnApp.Core.Http
         public TimeSpan MaxRetryDelay { get; }
 
         public TimeSpan Timeout { get; }
+
+        /// <summary>Consecutive 5xx answers or failures with no answer that open the circuit (0: no circuit).</summary>
+        public int CircuitThreshold { get; }
+
+        /// <summary>How long an open circuit refuses requests before it lets one through to test the host.</summary>
+        public TimeSpan CircuitBreakDuration { get; }
 
         /// <summary>process/next may generate a PDF synchronously (reference §8).</summary>
         public TimeSpan ProcessNextTimeout { get; }

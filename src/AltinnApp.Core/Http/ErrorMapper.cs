@@ -41,6 +41,7 @@ namespace AltinnApp.Core.Http
             message = message.TrimEnd('.', ' ');
             if (hint != null) message += ". " + hint.TrimEnd('.');
             message += ".";
+            if (BoundedBody.WasCut(response)) message += $" (The answer's body was longer than {BoundedBody.Limit / (1024 * 1024)} MiB; only its first MiB was read.)";
             message += FieldList(body.ValidationErrors);
             return new AltinnApiException(ErrorCatalogue.Id(operation, reason), kind, message, status, body)
             {

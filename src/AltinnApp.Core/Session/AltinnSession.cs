@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using AltinnApp.Core.Api;
@@ -133,12 +134,21 @@ namespace AltinnApp.Core.Session
             if (previous != null && !ReferenceEquals(previous, file)) previous.Dispose();
         }
 
-        public static Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, CancellationToken cancellationToken) =>
-            ConnectAsync(options, CreateHandler(options), cancellationToken);
+        public static async Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, CancellationToken cancellationToken)
+        {
+            await UriRules.RequireLocalTestHostIsThisMachineAsync(options.Environment, host => Dns.GetHostAddressesAsync(host)).ConfigureAwait(false);
+            return await ConnectAsync(options, CreateHandler(options), cancellationToken).ConfigureAwait(false);
+        }
 
         /// <summary>The same over a given handler (tests put a fake Altinn behind it).</summary>
         internal static async Task<AltinnSession> ConnectAsync(AltinnConnectOptions options, HttpMessageHandler handler, CancellationToken cancellationToken)
         {
+            var foreign = UriRules.OutsideAltinn(options.Environment);
+            if (foreign.Count > 0)
+            {
+                AltinnLog.Warning($"{string.Join(", ", foreign)} {(foreign.Count == 1 ? "is" : "are")} outside Altinn's and Maskinporten's domains (altinn.no, altinn.cloud, maskinporten.no) and this machine, and the session's tokens and keys' grants go there. Go on only if that is your own proxy or test server.");
+            }
+
             var http = new AltinnHttp(handler, options.Http, clock: options.Clock);
             ITokenSource source;
             TokenIdentity identity;
@@ -230,7 +240,13 @@ namespace AltinnApp.Core.Session
 
         private const string LocalTestSystemUserId = "d111dbab-d619-4f15-bf29-58fe570a9ae6";
 
-        internal static HttpClientHandler CreateHandler(AltinnConnectOptions options)
+        /// <summary>.NET Framework's default is 2 connections per host (ServicePointManager.DefaultConnectionLimit), which queues a parallel batch.</summary>
+        internal const int NetFrameworkConnectionsPerServer = 64;
+
+        internal static HttpClientHandler CreateHandler(AltinnConnectOptions options) => CreateHandler(options, RuntimeInformation.FrameworkDescription);
+
+        /// <summary>The handler as it is made on the runtime <paramref name="framework"/> describes (tests ask for .NET Framework's).</summary>
+        internal static HttpClientHandler CreateHandler(AltinnConnectOptions options, string framework)
         {
             var handler = new HttpClientHandler
             {
@@ -240,7 +256,8 @@ namespace AltinnApp.Core.Session
                 UseCookies = false,
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
             };
-            TlsPolicy.Apply(handler);
+            TlsPolicy.Apply(handler, framework);
+            if (TlsPolicy.IsNetFramework(framework)) handler.MaxConnectionsPerServer = NetFrameworkConnectionsPerServer;
             if (options.NoProxy)
             {
                 handler.UseProxy = false;
@@ -248,7 +265,12 @@ namespace AltinnApp.Core.Session
             else if (options.Proxy != null)
             {
                 handler.UseProxy = true;
-                handler.Proxy = options.Proxy;
+                handler.Proxy = new LocalProxyBypass(options.Proxy);
+            }
+            else
+            {
+                // the system proxy, with the user's own credentials where it asks (NTLM, Negotiate), rather than a 407
+                handler.DefaultProxyCredentials = CredentialCache.DefaultCredentials;
             }
 
             return handler;

@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace AltinnApp.Core.Session
 {
@@ -35,9 +37,13 @@ namespace AltinnApp.Core.Session
             frameworkDescription != null && frameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>Applies the policy to a handler the session is about to use.</summary>
-        public static void Apply(HttpClientHandler handler)
+        public static void Apply(HttpClientHandler handler) => Apply(handler, RuntimeInformation.FrameworkDescription);
+
+        /// <summary>The same on the runtime <paramref name="frameworkDescription"/> describes.</summary>
+        public static void Apply(HttpClientHandler handler, string frameworkDescription)
         {
-            var protocols = ProtocolsFor(RuntimeInformation.FrameworkDescription, Environment.OSVersion.Platform == PlatformID.Win32NT ? Environment.OSVersion.Version : null);
+            if (IsNetFramework(frameworkDescription)) RequireValidCertificates(handler);
+            var protocols = ProtocolsFor(frameworkDescription, Environment.OSVersion.Platform == PlatformID.Win32NT ? Environment.OSVersion.Version : null);
             if (protocols == SslProtocols.None) return;
             try
             {
@@ -48,6 +54,29 @@ namespace AltinnApp.Core.Session
                 AllowProcessWide(protocols);
             }
         }
+
+        /// <summary>The handler's own check of the server's certificate: only a certificate the system trusts, for the right name.</summary>
+        internal static bool IsTrusted(HttpRequestMessage message, X509Certificate2 certificate, X509Chain chain, SslPolicyErrors errors) => errors == SslPolicyErrors.None;
+
+        /// <summary>
+        /// On .NET Framework a ServicePointManager.ServerCertificateValidationCallback set by any other script in the
+        /// process (often one that accepts everything) decides for every connection. A handler's own callback comes
+        /// first (4.7.1 and later), so the session's connections keep the system's verdict whatever others set.
+        /// </summary>
+        private static void RequireValidCertificates(HttpClientHandler handler)
+        {
+            try
+            {
+                SetCallback(handler);
+            }
+            catch (Exception ex) when (ex is PlatformNotSupportedException || ex is NotSupportedException || ex is MissingMethodException)
+            {
+                // before 4.7.1 the process-wide callback is all there is
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void SetCallback(HttpClientHandler handler) => handler.ServerCertificateCustomValidationCallback = IsTrusted;
 
         // .NET Framework 4.7.1 and later honour this per handler; a separate method, so that a framework without
         // the property fails at this call (and is caught above) rather than when Apply is compiled

@@ -20,11 +20,26 @@ public sealed class FaultRule
     public int LatencyMs { get; set; }
     public bool DropAfterProcessing { get; set; }
 
+    /// <summary>
+    /// A rate limit: of the requests this rule matches, at most this many are carried out per second (a fixed
+    /// window that starts with the first request after the last one ended); the rest get 429 with Retry-After,
+    /// the whole seconds until the window ends (at least 1). Refused requests do not use up the window.
+    /// </summary>
+    public int? RequestsPerSecond { get; set; }
+
+    /// <summary>The most faults (429, 503, drop, answer) this rule injects; then it lets every request through.</summary>
+    public int? MaxFaults { get; set; }
+
     /// <summary>How often to answer with <see cref="Answer"/> instead of carrying the request out.</summary>
     public double RateAnswer { get; set; }
 
     /// <summary>A fixed answer, for an error Altinn gives that the module cannot provoke (the request is not carried out).</summary>
     public FaultAnswer? Answer { get; set; }
+
+    // the rate limit's window and the faults injected so far, under the injector's lock
+    internal DateTimeOffset WindowStart;
+    internal int WindowCount;
+    internal int Injected;
 
     public bool Matches(HttpRequest request) =>
         request.Path.Value is { } path
@@ -74,7 +89,9 @@ public sealed class FaultInjector
         }
     }
 
-    public FaultDecision Decide(HttpRequest request)
+    public FaultDecision Decide(HttpRequest request) => Decide(request, DateTimeOffset.UtcNow);
+
+    public FaultDecision Decide(HttpRequest request, DateTimeOffset now)
     {
         lock (_gate)
         {
@@ -83,14 +100,38 @@ public sealed class FaultInjector
             foreach (var rule in _rules.Where(r => r.Matches(request)))
             {
                 latency += Math.Max(0, rule.LatencyMs);
+                if (rule.MaxFaults is int most && rule.Injected >= most) continue;
+                if (rule.RequestsPerSecond is int perSecond)
+                {
+                    if (now - rule.WindowStart >= TimeSpan.FromSeconds(1))
+                    {
+                        rule.WindowStart = now;
+                        rule.WindowCount = 0;
+                    }
+
+                    if (rule.WindowCount >= perSecond)
+                    {
+                        rule.Injected++;
+                        var left = rule.WindowStart + TimeSpan.FromSeconds(1) - now;
+                        return new FaultDecision(latency, 429, Math.Max(1, (int)Math.Ceiling(left.TotalSeconds)), false, false);
+                    }
+
+                    rule.WindowCount++;
+                }
+
                 // One draw per rate, in a fixed order, so each rate is an independent probability.
                 bool is429 = Draw(rule.Rate429);
                 bool is503 = Draw(rule.Rate503);
                 bool drop = Draw(rule.RateDrop);
+                if (is429 || is503 || drop) rule.Injected++;
                 if (is429) return new FaultDecision(latency, 429, rule.RetryAfterSeconds ?? 1, false, false);
                 if (is503) return new FaultDecision(latency, 503, rule.RetryAfterSeconds, false, false);
                 if (drop) return new FaultDecision(latency, null, null, true, rule.DropAfterProcessing);
-                if (rule.Answer is not null && Draw(rule.RateAnswer)) return new FaultDecision(latency, null, null, false, false, rule.Answer);
+                if (rule.Answer is not null && Draw(rule.RateAnswer))
+                {
+                    rule.Injected++;
+                    return new FaultDecision(latency, null, null, false, false, rule.Answer);
+                }
             }
             return latency > 0 ? FaultDecision.None with { LatencyMs = latency } : FaultDecision.None;
         }

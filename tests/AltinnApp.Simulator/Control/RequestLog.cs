@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace AltinnApp.Simulator.Control;
 
-/// <summary>One app request as the simulator received it: what a test checks the module sent.</summary>
+/// <summary>One app request as the simulator received it: what a test checks the module sent, and when it arrived.</summary>
 public sealed record LoggedRequest(
     string Method,
     string Path,
@@ -11,7 +11,8 @@ public sealed record LoggedRequest(
     string? ContentDisposition,
     long? ContentLength,
     int Status,
-    IReadOnlyList<LoggedPart> Parts);
+    IReadOnlyList<LoggedPart> Parts,
+    DateTimeOffset? Received = null);
 
 /// <summary>One part of a multipart body: its name, content type and file name.</summary>
 public sealed record LoggedPart(string Name, string? ContentType, string? FileName);

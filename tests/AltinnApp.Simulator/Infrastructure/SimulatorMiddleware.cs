@@ -26,6 +26,7 @@ public sealed class SimulatorMiddleware(RequestDelegate next, Counters counters,
             return;
         }
 
+        var received = DateTimeOffset.UtcNow;
         try
         {
             await Handle(context);
@@ -35,7 +36,7 @@ public sealed class SimulatorMiddleware(RequestDelegate next, Counters counters,
             log.Add(new LoggedRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "",
                 context.Request.ContentType, context.Request.Headers.ContentDisposition.ToString() is { Length: > 0 } d ? d : null,
                 context.Request.ContentLength, context.Response.StatusCode,
-                context.Items[RequestLog.PartsItemKey] as List<LoggedPart> ?? (IReadOnlyList<LoggedPart>)Array.Empty<LoggedPart>()));
+                context.Items[RequestLog.PartsItemKey] as List<LoggedPart> ?? (IReadOnlyList<LoggedPart>)Array.Empty<LoggedPart>(), received));
         }
     }
 

@@ -173,20 +173,4 @@ namespace AltinnApp.Core.Files
             }
         }
     }
-
-    public static class SafeFileName
-    {
-        private static readonly char[] Invalid = Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }).Distinct().ToArray();
-
-        /// <summary>A server-given name made safe on every platform: no folders, no reserved characters.</summary>
-        public static string From(string name, string fallback)
-        {
-            if (string.IsNullOrWhiteSpace(name)) return fallback;
-            var decoded = Uri.UnescapeDataString(name.Trim().Trim('"'));
-            var chars = decoded.Select(c => Invalid.Contains(c) || char.IsControl(c) ? '_' : c).ToArray();
-            var safe = new string(chars).Trim(' ', '.');
-            if (safe.Length > 120) safe = safe.Substring(safe.Length - 120);
-            return safe.Length == 0 ? fallback : safe;
-        }
-    }
 }

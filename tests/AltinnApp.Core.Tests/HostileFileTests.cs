@@ -1,3 +1,5 @@
+// the Unix-only calls run behind OperatingSystem.IsWindows() checks
+#pragma warning disable CA1416
 using AltinnApp.Core;
 using AltinnApp.Core.Files;
 
@@ -55,6 +57,69 @@ public class HostileFileTests
         {
             var ex = Assert.Throws<AltinnException>(() => SafeFileName.PathIn(folder, bad, "SaveData"));
             Assert.Equal("Altinn.SaveData.BadResponse", ex.ErrorId);
+        }
+    }
+
+    [Fact]
+    public void A_private_file_is_mode_600_from_its_creation()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var folder = Directory.CreateTempSubdirectory("altinnapp-private-").FullName;
+        try
+        {
+            var viaRuntime = Path.Combine(folder, "a");
+            using (OwnerOnly.CreateNew(viaRuntime))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(viaRuntime));
+            }
+
+            // the open(2) path older runtimes take
+            var viaOpen = Path.Combine(folder, "b");
+            using (OwnerOnly.Unix.CreateNew(viaOpen))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(viaOpen));
+            }
+
+            Assert.ThrowsAny<IOException>(() => OwnerOnly.Unix.CreateNew(viaOpen).Dispose()); // never an existing file
+            Assert.ThrowsAny<IOException>(() => OwnerOnly.CreateNew(viaOpen).Dispose());
+            var link = Path.Combine(folder, "link");
+            File.CreateSymbolicLink(link, Path.Combine(folder, "target"));
+            Assert.ThrowsAny<IOException>(() => OwnerOnly.Unix.CreateNew(link).Dispose()); // nor through a link left in its place
+            Assert.False(File.Exists(Path.Combine(folder, "target")));
+
+            var sub = Path.Combine(folder, "sub");
+            OwnerOnly.CreateFolder(sub);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(sub));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_secret_never_sits_in_a_file_others_can_open()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var folder = Directory.CreateTempSubdirectory("altinnapp-secret-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "key.json");
+            var seen = new List<(string Path, UnixFileMode Mode)>();
+            AtomicFile.WriteSecret(path, false, "secret"u8.ToArray(), p =>
+            {
+                // every file in the folder when protection is asked for: the temporary one must already be private
+                foreach (var file in Directory.GetFiles(folder)) seen.Add((Path.GetFileName(file), File.GetUnixFileMode(file)));
+                File.SetUnixFileMode(p, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            });
+            Assert.NotEmpty(seen);
+            Assert.All(seen, s => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, s.Mode));
+            Assert.Equal("secret", File.ReadAllText(path));
+            Assert.Single(Directory.GetFiles(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 }

@@ -58,9 +58,10 @@ namespace AltinnApp.Core.Files
         }
 
         /// <summary>
-        /// Writes a secret: <paramref name="protect"/> runs on the still empty temporary file, so the content
-        /// never sits in a file others may read, and again on the final file (a replace may carry the old
-        /// file's permissions over).
+        /// Writes a secret: the temporary file is created open to the current user only (<see cref="OwnerOnly.CreateNew"/>),
+        /// so no other user can open it between its creation and its protection, and <paramref name="protect"/> runs on
+        /// the final file (a replace may carry the old file's permissions over). A temporary file that cannot be made
+        /// private is never created; one that fails later is removed.
         /// </summary>
         public static void WriteSecret(string path, bool overwrite, byte[] content, Action<string> protect)
         {
@@ -73,9 +74,19 @@ namespace AltinnApp.Core.Files
             var temp = TempPathFor(path);
             try
             {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                FileStream created;
+                try
                 {
-                    protect(temp);
+                    created = OwnerOnly.CreateNew(temp);
+                }
+                catch (Exception ex) when (ex is System.ComponentModel.Win32Exception || ex is PlatformNotSupportedException)
+                {
+                    throw new AltinnException(ErrorCatalogue.Id("SigningKey", ErrorReason.CannotProtect), AltinnErrorKind.PermissionDenied,
+                        $"Could not create '{path}' readable by the current user only ({ex.Message}). The key was not written; choose a folder on a local file system you own.");
+                }
+
+                using (var stream = created)
+                {
                     stream.Write(content, 0, content.Length);
                     stream.Flush(true);
                 }

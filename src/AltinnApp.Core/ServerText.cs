@@ -44,6 +44,9 @@ namespace AltinnApp.Core
             return clean.ToString();
         }
 
+        /// <summary>Server words for a message: cleaned, then redacted (tokens, person numbers).</summary>
+        public static string Redacted(string text) => Http.Redactor.Redact(Clean(text));
+
         /// <summary>True for a control character or an invisible format mark (bidi overrides and isolates, zero-width joiners).</summary>
         public static bool IsUnsafe(char c)
         {

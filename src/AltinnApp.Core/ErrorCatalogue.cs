@@ -153,6 +153,7 @@ namespace AltinnApp.Core
         public const string Expired = nameof(Expired);
         public const string NotYetValid = nameof(NotYetValid);
         public const string NoPrivateKey = nameof(NoPrivateKey);
+        public const string KeyNotAccessible = nameof(KeyNotAccessible);
         public const string NotRsa = nameof(NotRsa);
         public const string MissingKeyId = nameof(MissingKeyId);
         public const string TooSmall = nameof(TooSmall);
@@ -410,6 +411,7 @@ namespace AltinnApp.Core
             E(ErrorReason.NotFound, AltinnErrorKind.InvalidArgument, "No certificate with that thumbprint in the certificate stores.", "Certificate"),
             E(ErrorReason.NotYetValid, AltinnErrorKind.InvalidArgument, "A certificate not valid yet.", "Certificate"),
             E(ErrorReason.NoPrivateKey, AltinnErrorKind.InvalidArgument, "A key or certificate without its private key.", "Certificate", "Jwk", "Pem"),
+            E(ErrorReason.KeyNotAccessible, AltinnErrorKind.PermissionDenied, "The certificate's private key is there, but this account may not use it (LocalMachine\\My without rights to the key).", "Certificate"),
             E(ErrorReason.NotRsa, AltinnErrorKind.InvalidArgument, "A key that is not RSA.", "Jwk", "Key"),
             E(ErrorReason.MissingKeyId, AltinnErrorKind.InvalidArgument, "A key without a key id (kid).", "Key"),
             E(ErrorReason.TooSmall, AltinnErrorKind.InvalidArgument, "An RSA key of fewer than 2048 bits.", "Key"),

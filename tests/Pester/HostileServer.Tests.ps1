@@ -143,3 +143,20 @@ Describe 'Save-AltinnData against a server that lies about its data elements' {
         "$w" | Should -Match 'malware scan'
     }
 }
+
+Describe 'Form data given as text is read as a file only when it names an .xml or .json file' {
+    It 'refuses text that names an existing file of another kind, reading and sending nothing' {
+        $secret = New-TestFile -Folder $script:Work -Name 'id_rsa' -Text '{"property1":"not for Altinn"}'
+        $open = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Prefill @{ property1 = 'a'; property2 = 'b' } -Session $script:Session
+        Clear-SimulatorRequests $script:Sim
+        $open | Set-AltinnData -DataType model -Value $secret.FullName -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'Altinn.SetData.DataUnknownText*'
+        $e[0].Exception.Message | Should -Match 'not an \.xml or \.json file'
+        $e[0].Exception.Message | Should -Not -Match 'not for Altinn'
+        @(Get-SimulatorRequests $script:Sim -Method PUT) | Should -BeNullOrEmpty
+
+        # the same content as a file object is the caller's clear choice
+        $updated = $open | Set-AltinnData -DataType model -Value (Get-Item -LiteralPath $secret.FullName)
+        ($updated | Get-AltinnData -DataType model).property1 | Should -Be 'not for Altinn'
+    }
+}

@@ -165,16 +165,39 @@ namespace AltinnApp.Core.Files
                     throw new AltinnException(existsErrorId, AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it, or choose another -Path.");
                 }
 
-                File.Replace(temp, path, null);
+                // a virus scanner or a viewer may hold the old file for a moment: a few short tries before giving up
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        File.Replace(temp, path, null);
+                        return;
+                    }
+                    catch (IOException ex) when (IsLocked(ex) && attempt < LockedAttempts)
+                    {
+                        Thread.Sleep(LockedPause);
+                    }
+                }
             }
-            else
-            {
-                File.Move(temp, path);
-            }
+
+            File.Move(temp, path);
         }
 
-        private static AltinnException CannotWrite(string errorId, string path, Exception ex) =>
-            new AltinnException(errorId, AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
+        private const int LockedAttempts = 4;
+        private static readonly TimeSpan LockedPause = TimeSpan.FromMilliseconds(250);
+
+        // ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION, as HRESULTs
+        private static bool IsLocked(IOException ex) => Path.DirectorySeparatorChar == '\\' && ((ex.HResult & 0xFFFF) == 32 || (ex.HResult & 0xFFFF) == 33);
+
+        private static AltinnException CannotWrite(string errorId, string path, Exception ex)
+        {
+            var hint = ex is PathTooLongException
+                ? " The path is too long for this system: choose a shorter folder or file name (or turn on long paths in Windows)."
+                : ex is IOException io && IsLocked(io)
+                    ? " Another program (a PDF viewer, a virus scanner, a sync client) holds the file open: close it and run again."
+                    : string.Empty;
+            return new AltinnException(errorId, AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message.Trim()}{hint}");
+        }
 
         private static void DeleteQuietly(string temp)
         {

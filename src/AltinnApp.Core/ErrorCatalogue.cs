@@ -77,6 +77,7 @@ namespace AltinnApp.Core
         public const string NotProduced = nameof(NotProduced);
         public const string Infected = nameof(Infected);
         public const string ScanTimeout = nameof(ScanTimeout);
+        public const string ScanPending = nameof(ScanPending);
 
         // what a cmdlet is given: form data, prefill, attachments
         public const string DataEmpty = nameof(DataEmpty);
@@ -99,6 +100,7 @@ namespace AltinnApp.Core
         public const string PathIsFolder = nameof(PathIsFolder);
         public const string PathIsFile = nameof(PathIsFile);
         public const string FileExists = nameof(FileExists);
+        public const string NotThisReceipt = nameof(NotThisReceipt);
         public const string CannotRead = nameof(CannotRead);
         public const string CannotWrite = nameof(CannotWrite);
         public const string CannotProtect = nameof(CannotProtect);
@@ -152,6 +154,7 @@ namespace AltinnApp.Core
         public const string Expired = nameof(Expired);
         public const string NotYetValid = nameof(NotYetValid);
         public const string NoPrivateKey = nameof(NoPrivateKey);
+        public const string KeyNotAccessible = nameof(KeyNotAccessible);
         public const string NotRsa = nameof(NotRsa);
         public const string MissingKeyId = nameof(MissingKeyId);
         public const string TooSmall = nameof(TooSmall);
@@ -352,6 +355,8 @@ namespace AltinnApp.Core
             E(ErrorReason.NotProduced, AltinnErrorKind.ObjectNotFound, "The process has ended but Altinn made no receipt.", Any),
             E(ErrorReason.Infected, AltinnErrorKind.SecurityError, "Altinn's malware scan found the uploaded file infected.", "AddAttachment"),
             E(ErrorReason.ScanTimeout, AltinnErrorKind.OperationTimeout, "Altinn's malware scan did not finish in time.", "AddAttachment"),
+            E(ErrorReason.Infected, AltinnErrorKind.SecurityError, "Altinn's malware scan found the data element infected; it is never downloaded.", "SaveData"),
+            E(ErrorReason.ScanPending, AltinnErrorKind.SecurityError, "Altinn's malware scan of the data element has not finished; it is saved only with -AllowUnscanned.", "SaveData"),
 
             // what a cmdlet is given
             E(ErrorReason.SchemaMismatch, AltinnErrorKind.InvalidArgument, "With -Strict: form data or -Prefill names a field the data type's model lacks, or gives a value of another type.", "NewInstance", "SetData"),
@@ -376,6 +381,7 @@ namespace AltinnApp.Core
             E(ErrorReason.PathIsFolder, AltinnErrorKind.InvalidArgument, "A path that should name a file names a folder.", Any, "File", "Journal", "SigningKey"),
             E(ErrorReason.PathIsFile, AltinnErrorKind.InvalidArgument, "A path that should name a folder names a file.", Any),
             E(ErrorReason.FileExists, AltinnErrorKind.WriteError, "A file of that name is already there and was left alone (-Force replaces it where allowed).", Any, "File", "SigningKey"),
+            E(ErrorReason.NotThisReceipt, AltinnErrorKind.WriteError, "A journaled rerun found a file at the receipt's path that is not this instance's receipt (another size); it was left alone.", "SaveReceipt"),
             E(ErrorReason.CannotRead, AltinnErrorKind.ReadError, "A file cannot be read (locked by another program, or no access).", Any, "File", "Journal"),
             E(ErrorReason.CannotWrite, AltinnErrorKind.WriteError, "A file cannot be written (no access, disk full, locked).", Any, "File", "Journal"),
             E(ErrorReason.CannotProtect, AltinnErrorKind.PermissionDenied, "The key file's permissions cannot be limited to its owner.", "SigningKey"),
@@ -425,6 +431,7 @@ namespace AltinnApp.Core
             E(ErrorReason.NotFound, AltinnErrorKind.InvalidArgument, "No certificate with that thumbprint in the certificate stores.", "Certificate"),
             E(ErrorReason.NotYetValid, AltinnErrorKind.InvalidArgument, "A certificate not valid yet.", "Certificate"),
             E(ErrorReason.NoPrivateKey, AltinnErrorKind.InvalidArgument, "A key or certificate without its private key.", "Certificate", "Jwk", "Pem"),
+            E(ErrorReason.KeyNotAccessible, AltinnErrorKind.PermissionDenied, "The certificate's private key is there, but this account may not use it (LocalMachine\\My without rights to the key).", "Certificate"),
             E(ErrorReason.NotRsa, AltinnErrorKind.InvalidArgument, "A key that is not RSA.", "Jwk", "Key"),
             E(ErrorReason.MissingKeyId, AltinnErrorKind.InvalidArgument, "A key without a key id (kid).", "Key"),
             E(ErrorReason.TooSmall, AltinnErrorKind.InvalidArgument, "An RSA key of fewer than 2048 bits.", "Key"),

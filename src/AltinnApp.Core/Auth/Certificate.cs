@@ -36,6 +36,21 @@ namespace AltinnApp.Core.Auth
             }
         }
 
+        /// <summary>The certificate's RSA private key; a key this account may not open (LocalMachine\My without rights to its key) is a clear error.</summary>
+        public static RSA PrivateKey(X509Certificate2 certificate, string source)
+        {
+            try
+            {
+                return certificate.GetRSAPrivateKey();
+            }
+            catch (Exception ex) when (ex is CryptographicException || ex is UnauthorizedAccessException)
+            {
+                throw new AltinnException("Altinn.Certificate.KeyNotAccessible", AltinnErrorKind.PermissionDenied,
+                    $"The private key of the certificate {Describe(certificate)} from {source} cannot be used by this account ({ex.Message.Trim().TrimEnd('.')}). " +
+                    "Give the account that runs the script read access to the key (certlm.msc: All Tasks, Manage Private Keys), or import the certificate into its CurrentUser\\My.");
+            }
+        }
+
         /// <summary>Loads a PKCS#12 (.pfx/.p12) from bytes; a wrong password is a clear error.</summary>
         public static X509Certificate2 LoadPkcs12(byte[] data, System.Security.SecureString password, string source)
         {
@@ -80,9 +95,15 @@ namespace AltinnApp.Core.Auth
                     store = new X509Store(StoreName.My, location);
                     store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
                 }
-                catch (CryptographicException)
+                catch (CryptographicException) when (Environment.OSVersion.Platform != PlatformID.Win32NT)
                 {
                     continue; // the store does not exist on this machine (LocalMachine\My on Linux)
+                }
+                catch (Exception ex) when (ex is CryptographicException || ex is UnauthorizedAccessException)
+                {
+                    // named in the error below, so the fix (the account's rights, or CurrentUser\My) is said
+                    seen.Add($"{location}\\My: cannot be opened by this account ({ex.Message.Trim().TrimEnd('.')})");
+                    continue;
                 }
 
                 using (store)

@@ -39,9 +39,18 @@ namespace AltinnApp.Core.Auth
 
         /// <summary>The private key as text in the given format. Secret: goes only into the owner-only file.</summary>
         /// <summary>The private key as file text, for New-AltinnSigningKey to write to its owner-only file; never shown.</summary>
-        public string PrivateKeyText(PrivateKeyFormat format) => format == PrivateKeyFormat.Pem
-            ? KeyGenerator.ToPkcs8Pem(_rsa.ExportParameters(true))
-            : KeyGenerator.ToJwk(_rsa.ExportParameters(true), KeyId, includePrivate: true);
+        public string PrivateKeyText(PrivateKeyFormat format)
+        {
+            var parameters = _rsa.ExportParameters(true);
+            try
+            {
+                return format == PrivateKeyFormat.Pem ? KeyGenerator.ToPkcs8Pem(parameters) : KeyGenerator.ToJwk(parameters, KeyId, includePrivate: true);
+            }
+            finally
+            {
+                Secrets.Clear(parameters);
+            }
+        }
 
         public void Dispose() => _rsa.Dispose();
 
@@ -69,7 +78,15 @@ namespace AltinnApp.Core.Auth
                     $"This runtime could not make a {keySize}-bit RSA key. Try -KeySize 2048.");
             }
 
-            return new GeneratedKey(rsa, string.IsNullOrWhiteSpace(keyId) ? Thumbprint(rsa.ExportParameters(false)) : keyId.Trim());
+            try
+            {
+                return new GeneratedKey(rsa, string.IsNullOrWhiteSpace(keyId) ? Thumbprint(rsa.ExportParameters(false)) : keyId.Trim());
+            }
+            catch
+            {
+                rsa.Dispose();
+                throw;
+            }
         }
 
         private static RSA CreateRsa(int keySize)

@@ -19,7 +19,14 @@ namespace AltinnApp.Core.Auth
         public static SigningKey FromCertificateFile(string path, SecureString password)
         {
             var bytes = ReadFile(path, "certificate");
-            return new CertificateSigningKey(Certificate.LoadPkcs12(bytes, password, $"'{path}'"), $"'{path}'", ownsCertificate: true);
+            try
+            {
+                return new CertificateSigningKey(Certificate.LoadPkcs12(bytes, password, $"'{path}'"), $"'{path}'", ownsCertificate: true);
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+            }
         }
 
         public static SigningKey FromCertificateBase64(string base64, SecureString password)
@@ -35,7 +42,14 @@ namespace AltinnApp.Core.Auth
                     "-CertificateBase64 is not valid base64. Give the .pfx file's bytes encoded as base64, for example [Convert]::ToBase64String([IO.File]::ReadAllBytes('client.pfx')).");
             }
 
-            return new CertificateSigningKey(Certificate.LoadPkcs12(bytes, password, "-CertificateBase64"), "-CertificateBase64", ownsCertificate: true);
+            try
+            {
+                return new CertificateSigningKey(Certificate.LoadPkcs12(bytes, password, "-CertificateBase64"), "-CertificateBase64", ownsCertificate: true);
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+            }
         }
 
         public static SigningKey FromThumbprint(string thumbprint)
@@ -91,17 +105,33 @@ namespace AltinnApp.Core.Auth
                 rsa.Dispose();
                 throw new AltinnArgumentException("Altinn.Jwk.Invalid", $"The JWK from {source} does not hold a consistent RSA private key (n, e, d, p, q, dp, dq, qi do not fit together).");
             }
+            finally
+            {
+                Secrets.Clear(parameters);
+            }
 
             return new RsaSigningKey(rsa, string.IsNullOrWhiteSpace(keyId) ? jwk.Kid : keyId, source);
         }
 
-        public static SigningKey FromJwkFile(string path, string keyId) =>
-            FromJwk(Text(ReadFile(path, "JWK")), keyId, $"'{path}'");
+        public static SigningKey FromJwkFile(string path, string keyId)
+        {
+            var bytes = ReadFile(path, "JWK");
+            try
+            {
+                return FromJwk(Text(bytes), keyId, $"'{path}'");
+            }
+            finally
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+            }
+        }
 
         /// <summary>A PEM private key (PKCS#1 or PKCS#8). Needs .NET 5 or later, that is PowerShell 7.</summary>
         public static SigningKey FromPemFile(string path, string keyId)
         {
-            var pem = Text(ReadFile(path, "private key"));
+            var bytes = ReadFile(path, "private key");
+            var pem = Text(bytes);
+            Array.Clear(bytes, 0, bytes.Length);
             if (pem.IndexOf("ENCRYPTED", StringComparison.Ordinal) >= 0)
             {
                 throw new AltinnArgumentException("Altinn.Pem.Encrypted",

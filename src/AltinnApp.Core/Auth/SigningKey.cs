@@ -31,9 +31,18 @@ namespace AltinnApp.Core.Auth
         {
             _certificate = certificate ?? throw new ArgumentNullException(nameof(certificate));
             _ownsCertificate = ownsCertificate;
-            Certificate.RequireUsable(certificate, source);
-            _rsa = certificate.GetRSAPrivateKey() ?? throw new AltinnArgumentException("Altinn.Key.NotRsa",
-                $"The certificate {Certificate.Describe(certificate)} from {source} has no RSA private key. Maskinporten grants are signed with RS256: use an RSA certificate.");
+            try
+            {
+                Certificate.RequireUsable(certificate, source);
+                _rsa = Certificate.PrivateKey(certificate, source) ?? throw new AltinnArgumentException("Altinn.Key.NotRsa",
+                    $"The certificate {Certificate.Describe(certificate)} from {source} has no RSA private key. Maskinporten grants are signed with RS256: use an RSA certificate.");
+            }
+            catch
+            {
+                if (ownsCertificate) certificate.Dispose();
+                throw;
+            }
+
             Description = $"Certificate {Certificate.Describe(certificate)} from {source}";
             Thumbprint = certificate.Thumbprint;
             NotAfter = certificate.NotAfter;
@@ -70,13 +79,16 @@ namespace AltinnApp.Core.Auth
             _rsa = rsa ?? throw new ArgumentNullException(nameof(rsa));
             if (string.IsNullOrWhiteSpace(keyId))
             {
+                rsa.Dispose(); // the key is this object's from the start: refused, it is disposed here
                 throw new AltinnArgumentException("Altinn.Key.MissingKeyId",
                     $"The key from {source} has no key id. Maskinporten finds a registered key by its kid: give -KeyId with the kid the key was registered under.");
             }
 
             if (rsa.KeySize < 2048)
             {
-                throw new AltinnArgumentException("Altinn.Key.TooSmall", $"The key from {source} is {rsa.KeySize} bits. Maskinporten needs RSA keys of 2048 bits or more.");
+                var size = rsa.KeySize;
+                rsa.Dispose();
+                throw new AltinnArgumentException("Altinn.Key.TooSmall", $"The key from {source} is {size} bits. Maskinporten needs RSA keys of 2048 bits or more.");
             }
 
             KeyId = keyId;

@@ -58,9 +58,10 @@ namespace AltinnApp.Core.Files
         }
 
         /// <summary>
-        /// Writes a secret: <paramref name="protect"/> runs on the still empty temporary file, so the content
-        /// never sits in a file others may read, and again on the final file (a replace may carry the old
-        /// file's permissions over).
+        /// Writes a secret: the temporary file is created open to the current user only (<see cref="OwnerOnly.CreateNew"/>),
+        /// so no other user can open it between its creation and its protection, and <paramref name="protect"/> runs on
+        /// the final file (a replace may carry the old file's permissions over). A temporary file that cannot be made
+        /// private is never created; one that fails later is removed.
         /// </summary>
         public static void WriteSecret(string path, bool overwrite, byte[] content, Action<string> protect)
         {
@@ -73,9 +74,19 @@ namespace AltinnApp.Core.Files
             var temp = TempPathFor(path);
             try
             {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                FileStream created;
+                try
                 {
-                    protect(temp);
+                    created = OwnerOnly.CreateNew(temp);
+                }
+                catch (Exception ex) when (ex is System.ComponentModel.Win32Exception || ex is PlatformNotSupportedException)
+                {
+                    throw new AltinnException(ErrorCatalogue.Id("SigningKey", ErrorReason.CannotProtect), AltinnErrorKind.PermissionDenied,
+                        $"Could not create '{path}' readable by the current user only ({ex.Message}). The key was not written; choose a folder on a local file system you own.");
+                }
+
+                using (var stream = created)
+                {
                     stream.Write(content, 0, content.Length);
                     stream.Flush(true);
                 }
@@ -154,16 +165,39 @@ namespace AltinnApp.Core.Files
                     throw new AltinnException(existsErrorId, AltinnErrorKind.WriteError, $"'{path}' already exists. Use -Force to overwrite it, or choose another -Path.");
                 }
 
-                File.Replace(temp, path, null);
+                // a virus scanner or a viewer may hold the old file for a moment: a few short tries before giving up
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        File.Replace(temp, path, null);
+                        return;
+                    }
+                    catch (IOException ex) when (IsLocked(ex) && attempt < LockedAttempts)
+                    {
+                        Thread.Sleep(LockedPause);
+                    }
+                }
             }
-            else
-            {
-                File.Move(temp, path);
-            }
+
+            File.Move(temp, path);
         }
 
-        private static AltinnException CannotWrite(string errorId, string path, Exception ex) =>
-            new AltinnException(errorId, AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message}");
+        private const int LockedAttempts = 4;
+        private static readonly TimeSpan LockedPause = TimeSpan.FromMilliseconds(250);
+
+        // ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION, as HRESULTs
+        private static bool IsLocked(IOException ex) => Path.DirectorySeparatorChar == '\\' && ((ex.HResult & 0xFFFF) == 32 || (ex.HResult & 0xFFFF) == 33);
+
+        private static AltinnException CannotWrite(string errorId, string path, Exception ex)
+        {
+            var hint = ex is PathTooLongException
+                ? " The path is too long for this system: choose a shorter folder or file name (or turn on long paths in Windows)."
+                : ex is IOException io && IsLocked(io)
+                    ? " Another program (a PDF viewer, a virus scanner, a sync client) holds the file open: close it and run again."
+                    : string.Empty;
+            return new AltinnException(errorId, AltinnErrorKind.WriteError, $"'{path}' cannot be written: {ex.Message.Trim()}{hint}");
+        }
 
         private static void DeleteQuietly(string temp)
         {
@@ -171,22 +205,6 @@ namespace AltinnApp.Core.Files
             {
                 try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
-        }
-    }
-
-    public static class SafeFileName
-    {
-        private static readonly char[] Invalid = Path.GetInvalidFileNameChars().Concat(new[] { '/', '\\', ':', '*', '?', '"', '<', '>', '|' }).Distinct().ToArray();
-
-        /// <summary>A server-given name made safe on every platform: no folders, no reserved characters.</summary>
-        public static string From(string name, string fallback)
-        {
-            if (string.IsNullOrWhiteSpace(name)) return fallback;
-            var decoded = Uri.UnescapeDataString(name.Trim().Trim('"'));
-            var chars = decoded.Select(c => Invalid.Contains(c) || char.IsControl(c) ? '_' : c).ToArray();
-            var safe = new string(chars).Trim(' ', '.');
-            if (safe.Length > 120) safe = safe.Substring(safe.Length - 120);
-            return safe.Length == 0 ? fallback : safe;
         }
     }
 }

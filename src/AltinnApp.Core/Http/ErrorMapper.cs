@@ -78,7 +78,7 @@ namespace AltinnApp.Core.Http
             if (string.IsNullOrWhiteSpace(text)) return body;
             var trimmed = text.Trim();
             if (trimmed.Length > MaxBodyChars) trimmed = trimmed.Substring(0, MaxBodyChars) + "…";
-            body.Text = Redactor.Redact(trimmed);
+            body.Text = ServerText.Redacted(trimmed);
             body.Kind = ErrorBodyKind.Text;
 
             if (trimmed.StartsWith("{", StringComparison.Ordinal) || trimmed.StartsWith("[", StringComparison.Ordinal) || trimmed.StartsWith("\"", StringComparison.Ordinal))
@@ -92,7 +92,7 @@ namespace AltinnApp.Core.Http
                         {
                             case JsonValueKind.String:
                                 body.Kind = ErrorBodyKind.JsonString;
-                                body.Text = Redactor.Redact(root.GetString());
+                                body.Text = ServerText.Redacted(root.GetString());
                                 break;
                             case JsonValueKind.Array:
                                 body.Kind = ErrorBodyKind.JsonArray;
@@ -102,11 +102,11 @@ namespace AltinnApp.Core.Http
                                 body.Kind = root.TryGetProperty("title", out _) || root.TryGetProperty("status", out _) || root.TryGetProperty("detail", out _)
                                     ? ErrorBodyKind.ProblemDetails
                                     : ErrorBodyKind.JsonObject;
-                                body.Title = Redactor.Redact(GetString(root, "title"));
-                                body.Detail = Redactor.Redact(GetString(root, "detail"));
+                                body.Title = ServerText.Redacted(GetString(root, "title"));
+                                body.Detail = ServerText.Redacted(GetString(root, "detail"));
                                 if (root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Number) body.Status = s.GetInt32();
                                 // ASP.NET Core's ProblemDetails factory adds the request's trace id: what Altinn support asks for
-                                body.TraceId = Redactor.Redact(GetString(root, "traceId"));
+                                body.TraceId = ServerText.Redacted(GetString(root, "traceId"));
                                 foreach (var name in new[] { "validationIssues", "uploadValidationIssues" })
                                 {
                                     if (root.TryGetProperty(name, out var issues) && issues.ValueKind == JsonValueKind.Array)
@@ -122,7 +122,7 @@ namespace AltinnApp.Core.Http
 
                                 if (body.Kind == ErrorBodyKind.JsonObject && root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
                                 {
-                                    body.Text = Redactor.Redact(m.GetString());
+                                    body.Text = ServerText.Redacted(m.GetString());
                                 }
 
                                 break;
@@ -165,15 +165,15 @@ namespace AltinnApp.Core.Http
                 {
                     foreach (var item in property.Value.EnumerateArray())
                     {
-                        if (item.ValueKind == JsonValueKind.String) messages.Add(Redactor.Redact(item.GetString()));
+                        if (item.ValueKind == JsonValueKind.String) messages.Add(ServerText.Redacted(item.GetString()));
                     }
                 }
                 else if (property.Value.ValueKind == JsonValueKind.String)
                 {
-                    messages.Add(Redactor.Redact(property.Value.GetString()));
+                    messages.Add(ServerText.Redacted(property.Value.GetString()));
                 }
 
-                map[Redactor.Redact(property.Name)] = messages;
+                map[ServerText.Redacted(property.Name)] = messages;
             }
 
             return new ReadOnlyDictionary<string, IReadOnlyList<string>>(map);
@@ -188,7 +188,7 @@ namespace AltinnApp.Core.Http
                 try
                 {
                     var issue = JsonSerializer.Deserialize<AltinnValidationIssue>(item.GetRawText(), AltinnJson.Options);
-                    issue.Description = Redactor.Redact(issue.Description);
+                    issue.Description = ServerText.Redacted(issue.Description);
                     list.Add(issue);
                 }
                 catch (JsonException)

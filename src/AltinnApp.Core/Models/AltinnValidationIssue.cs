@@ -16,8 +16,9 @@ namespace AltinnApp.Core.Models
         /// <summary>The instance it was found on, when known.</summary>
         [JsonIgnore] public string InstanceId { get; set; }
 
-        public override string ToString() =>
-            $"{Severity}: {(string.IsNullOrEmpty(Field) ? string.Empty : Field + ": ")}{(string.IsNullOrEmpty(Description) ? Code : Description)}{(string.IsNullOrEmpty(Code) || string.IsNullOrEmpty(Description) ? string.Empty : " [" + Code + "]")}";
+        // the app's words, cleaned of escapes and controls wherever they are shown
+        public override string ToString() => ServerText.Clean(
+            $"{Severity}: {(string.IsNullOrEmpty(Field) ? string.Empty : Field + ": ")}{(string.IsNullOrEmpty(Description) ? Code : Description)}{(string.IsNullOrEmpty(Code) || string.IsNullOrEmpty(Description) ? string.Empty : " [" + Code + "]")}");
     }
 
     /// <summary>Integer on the wire (ALD ValidationIssueSeverity).</summary>

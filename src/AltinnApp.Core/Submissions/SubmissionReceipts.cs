@@ -105,6 +105,8 @@ namespace AltinnApp.Core.Submissions
                     // (in a folder) is made of this instance's id
                     if (journal != null && (owner == journal.Key || destination.IsFolder))
                     {
+                        // the name alone does not make it this receipt (last year's file, a copy put back): its size must be the element's
+                        RequireThisReceipt(finalPath, instance, receipt);
                         if (owner == null) journal.ClaimReceipt(instance.Id, finalPath);
                         files.Add(finalPath);
                         AltinnLog.Verbose($"Key '{journal.Key}': the receipt is already saved at {finalPath}.");
@@ -123,7 +125,7 @@ namespace AltinnApp.Core.Submissions
                 if (journal != null) AtomicFile.RemoveLeftovers(finalPath);
                 var element = receipt;
                 await AtomicFile.WriteAsync(finalPath, force, Operation, stream =>
-                    _session.Client.Data.DownloadAsync(app, id, element, "application/pdf", language, Operation, stream, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    _session.Client.Data.DownloadAsync(app, id, element, "application/pdf", language, Operation, NoMoreThanItsSize(stream, instance, element), null, cancellationToken), cancellationToken).ConfigureAwait(false);
                 if (writtenByCaller != null) writtenByCaller[finalPath] = instance.Id;
                 written++;
                 files.Add(finalPath);
@@ -132,6 +134,25 @@ namespace AltinnApp.Core.Submissions
 
             if (files.Count > 0) journal?.Record(Journal.JournalState.ReceiptSaved, instance.Id, files[0]);
             return new ReceiptOutcome(instance, files, written);
+        }
+
+        /// <summary>A server that sends more than the receipt's size cannot fill the disk: the download fails and nothing is kept.</summary>
+        private static Stream NoMoreThanItsSize(Stream stream, AltinnInstance instance, AltinnDataElement receipt) =>
+            receipt.Size <= 0 ? stream : new LimitedStream(stream, receipt.Size, max => new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.BadResponse), AltinnErrorKind.ProtocolError,
+                $"Altinn sent more than {max} bytes for the receipt of instance {instance.Id}, whose size is {receipt.Size} bytes; nothing was kept. Try again."));
+
+        /// <summary>
+        /// An existing file counts as the element only when it has the element's size (Storage's size of the PDF it
+        /// made; the journal keeps no hash of a receipt). A receipt of unknown size can never be recognised.
+        /// </summary>
+        private static void RequireThisReceipt(string path, AltinnInstance instance, AltinnDataElement receipt)
+        {
+            var length = new FileInfo(path).Length;
+            if (receipt.Size > 0 && length == receipt.Size) return;
+            throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.NotThisReceipt), AltinnErrorKind.WriteError,
+                $"'{path}' is already there, but it is not the receipt of instance {instance.Id}: it holds {length} bytes, " +
+                (receipt.Size > 0 ? $"the receipt {receipt.Size}" : "and Altinn gives no size for the receipt to compare") +
+                ". It was left alone and nothing was written. Move the file away (the next run saves the receipt there), or give -Path another folder or file name.");
         }
 
         private Task<AltinnInstance> Reread(AppIdentifier app, InstanceIdentifier id, AltinnInstance current, CancellationToken cancellationToken) =>

@@ -90,8 +90,16 @@ namespace AltinnApp.PowerShell.Cmdlets
 
                 using (var key = KeyGenerator.Create(KeySize, KeyId))
                 {
-                    var text = key.PrivateKeyText(format);
-                    AtomicFile.WriteSecret(path, Force, new UTF8Encoding(false).GetBytes(text), file => OwnerOnlyFile.Restrict(file, this));
+                    var bytes = new UTF8Encoding(false).GetBytes(key.PrivateKeyText(format));
+                    try
+                    {
+                        AtomicFile.WriteSecret(path, Force, bytes, file => OwnerOnlyFile.Restrict(file, this));
+                    }
+                    finally
+                    {
+                        Array.Clear(bytes, 0, bytes.Length); // the text itself is a string, which cannot be cleared
+                    }
+
                     WriteVerbose($"Wrote the private key '{key.KeyId}' to {path}, readable by the current user only. Register the public JWK with the Maskinporten client.");
                     if (format == PrivateKeyFormat.Pem)
                     {

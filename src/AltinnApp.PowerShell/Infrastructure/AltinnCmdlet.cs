@@ -411,7 +411,7 @@ namespace AltinnApp.PowerShell.Infrastructure
         private static string Describe(object output) =>
             output is Core.Models.AltinnInstance instance ? $"Instance {instance.Id}" : $"The {output?.GetType().Name ?? "output"}";
 
-        protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProfileHome.Expand(path));
 
         protected override void EndProcessing()
         {

@@ -116,7 +116,8 @@ namespace AltinnApp.PowerShell.Infrastructure
         private static string Describe(AltinnInstance instance)
         {
             var data = instance.Data ?? new System.Collections.Generic.List<AltinnDataElement>();
-            return data.Count == 0 ? "none" : string.Join(", ", data.Select(d => $"{d.DataType} {d.Id}"));
+            // the server's words: cleaned of escapes and controls before they reach the console
+            return data.Count == 0 ? "none" : string.Join(", ", data.Select(d => ServerText.Clean($"{d.DataType} {d.Id}", keepLineBreaks: false)));
         }
     }
 }

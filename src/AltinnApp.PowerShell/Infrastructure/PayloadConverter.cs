@@ -76,7 +76,18 @@ namespace AltinnApp.PowerShell.Infrastructure
                 // not a usable path either: the message below says what the text may be
             }
 
-            if (path != null && File.Exists(path)) return FromFile(path, operation, parameterName);
+            if (path != null && File.Exists(path))
+            {
+                // text (a CSV cell, say) is read as a file only when it names an .xml or .json file, as the help says:
+                // a value that happens to name some other file (a key, a password file) is never read and sent
+                if (!trimmed.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) && !trimmed.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.DataUnknownText),
+                        $"-{parameterName} is the text '{Excerpt(trimmed)}', which is neither XML nor a JSON object, and names a file that is not an .xml or .json file, so it was not read. Give the data itself, or pass that file as a file: -{parameterName} (Get-Item '<path>').");
+                }
+
+                return FromFile(path, operation, parameterName);
+            }
             if (path != null && Directory.Exists(path))
             {
                 throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.PathIsFolder),

@@ -1,3 +1,4 @@
+using AltinnApp.Simulator.Control;
 using AltinnApp.Simulator.Infrastructure;
 using AltinnApp.Simulator.Models;
 using AltinnApp.Simulator.Storage;
@@ -195,7 +196,9 @@ public static class DataEndpoints
         var call = AppCall.From(http);
         var (instance, error) = call.LoadInstance(instanceOwnerPartyId, instanceGuid);
         if (error is not null) return error;
-        var (element, elementError) = FindElement(call, instance!, dataGuid, dataType);
+        // a disguised element is found by its real id whatever data type the client read from the disguise
+        var hostile = HostileData.For(dataGuid);
+        var (element, elementError) = FindElement(call, instance!, dataGuid, hostile is null ? dataType : null);
         if (elementError is not null) return elementError;
 
         if (element!.FormData is not null)
@@ -203,14 +206,26 @@ public static class DataEndpoints
             Dictionary<string, string?> values;
             lock (instance!.Gate) values = new(element.FormData);
             return PrefersXml(http.Request)
-                ? Results.Bytes(FormData.ToXml(instance.App, values), "application/xml; charset=utf-8")
-                : Results.Bytes(FormData.ToJson(instance.App, values), Responses.JsonContentType);
+                ? Results.Bytes(Padded(FormData.ToXml(instance.App, values), hostile), "application/xml; charset=utf-8")
+                : Results.Bytes(Padded(FormData.ToJson(instance.App, values), hostile), Responses.JsonContentType);
         }
 
         string? path;
         lock (instance!.Gate) path = element.BlobPath;
         if (path is null || !File.Exists(path)) return Responses.BareProblem(404);
+        if (hostile is { ExtraBytes: > 0 })
+            return Results.File(Padded(File.ReadAllBytes(path), hostile), element.ContentType, hostile.Filename ?? element.Filename ?? element.Id.ToString());
         return Results.File(BlobStore.OpenRead(path), element.ContentType, element.Filename ?? element.Id.ToString());
+    }
+
+    /// <summary>The content and then the hostile fault's extra bytes.</summary>
+    private static byte[] Padded(byte[] content, HostileElement? hostile)
+    {
+        if (hostile is not { ExtraBytes: > 0 }) return content;
+        var padded = new byte[content.Length + hostile.ExtraBytes];
+        content.CopyTo(padded, 0);
+        Array.Fill(padded, (byte)'A', content.Length, (int)hostile.ExtraBytes);
+        return padded;
     }
 
     /// <summary>The app picks the form data serializer by Accept: JSON unless XML ranks first.</summary>

@@ -81,7 +81,10 @@ public static class InstanceViews
         };
     }
 
-    public static DataElement DataElement(SimInstance instance, SimDataElement element, string baseUrl) => new()
+    public static DataElement DataElement(SimInstance instance, SimDataElement element, string baseUrl) =>
+        Control.HostileData.Disguise(element.Id, TrueDataElement(instance, element, baseUrl));
+
+    private static DataElement TrueDataElement(SimInstance instance, SimDataElement element, string baseUrl) => new()
     {
         Created = element.Created,
         CreatedBy = element.CreatedBy,

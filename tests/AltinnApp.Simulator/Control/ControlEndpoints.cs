@@ -29,6 +29,7 @@ public static class ControlEndpoints
             services.GetRequiredService<RequestLog>().Clear();
             services.GetRequiredService<TokenGeneration>().Reset();
             services.GetRequiredService<Vendor.VendorStore>().Clear();
+            HostileData.Clear();
             return Responses.Json(new { Status = "reset" });
         });
 
@@ -92,6 +93,16 @@ public static class ControlEndpoints
         sim.MapDelete("/faults", (FaultInjector faults) =>
         {
             faults.Clear();
+            return Results.NoContent();
+        });
+
+        sim.MapPut("/hostile-data", (HostileDataUpdate update) =>
+            update.Elements.Any(e => e.ExtraBytes < 0 || e.ExtraBytes > 64 * 1024 * 1024)
+                ? Responses.Problem(400, "Bad Request", "extraBytes must be 0 to 67108864")
+                : Responses.Json(new { Disguised = HostileData.Set(update) }));
+        sim.MapDelete("/hostile-data", () =>
+        {
+            HostileData.Clear();
             return Results.NoContent();
         });
 

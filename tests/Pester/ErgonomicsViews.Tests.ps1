@@ -32,6 +32,7 @@ BeforeAll {
         DataTypes       = @((Get-AltinnApplication -App brg/aarsregnskap -Session $script:Session).DataTypes)
         Issues          = @(New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Session $script:Session | Test-AltinnInstance)
         Sessions        = @($script:Session)
+        Parties         = @(Get-AltinnParty -App brg/aarsregnskap -Session $script:Session)
     }
 
     # the rows of a table (or lines of a list) as Out-String -Width 80 gives them
@@ -44,7 +45,7 @@ AfterAll {
 }
 
 Describe 'Default views at 80 columns' {
-    It 'formats <_> within 80 columns, cutting no value' -ForEach @('Instances', 'ActiveInstances', 'DataElements', 'Journal', 'Applications', 'DataTypes', 'Issues', 'Sessions') {
+    It 'formats <_> within 80 columns, cutting no value' -ForEach @('Instances', 'ActiveInstances', 'DataElements', 'Journal', 'Applications', 'DataTypes', 'Issues', 'Sessions', 'Parties') {
         $objects = $script:Samples[$_]
         $objects | Should -Not -BeNullOrEmpty
         $lines = @(Format-At80 $objects)

@@ -35,6 +35,38 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>
+        /// The app's metadata with every task of its process (<c>GET api/v1/meta/process</c>, anonymous like the metadata,
+        /// the app's BPMN as text/xml), each read once per session.
+        /// </summary>
+        public async Task<AltinnApplication> DescribeApplicationAsync(AppIdentifier app, CancellationToken cancellationToken)
+        {
+            var application = await GetApplicationAsync(app, cancellationToken).ConfigureAwait(false);
+            application.ProcessTasks = await _transport.Session.GetProcessCachedAsync(app.ToString(), () => LoadProcessAsync(app, cancellationToken)).ConfigureAwait(false);
+            return application;
+        }
+
+        private async Task<IReadOnlyList<AltinnAppTask>> LoadProcessAsync(AppIdentifier app, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Get, _transport.AppUri(app, AppRoutes.ProcessDefinition), RequestKind.Read, "GetApplication");
+            string text;
+            using (var response = await _transport.Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, $"Reading the process of app {app}").ConfigureAwait(false);
+                text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            }
+
+            try
+            {
+                return ProcessDefinition.Parse(text);
+            }
+            catch (System.FormatException ex)
+            {
+                throw new AltinnException(ErrorCatalogue.Id("GetApplication", ErrorReason.BadResponse), AltinnErrorKind.ProtocolError,
+                    $"The process of app {app} (api/v1/meta/process) is not a BPMN process the module can read: {ex.Message}. The app's config/process/process.bpmn needs fixing by its owner.");
+            }
+        }
+
+        /// <summary>
         /// The parties the caller may represent (<c>GET api/v1/parties</c>). For a system user Altinn lists one: its own
         /// organisation, with the party id a create for it will carry, so a journaled create can look for an instance
         /// it may have made before it has ever seen one.

@@ -21,6 +21,8 @@ public static class AppEndpoints
             return AcceptsOnlyJson(request) ? Responses.JsonString(200, schema) : Results.Text(schema, Responses.TextContentType);
         });
 
+        routes.MapProcessDefinition();
+
         var group = routes.MapGroup("/{org}/{app}").AddEndpointFilter<AppCallFilter>().DisableAntiforgery();
         group.MapInstances();
         group.MapData();

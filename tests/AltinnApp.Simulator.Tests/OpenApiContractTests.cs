@@ -11,7 +11,7 @@ namespace AltinnApp.Simulator.Tests;
 public sealed class OpenApiContractTests(SimulatorFactory factory) : IClassFixture<SimulatorFactory>
 {
     private static readonly Lazy<OpenApiRoutes> Documents = new(() => OpenApiRoutes.Load());
-    private static readonly string[] NotAppRoutes = ["/_sim/", "/Home/", "/token", "/.well-known/", "/jwk", "/authentication/api/v1/openid/"];
+    private static readonly string[] NotAppRoutes = ["/_sim/", "/storage/", "/Home/", "/token", "/.well-known/", "/jwk", "/authentication/api/v1/openid/"];
     private readonly SimulatorHarness _sim = new(factory);
 
     [Fact]

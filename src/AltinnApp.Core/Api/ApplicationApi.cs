@@ -66,6 +66,36 @@ namespace AltinnApp.Core.Api
             }
         }
 
+        /// <summary>Storage's list of an owner's apps (altinn-storage <c>ApplicationsController.GetMany</c>, anonymous), on the platform host.</summary>
+        public const string StorageApplicationsRoute = "storage/api/v1/applications/{org}";
+
+        /// <summary>
+        /// The ids (<c>org/app</c>) of the apps Altinn lists for an owner (<c>GET storage/api/v1/applications/{org}</c>); for
+        /// tab completion, so the caller bounds the wait with its token.
+        /// </summary>
+        public async Task<IReadOnlyList<string>> ListApplicationIdsAsync(string org, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(org) || org.IndexOf('-') >= 0 || org.IndexOf(' ') >= 0 || org.IndexOf('/') >= 0)
+                return new string[0]; // storage answers 400 for such an owner id: nothing to ask
+            var uri = new System.Uri(AltinnApp.Core.Session.UriRules.WithTrailingSlash(_transport.Session.Environment.PlatformUri) + StorageApplicationsRoute.Replace("{org}", System.Uri.EscapeDataString(org)));
+            var request = new AltinnRequest(HttpMethod.Get, uri, RequestKind.Read, "ListApplications");
+            using (var document = await _transport.SendForDocumentAsync(request, $"Listing the apps of {org}", cancellationToken).ConfigureAwait(false))
+            {
+                var ids = new List<string>();
+                if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("applications", out var list) && list.ValueKind == System.Text.Json.JsonValueKind.Array)
+                {
+                    foreach (var item in list.EnumerateArray())
+                    {
+                        if (item.ValueKind == System.Text.Json.JsonValueKind.Object && item.TryGetProperty("id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String)
+                            ids.Add(id.GetString());
+                    }
+                }
+
+                return ids;
+            }
+        }
+
         /// <summary>
         /// The parties the caller may represent (<c>GET api/v1/parties</c>). For a system user Altinn lists one: its own
         /// organisation, with the party id a create for it will carry, so a journaled create can look for an instance

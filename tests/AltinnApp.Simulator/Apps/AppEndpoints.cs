@@ -22,6 +22,7 @@ public static class AppEndpoints
         });
 
         routes.MapProcessDefinition();
+        routes.MapStorageApplications();
 
         var group = routes.MapGroup("/{org}/{app}").AddEndpointFilter<AppCallFilter>().DisableAntiforgery();
         group.MapInstances();

@@ -61,7 +61,7 @@ namespace AltinnApp.Core.Tests
             Assert.Equal(new[] { "sign" }, tasks[1].Actions);
             Assert.Equal(new[] { "confirm", "reject" }, tasks[2].Actions);
             Assert.Equal(new[] { "submit", "sign", "confirm" }, tasks.Select(t => t.LeaveAction));
-            Assert.Equal("Task_2 signing: sign", tasks[1].ToString());
+            Assert.Equal("Task_2 signing (sign)", tasks[1].ToString());
         }
 
         [Fact]

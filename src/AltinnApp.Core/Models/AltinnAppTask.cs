@@ -41,7 +41,7 @@ namespace AltinnApp.Core.Models
             }
         }
 
-        /// <summary><c>Task_2 confirmation: confirm</c>, the shape the application view lists.</summary>
-        public override string ToString() => $"{Id} {TaskType ?? "unknown"}: {LeaveAction}";
+        /// <summary><c>Task_2 confirmation (confirm)</c>, the shape the application view lists.</summary>
+        public override string ToString() => $"{Id} {TaskType ?? "unknown"} ({LeaveAction})";
     }
 }

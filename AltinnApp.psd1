@@ -15,6 +15,7 @@
     DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('AltinnApp.Format.ps1xml')
+    TypesToProcess       = @('AltinnApp.Types.ps1xml')
     CmdletsToExport      = @(
         'Connect-Altinn'
         'Disconnect-Altinn'

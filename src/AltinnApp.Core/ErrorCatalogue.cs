@@ -348,7 +348,7 @@ namespace AltinnApp.Core
             E(ErrorReason.DataTypeMismatch, AltinnErrorKind.InvalidArgument, "The data element is of another data type than -DataType.", Any),
             E(ErrorReason.NoDataSelected, AltinnErrorKind.InvalidArgument, "Neither a data type nor a data element given.", Any),
             E(ErrorReason.NoInstanceGiven, AltinnErrorKind.InvalidArgument, "Get-AltinnInstance was given no instance, -InstanceId or -Active; it never prompts for one.", "GetInstance"),
-            E(ErrorReason.NotAPartyOfSession, AltinnErrorKind.PermissionDenied, "The organisation is not among the parties the session's system user may act for.", "GetActiveInstances"),
+            E(ErrorReason.NotAPartyOfSession, AltinnErrorKind.PermissionDenied, "The organisation is not among the parties the session's system user may act for, or the person is no owner the session has met.", "GetActiveInstances"),
             E(ErrorReason.NoDataOfType, AltinnErrorKind.ObjectNotFound, "The instance has no data element of that data type.", Any),
             E(ErrorReason.Ambiguous, AltinnErrorKind.InvalidArgument, "More than one data element of that type; one must be named.", Any),
             E(ErrorReason.ProcessNotEnded, AltinnErrorKind.InvalidOperation, "The process has not ended, so there is no receipt yet.", Any),

@@ -12,7 +12,7 @@ public sealed class OpenApiContractTests(SimulatorFactory factory) : IClassFixtu
 {
     private static readonly Lazy<OpenApiRoutes> Documents = new(() => OpenApiRoutes.Load());
     // the vendor endpoints of the authentication API are in no OpenAPI document here: their sources are altinn-authentication's controllers (README, "Vendor onboarding")
-    private static readonly string[] NotAppRoutes = ["/_sim/", "/Home/", "/token", "/.well-known/", "/jwk", "/authentication/api/v1/openid/",
+    private static readonly string[] NotAppRoutes = ["/_sim/", "/storage/", "/Home/", "/token", "/.well-known/", "/jwk", "/authentication/api/v1/openid/",
         "/authentication/api/v1/systemregister/", "/authentication/api/v1/systemuser/"];
     private readonly SimulatorHarness _sim = new(factory);
 

@@ -63,7 +63,7 @@ Describe 'The package' {
     }
 
     It 'holds the manifest, the format file, the help, the licence and the cmdlet assembly at its root' {
-        foreach ($file in 'AltinnApp.psd1', 'AltinnApp.Format.ps1xml', 'AltinnApp.PowerShell.dll', 'LICENSE', 'THIRD-PARTY-NOTICES.txt',
+        foreach ($file in 'AltinnApp.psd1', 'AltinnApp.Format.ps1xml', 'AltinnApp.Types.ps1xml', 'AltinnApp.PowerShell.dll', 'LICENSE', 'THIRD-PARTY-NOTICES.txt',
             'en-US/AltinnApp.PowerShell.dll-Help.xml', 'en-US/about_AltinnApp.help.txt') {
             $script:ModuleFiles | Should -Contain $file
         }
@@ -168,6 +168,7 @@ Describe 'The packaged manifest' {
         $data.PowerShellVersion | Should -Be '5.1'
         $data.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $data.FormatsToProcess | Should -Be @('AltinnApp.Format.ps1xml')
+        $data.TypesToProcess | Should -Be @('AltinnApp.Types.ps1xml')
         $data.CmdletsToExport.Count | Should -BeGreaterThan 0
         $data.CmdletsToExport | Where-Object { $_ -match '[*?]' } | Should -BeNullOrEmpty -Because 'wildcard exports make the Gallery and autoloading guess'
         foreach ($key in 'FunctionsToExport', 'VariablesToExport', 'AliasesToExport') {

@@ -8,6 +8,7 @@ namespace AltinnApp.Core.Api
     {
         public const string ApplicationMetadata = "api/v1/applicationmetadata";
         public const string Parties = "api/v1/parties";
+        public const string ProcessDefinition = "api/v1/meta/process";
         public const string JsonSchema = "api/jsonschema/{id}";
         public const string CreateSimple = "instances/create";
         public const string CreateMultipart = "instances";
@@ -25,6 +26,7 @@ namespace AltinnApp.Core.Api
         {
             ("GET", ApplicationMetadata),
             ("GET", Parties),
+            ("GET", ProcessDefinition),
             ("GET", JsonSchema),
             ("POST", CreateSimple),
             ("POST", CreateMultipart),

@@ -35,6 +35,68 @@ namespace AltinnApp.Core.Api
         }
 
         /// <summary>
+        /// The app's metadata with every task of its process (<c>GET api/v1/meta/process</c>, anonymous like the metadata,
+        /// the app's BPMN as text/xml), each read once per session.
+        /// </summary>
+        public async Task<AltinnApplication> DescribeApplicationAsync(AppIdentifier app, CancellationToken cancellationToken)
+        {
+            var application = await GetApplicationAsync(app, cancellationToken).ConfigureAwait(false);
+            application.ProcessTasks = await _transport.Session.GetProcessCachedAsync(app.ToString(), () => LoadProcessAsync(app, cancellationToken)).ConfigureAwait(false);
+            return application;
+        }
+
+        private async Task<IReadOnlyList<AltinnAppTask>> LoadProcessAsync(AppIdentifier app, CancellationToken cancellationToken)
+        {
+            var request = new AltinnRequest(HttpMethod.Get, _transport.AppUri(app, AppRoutes.ProcessDefinition), RequestKind.Read, "GetApplication");
+            string text;
+            using (var response = await _transport.Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, $"Reading the process of app {app}").ConfigureAwait(false);
+                text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            }
+
+            try
+            {
+                return ProcessDefinition.Parse(text);
+            }
+            catch (System.FormatException ex)
+            {
+                throw new AltinnException(ErrorCatalogue.Id("GetApplication", ErrorReason.BadResponse), AltinnErrorKind.ProtocolError,
+                    $"The process of app {app} (api/v1/meta/process) is not a BPMN process the module can read: {ex.Message}. The app's config/process/process.bpmn needs fixing by its owner.");
+            }
+        }
+
+        /// <summary>Storage's list of an owner's apps (altinn-storage <c>ApplicationsController.GetMany</c>, anonymous), on the platform host.</summary>
+        public const string StorageApplicationsRoute = "storage/api/v1/applications/{org}";
+
+        /// <summary>
+        /// The ids (<c>org/app</c>) of the apps Altinn lists for an owner (<c>GET storage/api/v1/applications/{org}</c>); for
+        /// tab completion, so the caller bounds the wait with its token.
+        /// </summary>
+        public async Task<IReadOnlyList<string>> ListApplicationIdsAsync(string org, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(org) || org.IndexOf('-') >= 0 || org.IndexOf(' ') >= 0 || org.IndexOf('/') >= 0)
+                return new string[0]; // storage answers 400 for such an owner id: nothing to ask
+            var uri = new System.Uri(AltinnApp.Core.Session.UriRules.WithTrailingSlash(_transport.Session.Environment.PlatformUri) + StorageApplicationsRoute.Replace("{org}", System.Uri.EscapeDataString(org)));
+            var request = new AltinnRequest(HttpMethod.Get, uri, RequestKind.Read, "ListApplications");
+            using (var document = await _transport.SendForDocumentAsync(request, $"Listing the apps of {org}", cancellationToken).ConfigureAwait(false))
+            {
+                var ids = new List<string>();
+                if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("applications", out var list) && list.ValueKind == System.Text.Json.JsonValueKind.Array)
+                {
+                    foreach (var item in list.EnumerateArray())
+                    {
+                        if (item.ValueKind == System.Text.Json.JsonValueKind.Object && item.TryGetProperty("id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String)
+                            ids.Add(id.GetString());
+                    }
+                }
+
+                return ids;
+            }
+        }
+
+        /// <summary>
         /// The parties the caller may represent (<c>GET api/v1/parties</c>). For a system user Altinn lists one: its own
         /// organisation, with the party id a create for it will carry, so a journaled create can look for an instance
         /// it may have made before it has ever seen one.

@@ -60,6 +60,9 @@ namespace AltinnApp.Core.Journal
         /// <summary>What stamps a record that has no time of its own; the machine's clock unless given another.</summary>
         public IAltinnClock Clock { get; set; } = SystemClock.Instance;
 
+        /// <summary>The journals this process has opened (for tab completion: the apps their keys name).</summary>
+        public static IReadOnlyList<SubmissionJournal> OpenJournals => Open_.Values.ToList();
+
         /// <summary>The journal at <paramref name="path"/> (a full path); created when first written.</summary>
         public static SubmissionJournal Open(string path)
         {

@@ -30,6 +30,9 @@ namespace AltinnApp.Core.Models
         /// <summary>The task ids the data types are bound to, in order of appearance.</summary>
         [JsonIgnore] public string[] Tasks => DataTypes.Select(d => d.TaskId).Where(t => !string.IsNullOrEmpty(t)).Distinct().ToArray();
 
+        /// <summary>Every task of the app's process in order, with its type and the action that leaves it; null until Get-AltinnApplication read the process.</summary>
+        [JsonIgnore] public IReadOnlyList<AltinnAppTask> ProcessTasks { get; set; }
+
         [JsonIgnore] public AltinnSession Session { get; set; }
 
         void ISessionBound.Bind(AltinnSession session) => Session = session;

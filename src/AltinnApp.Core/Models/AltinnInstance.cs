@@ -92,6 +92,7 @@ namespace AltinnApp.Core.Models
         void ISessionBound.Bind(AltinnSession session)
         {
             Session = session;
+            KnownOwners.Remember(session, InstanceOwner);
             foreach (var element in Data ?? new List<AltinnDataElement>())
             {
                 element.Session = session;

@@ -348,6 +348,18 @@ namespace AltinnApp.Core.Session
         {
             _applications.TryRemove(appId, out _);
             foreach (var key in _schemas.Keys) if (key.StartsWith(appId + "|", StringComparison.OrdinalIgnoreCase)) _schemas.TryRemove(key, out _);
+            _processes.TryRemove(appId, out _);
+        }
+
+        // an app's process tasks, read once a session beside its metadata
+        private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<AltinnAppTask>>>> _processes =
+            new ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<AltinnAppTask>>>>(StringComparer.OrdinalIgnoreCase);
+
+        internal Task<IReadOnlyList<AltinnAppTask>> GetProcessCachedAsync(string appId, Func<Task<IReadOnlyList<AltinnAppTask>>> load)
+        {
+            var task = _processes.GetOrAdd(appId, _ => new Lazy<Task<IReadOnlyList<AltinnAppTask>>>(load)).Value;
+            if (task.IsFaulted || task.IsCanceled) _processes.TryRemove(appId, out _); // a failure is not cached
+            return task;
         }
 
         // a data type's model schema, per app and data type, read once a session like the metadata

@@ -30,7 +30,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                 }
 
                 var app = AppIdentifier.Parse(appId, nameof(App), "GetApplication");
-                WriteObject(Run(ct => session.Client.Applications.GetApplicationAsync(app, ct)));
+                WriteObject(Run(ct => session.Client.Applications.DescribeApplicationAsync(app, ct)));
             });
         }
     }

@@ -15,11 +15,12 @@ namespace AltinnApp.PowerShell.Cmdlets
     // which would hang an unattended job
     [Cmdlet(VerbsCommon.Get, "AltinnInstance", DefaultParameterSetName = NoTargetSet)]
     [OutputType(typeof(AltinnInstance), ParameterSetName = new[] { ObjectSet, IdSet })]
-    [OutputType(typeof(AltinnActiveInstance), ParameterSetName = new[] { ActiveSet, ActiveOrganizationSet })]
+    [OutputType(typeof(AltinnActiveInstance), ParameterSetName = new[] { ActiveSet, ActiveOrganizationSet, ActivePersonSet })]
     public sealed class GetAltinnInstanceCommand : AltinnInstanceCmdlet
     {
         private const string ActiveSet = "Active";
         private const string ActiveOrganizationSet = "ActiveOrganization";
+        private const string ActivePersonSet = "ActivePerson";
         private const string NoTargetSet = "NoTarget";
 
         // organisation number -> party id, per session: the parties a session may act for do not change while it lives
@@ -28,11 +29,16 @@ namespace AltinnApp.PowerShell.Cmdlets
 
         [Parameter(Mandatory = true, ParameterSetName = ActiveSet)]
         [Parameter(Mandatory = true, ParameterSetName = ActiveOrganizationSet)]
+        [Parameter(Mandatory = true, ParameterSetName = ActivePersonSet)]
         public SwitchParameter Active { get; set; }
 
         /// <summary>With -Active: the organisation whose active instances to list, looked up among the session's parties.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ActiveOrganizationSet)]
         public string OrganizationNumber { get; set; }
+
+        /// <summary>With -Active: the person whose active instances to list (eleven digits), found among the owners the session has met.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ActivePersonSet)]
+        public string PersonNumber { get; set; }
 
         // not from the pipeline: a mandatory by-property-name parameter in this set stops PowerShell from binding CSV rows
         // (InstanceId, App) to the -InstanceId set
@@ -45,6 +51,7 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Parameter(ParameterSetName = ActiveSet)]
         [Parameter(ParameterSetName = ActiveOrganizationSet)]
+        [Parameter(ParameterSetName = ActivePersonSet)]
         [Parameter(ParameterSetName = NoTargetSet)]
         [ArgumentCompleter(typeof(AppCompleter))]
         [Alias("ForApp")] // the name -Active's app had first; scripts written with it keep working
@@ -54,10 +61,13 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = IdSet)]
         [Parameter(ParameterSetName = ActiveSet)]
         [Parameter(ParameterSetName = ActiveOrganizationSet)]
+        [Parameter(ParameterSetName = ActivePersonSet)]
         [Parameter(ParameterSetName = NoTargetSet)]
         public override AltinnSession Session { get; set; }
 
-        protected override string Operation => ParameterSetName == ActiveSet || ParameterSetName == ActiveOrganizationSet ? "GetActiveInstances" : "GetInstance";
+        private bool IsActive => ParameterSetName == ActiveSet || ParameterSetName == ActiveOrganizationSet || ParameterSetName == ActivePersonSet;
+
+        protected override string Operation => IsActive ? "GetActiveInstances" : "GetInstance";
 
         protected override void ProcessRecord()
         {
@@ -65,12 +75,14 @@ namespace AltinnApp.PowerShell.Cmdlets
             {
                 ThrowTerminatingError(ErrorRecords.From(new AltinnArgumentException(ErrorCatalogue.Id(Operation, ErrorReason.NoInstanceGiven),
                     "No instance given. Pass an instance (… | Get-AltinnInstance), -InstanceId partyId/guid with -App org/app, " +
-                    "or -Active with -PartyId or -OrganizationNumber to list the active instances of a party."), null));
+                    "or -Active with -PartyId, -OrganizationNumber or -PersonNumber to list the active instances of a party."), null));
             }
 
-            if (ParameterSetName == ActiveSet || ParameterSetName == ActiveOrganizationSet)
+            if (IsActive)
             {
-                ForItem(Operation, (object)OrganizationNumber ?? PartyId, () =>
+                // a person number is masked wherever it is shown, the error record's target too
+                var target = PersonNumber != null ? NorwegianIdentifiers.MaskPersonNumber(PersonNumber.Replace(" ", string.Empty)) : (object)OrganizationNumber ?? PartyId;
+                ForItem(Operation, target, () =>
                 {
                     var session = ResolveSession(Session);
                     var appId = string.IsNullOrEmpty(App) ? session.DefaultApp : App;
@@ -80,7 +92,9 @@ namespace AltinnApp.PowerShell.Cmdlets
                     }
 
                     var app = AppIdentifier.Parse(appId, nameof(App), Operation);
-                    var partyId = ParameterSetName == ActiveOrganizationSet ? ResolvePartyId(session, app) : PartyId;
+                    var partyId = ParameterSetName == ActiveOrganizationSet ? ResolvePartyId(session, app)
+                        : ParameterSetName == ActivePersonSet ? ResolvePersonPartyId(session)
+                        : PartyId;
                     var list = Run(ct => session.Client.Instances.GetActiveInstancesAsync(app, partyId, ct));
                     WriteVerbose($"Party {partyId} has {list.Count} active instance(s) of {app}.");
                     foreach (var item in list) WriteObject(item);
@@ -115,6 +129,26 @@ namespace AltinnApp.PowerShell.Cmdlets
             known[organization] = party.PartyId;
             WriteVerbose($"Organisation {organization} is party {party.PartyId}.");
             return party.PartyId;
+        }
+
+        /// <summary>
+        /// The party id of -PersonNumber. The app masks person numbers in its party list (app-lib <c>PartySsnMasking</c>), so
+        /// the person is found among the owners of instances this session has created or read.
+        /// </summary>
+        private int ResolvePersonPartyId(AltinnSession session)
+        {
+            var person = NorwegianIdentifiers.RequirePersonNumber(PersonNumber, nameof(PersonNumber));
+            var masked = NorwegianIdentifiers.MaskPersonNumber(person);
+            if (KnownOwners.TryGetPartyOfPerson(session, person, out var partyId))
+            {
+                WriteVerbose($"Person {masked} is party {partyId}.");
+                return partyId;
+            }
+
+            throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.NotAPartyOfSession), AltinnErrorKind.PermissionDenied,
+                $"Person {masked} is not an owner this session has met: Altinn's party list masks person numbers, so a person's party is known " +
+                $"only from an instance the person owns that this session created or read (it acts as the system user of {session.SystemUserOrganization}). " +
+                "Read one of the person's instances first (Get-AltinnInstance -InstanceId partyId/guid), or pass the person's party with -PartyId.");
         }
 
         private static IEnumerable<AltinnParty> Flatten(IEnumerable<AltinnParty> parties)

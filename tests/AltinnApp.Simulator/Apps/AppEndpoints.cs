@@ -21,6 +21,9 @@ public static class AppEndpoints
             return AcceptsOnlyJson(request) ? Responses.JsonString(200, schema) : Results.Text(schema, Responses.TextContentType);
         });
 
+        routes.MapProcessDefinition();
+        routes.MapStorageApplications();
+
         var group = routes.MapGroup("/{org}/{app}").AddEndpointFilter<AppCallFilter>().DisableAntiforgery();
         group.MapInstances();
         group.MapData();

@@ -16,6 +16,10 @@ public sealed class AppRegistry
 
     public AppDefinition? Find(string org, string app) => _apps.GetValueOrDefault($"{org}/{app}");
 
+    /// <summary>The apps of one owner, in id order.</summary>
+    public IReadOnlyList<AppDefinition> OfOrg(string org) =>
+        _apps.Values.Where(a => a.Org.Equals(org, StringComparison.Ordinal)).OrderBy(a => a.AppId, StringComparer.Ordinal).ToList();
+
     public void AddOrReplace(AppDefinition app) => _apps[app.AppId] = app;
 
     public void Reset()

@@ -104,6 +104,21 @@ public class TransportHardeningTests
     }
 
     [Fact]
+    public void The_proxy_for_another_host_carries_the_proxy_credential()
+    {
+        var options = new ConnectOptionsBuilder
+        {
+            Environment = "local", SystemUserOrganization = "950474084", Proxy = new Uri("http://proxy.example.no:8080"),
+            ProxyCredential = new NetworkCredential("proxy-user", "proxy-pass"),
+        }.Build();
+        using var handler = AltinnSession.CreateHandler(options);
+        Assert.Equal(new Uri("http://proxy.example.no:8080/"), handler.Proxy.GetProxy(new Uri("https://platform.tt02.altinn.no/")));
+        var credential = handler.Proxy.Credentials.GetCredential(new Uri("http://proxy.example.no:8080/"), "Basic");
+        Assert.Equal("proxy-user", credential.UserName);
+        Assert.Equal("proxy-pass", credential.Password);
+    }
+
+    [Fact]
     public void Without_a_proxy_the_system_proxy_gets_the_users_own_credentials()
     {
         using var handler = AltinnSession.CreateHandler(Local());

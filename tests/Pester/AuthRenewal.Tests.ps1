@@ -162,7 +162,7 @@ Describe 'Sessions side by side' {
 }
 
 Describe 'Network settings' {
-    It 'goes through -Proxy with -ProxyCredential' {
+    It 'keeps requests to this machine away from -Proxy, so the proxy never sees their tokens' {
         # a small forward proxy: asks for Basic credentials (407), then relays each request and records it
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start()
@@ -216,10 +216,9 @@ Describe 'Network settings' {
             $session = Connect-Altinn @script:Connect -ClientId $client -Jwk $key.Private -SystemUserOrganization 950474084 -Proxy $proxy -ProxyCredential $credential -TimeoutSec 10 -MaximumRetryCount 0 -PassThru
             Get-AltinnInstance -Active -PartyId 500700 -ForApp brg/aarsregnskap -Session $session -ErrorAction Stop | Out-Null
 
-            $log = @($seen.ToArray())
-            $log | Should -Contain "POST $($script:Sim.BaseUri)token as proxy-user:proxy-pass"
-            $log | Should -Contain "GET $($script:Sim.BaseUri)authentication/api/v1/exchange/maskinporten as proxy-user:proxy-pass"
-            $log | Should -Contain "GET $($script:Sim.BaseUri)brg/aarsregnskap/instances/500700/active as proxy-user:proxy-pass"
+            # the simulator is on 127.0.0.1: the token, the exchange and the app request all went direct
+            # (the proxy for any other host, with its credentials, is covered by TransportHardeningTests)
+            @($seen.ToArray()) | Should -BeNullOrEmpty
         } finally {
             $listener.Stop()
             $proxyJob | Stop-Job -PassThru | Remove-Job -Force

@@ -90,7 +90,7 @@ Describe 'An error Altinn answered, as the operator reads it' {
             (Count-Of $err.ErrorDetails.Message $sentence) | Should -Be 0
         }
         $missing[0].ErrorDetails.Message | Should -Match '(?s)may not see it .+ In detail:.+the party 500700'
-        $other[0].ErrorDetails.Message | Should -Match 'with a session of its own\. Altinn''s trace id'
+        $other[0].ErrorDetails.Message | Should -Match '(?s)with a session of its own\..*Altinn''s trace id'
     }
 }
 

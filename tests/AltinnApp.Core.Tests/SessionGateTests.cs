@@ -280,6 +280,33 @@ public class SessionGateTests
         Assert.Equal(0, http.Gate.PaceOf(App));
     }
 
+    /// <summary>A host that answers every <paramref name="every"/>th request 429 whatever the rate, each request taking 10 ms.</summary>
+    private sealed class SporadicWire(FakeClock clock, int every) : HttpMessageHandler
+    {
+        private int _calls;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+            return Task.FromResult(++_calls % every == 0 ? Status(429, TimeSpan.FromSeconds(1)) : Status(200));
+        }
+    }
+
+    [Fact]
+    public async Task Now_and_then_a_429_lowers_the_pace_no_further_than_half_what_the_first_one_taught()
+    {
+        var clock = new FakeClock();
+        using var http = Http(new SporadicWire(clock, 20), clock, retries: 5);
+        (await http.SendAsync(Read(), CancellationToken.None)).Dispose();
+        for (var i = 0; i < 19; i++) (await http.SendAsync(Read(), CancellationToken.None)).Dispose();
+        var learnt = http.Gate.PaceOf(App);
+        Assert.True(learnt >= 10, $"the first 429 taught {learnt:0.#} a second");
+
+        // twenty more refusals, each at the pace: 5 % lower each time would end near a third of what was learnt
+        for (var i = 0; i < 400; i++) (await http.SendAsync(Read(), CancellationToken.None)).Dispose();
+        Assert.True(http.Gate.PaceOf(App) >= learnt * 0.5 - 0.01, $"the pace fell to {http.Gate.PaceOf(App):0.#} a second from {learnt:0.#}");
+    }
+
     private sealed class DelegatingWire(Func<HttpRequestMessage, Task<HttpResponseMessage>> answer) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => answer(request);

@@ -116,6 +116,9 @@ namespace AltinnApp.Core.Http
         /// <summary>The pace after a 429: 95 % of what the host took in the last second.</summary>
         internal const double PaceShare = 0.95;
 
+        /// <summary>The lowest the pace goes while it holds: this share of the pace the first 429 taught.</summary>
+        internal const double PaceFloor = 0.5;
+
         private void Accepted(HostState host)
         {
             var now = _clock.UtcNow;
@@ -144,6 +147,11 @@ namespace AltinnApp.Core.Http
                 Trim(host, now);
                 host.Last429 = now;
                 pace = host.Answered.Count * PaceShare;
+                // the first 429 after going at full speed learns what the host takes; later ones may lower the pace, but
+                // never under PaceFloor of it: a host that refuses now and then, whatever the rate, would otherwise wear
+                // the pace down by 5 % a refusal until the batch crawls
+                if (host.Rate <= 0) host.Learnt = pace;
+                else pace = Math.Max(pace, host.Learnt * PaceFloor);
                 if (pace >= 1) host.Rate = pace;
             }
 
@@ -248,6 +256,7 @@ namespace AltinnApp.Core.Http
             public double Rate;
             public DateTimeOffset NextSlot;
             public DateTimeOffset Last429;
+            public double Learnt;
 
             // when the host answered other than 429, over the last second
             public readonly Queue<DateTimeOffset> Answered = new Queue<DateTimeOffset>();

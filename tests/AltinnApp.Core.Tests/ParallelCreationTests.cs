@@ -172,6 +172,68 @@ public sealed class ParallelCreationTests : IDisposable
         Assert.Single(fake.InstancesOf(Organisation));
     }
 
+    [Fact]
+    public async Task An_interrupted_key_never_adopts_an_instance_someone_wrote_to_after_it_was_made()
+    {
+        // key x died in its create (Creating, no Created); since then its own create's instance appeared, untouched, and
+        // another job's draft of the same content, whose form data that job wrote afterwards
+        var fake = new FakeAltinnApp("brg/aarsregnskap");
+        var journalPath = Path.Combine(_folder, "foreign.journal");
+        var journal = SubmissionJournal.Open(journalPath);
+        journal.Append(new JournalRecord
+        {
+            Key = "x", State = JournalState.Creating, App = "brg/aarsregnskap", PartyId = 500700, OrganizationNumber = Organisation,
+            OwnerKind = "organisation", PrefillFingerprint = JournalKeyCheck.PrefillFingerprint(Prefill("one")), ContentFingerprint = "sha256:one",
+        });
+
+        AltinnInstance own, foreign;
+        using (var session = await TestSessions.ConnectAsync(fake))
+        {
+            var request = Request("one");
+            own = await session.Client.Instances.CreateInstanceAsync(request.App, request.Owner, null, null, Prefill("one"), "nb", null, CancellationToken.None);
+            foreign = await session.Client.Instances.CreateInstanceAsync(request.App, request.Owner, null, null, Prefill("one"), "nb", null, CancellationToken.None);
+            var model = foreign.Data.Single(d => d.DataType == "model");
+            fake.Clock = () => DateTime.UtcNow.AddSeconds(1);
+            await session.Client.Data.PutFormDataAsync(request.App, InstanceIdentifier.Parse(foreign.Id), model.Id, "model",
+                FormDataPayload.FromValues(new Dictionary<string, object> { ["property1"] = "the other job's draft", ["property2"] = "b" }), "nb", CancellationToken.None);
+        }
+
+        SubmissionJournal.ForgetAll();
+        await RunKeyAsync(fake, journalPath, "x", "one");
+
+        SubmissionJournal.ForgetAll();
+        Assert.Equal(own.Id, SubmissionJournal.Open(journalPath).Get("x")!.InstanceId);
+        var draft = Assert.Single(fake.InstancesOf(Organisation), i => i.Id == foreign.Id);
+        Assert.False(draft.Ended, "the other job's draft was submitted by a key that never made it");
+        Assert.Contains("the other job's draft", Encoding.UTF8.GetString(draft.ElementsOf("model").Single().Bytes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_instance_with_a_file_a_create_without_files_cannot_make_is_not_as_created()
+    {
+        var app = new AltinnApplication
+        {
+            DataTypes = new List<AltinnDataType>
+            {
+                new() { Id = "model", AppLogic = new AltinnApplicationLogic { ClassRef = "App.Models.Model" } },
+                new() { Id = "attachment" },
+            },
+        };
+        var made = new DateTime(2026, 12, 1, 12, 0, 0, DateTimeKind.Utc);
+        var instance = new AltinnInstance { Id = "500700/" + Guid.NewGuid() };
+        instance.Data.Add(new AltinnDataElement { DataType = "model", Created = made, LastChanged = made });
+        Assert.True(CreationReconciler.AsCreated(instance, app, createSentFiles: false, out _));
+
+        instance.Data.Add(new AltinnDataElement { DataType = "attachment", Created = made, LastChanged = made });
+        Assert.False(CreationReconciler.AsCreated(instance, app, createSentFiles: false, out var why));
+        Assert.Contains("attachment", why);
+        Assert.True(CreationReconciler.AsCreated(instance, app, createSentFiles: true, out _));
+
+        instance.Data[0].LastChanged = made.AddMilliseconds(40);
+        Assert.False(CreationReconciler.AsCreated(instance, app, createSentFiles: true, out why));
+        Assert.Contains("written after", why);
+    }
+
     // ---- one row: create with its prefill, then submit ----
 
     private static IDictionary<string, string> Prefill(string value) => new Dictionary<string, string> { ["property1"] = value };

@@ -71,7 +71,7 @@ namespace AltinnApp.Core.Api
         /// did not, and throws <c>Altinn.NewInstance.OutcomeUnknown</c> when that cannot be told.
         /// </summary>
         public async Task<AltinnInstance> FindCreatedAsync(InstanceApi instances, AppIdentifier app, InstanceOwnerSpec owner, DateTimeOffset since,
-            Func<ISet<string>> alsoClaimed, CancellationToken cancellationToken)
+            Func<ISet<string>> alsoClaimed, bool createSentFiles, CancellationToken cancellationToken)
         {
             var key = Key(app, owner);
             // other creations for the same owner still in flight would look like candidates: let them finish first
@@ -88,7 +88,7 @@ namespace AltinnApp.Core.Api
                     $"The request to create an instance of {app} for {owner} got no answer, so it is unknown whether Altinn made the instance, and its party id is not known yet to look. Check with Get-AltinnInstance -Active -PartyId <party> -ForApp {app} before creating it again.");
             }
 
-            var found = await FindCandidatesAsync(instances, app, party.Value, since, alsoClaimed, cancellationToken).ConfigureAwait(false);
+            var found = await FindCandidatesAsync(instances, app, party.Value, since, alsoClaimed, createSentFiles, cancellationToken).ConfigureAwait(false);
             if (found.Count == 0) return null;
             if (found.Count > 1)
             {
@@ -100,10 +100,15 @@ namespace AltinnApp.Core.Api
             return found[0];
         }
 
-        /// <summary>Active instances of the party that appeared since <paramref name="since"/> and are nobody's.</summary>
+        /// <summary>
+        /// Active instances of the party that appeared since <paramref name="since"/>, are nobody's, and are as a create
+        /// leaves them (<see cref="AsCreated"/>): a lost create's instance was never touched, since nobody knew its id.
+        /// </summary>
+        /// <param name="createSentFiles">The create was multipart and sent files, so files of its own may be on the instance.</param>
         public async Task<IReadOnlyList<AltinnInstance>> FindCandidatesAsync(InstanceApi instances, AppIdentifier app, int partyId, DateTimeOffset since,
-            Func<ISet<string>> alsoClaimed, CancellationToken cancellationToken)
+            Func<ISet<string>> alsoClaimed, bool createSentFiles, CancellationToken cancellationToken)
         {
+            var metadata = await instances.ApplicationAsync(app, cancellationToken).ConfigureAwait(false);
             var claimedElsewhere = alsoClaimed?.Invoke() ?? new HashSet<string>();
             var active = await instances.GetActiveInstancesAsync(app, partyId, cancellationToken).ConfigureAwait(false);
             var threshold = since - Skew;
@@ -114,10 +119,44 @@ namespace AltinnApp.Core.Api
                 if (item.LastChanged.HasValue && item.LastChanged.Value.ToUniversalTime() < threshold.UtcDateTime) continue;
                 var instance = await instances.GetInstanceAsync(app, InstanceIdentifier.Parse(item.Id), cancellationToken).ConfigureAwait(false);
                 if (instance.Created.HasValue && instance.Created.Value.ToUniversalTime() < threshold.UtcDateTime) continue;
+                if (!AsCreated(instance, metadata, createSentFiles, out var why))
+                {
+                    AltinnLog.Verbose($"NewInstance: {instance.Id} appeared since the create began but is not this create's: {why}.");
+                    continue;
+                }
+
                 result.Add(instance);
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// Whether the instance is as a create leaves it. Storage sets a data element's lastChanged to its created when it is
+        /// made and moves it on every write (altinn-storage DataElementHelper, DataController), so form data written after
+        /// the create, or a file a create without files cannot have made, is someone else's work: another journal's key, a
+        /// run without a journal, a person at the prompt. Such an instance is never adopted.
+        /// </summary>
+        internal static bool AsCreated(AltinnInstance instance, AltinnApplication metadata, bool createSentFiles, out string why)
+        {
+            foreach (var element in instance.Data ?? new AltinnDataElementList())
+            {
+                if (element.Created.HasValue && element.LastChanged.HasValue && element.LastChanged.Value > element.Created.Value)
+                {
+                    why = $"its {element.DataType} was written after the instance was made";
+                    return false;
+                }
+
+                var type = metadata?.DataTypes?.FirstOrDefault(d => string.Equals(d.Id, element.DataType, StringComparison.Ordinal));
+                if (!createSentFiles && type != null && !type.IsFormData)
+                {
+                    why = $"it holds a {element.DataType} file, which the create did not send";
+                    return false;
+                }
+            }
+
+            why = null;
+            return true;
         }
 
         private static string Key(AppIdentifier app, InstanceOwnerSpec owner) => app + "|" + owner;

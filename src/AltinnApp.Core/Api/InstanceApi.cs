@@ -29,6 +29,10 @@ namespace AltinnApp.Core.Api
 
         private AltinnSession Session => _transport.Session;
 
+        /// <summary>The app's metadata, from the session's cache.</summary>
+        internal Task<AltinnApplication> ApplicationAsync(AppIdentifier app, CancellationToken cancellationToken) =>
+            new ApplicationApi(_transport).GetApplicationAsync(app, cancellationToken);
+
         /// <param name="claimedElsewhere">Instances other creations own, so reconciliation does not take them for this one's; may be null.</param>
         public async Task<AltinnInstance> CreateInstanceAsync(AppIdentifier app, InstanceOwnerSpec owner, DateTime? dueBefore, DateTime? visibleAfter,
             IDictionary<string, string> prefill, string language, Func<ISet<string>> claimedElsewhere, CancellationToken cancellationToken)
@@ -44,7 +48,7 @@ namespace AltinnApp.Core.Api
             {
                 Content = () => new StringContent(json, Encoding.UTF8, "application/json"),
             };
-            return await CreateAsync(request, app, owner, claimedElsewhere, cancellationToken).ConfigureAwait(false);
+            return await CreateAsync(request, app, owner, claimedElsewhere, sendsFiles: false, cancellationToken).ConfigureAwait(false);
         }
 
         /// <param name="claimedElsewhere">Instances other creations own, so reconciliation does not take them for this one's; may be null.</param>
@@ -84,7 +88,7 @@ namespace AltinnApp.Core.Api
             };
             try
             {
-                return await CreateAsync(request, app, owner, claimedElsewhere, cancellationToken).ConfigureAwait(false);
+                return await CreateAsync(request, app, owner, claimedElsewhere, sendsFiles: true, cancellationToken).ConfigureAwait(false);
             }
             catch (AltinnApiException ex) when (ServerErrors.ExplainMetadataRejection(ex, "NewInstance", app.ToString()) is AltinnApiException explained)
             {
@@ -98,7 +102,7 @@ namespace AltinnApp.Core.Api
         /// Sends a create; when its outcome is unknown the reconciler looks for the instance it made before anything
         /// is repeated, so one call makes at most one instance.
         /// </summary>
-        private async Task<AltinnInstance> CreateAsync(AltinnRequest request, AppIdentifier app, InstanceOwnerSpec owner, Func<ISet<string>> claimedElsewhere, CancellationToken cancellationToken)
+        private async Task<AltinnInstance> CreateAsync(AltinnRequest request, AppIdentifier app, InstanceOwnerSpec owner, Func<ISet<string>> claimedElsewhere, bool sendsFiles, CancellationToken cancellationToken)
         {
             var since = _transport.Http.Clock.UtcNow;
             using (Session.Creations.Begin(app, owner))
@@ -107,7 +111,7 @@ namespace AltinnApp.Core.Api
                 try
                 {
                     instance = _transport.Bind(await _transport.SendCheckingOutcomeAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}",
-                        ct => Session.Creations.FindCreatedAsync(this, app, owner, since, claimedElsewhere, ct),
+                        ct => Session.Creations.FindCreatedAsync(this, app, owner, since, claimedElsewhere, sendsFiles, ct),
                         $"Check the app id '{app}' and the environment: the app may not be deployed there (Get-AltinnApplication -App {app} tells).",
                         cancellationToken).ConfigureAwait(false));
                 }

@@ -265,7 +265,7 @@ namespace AltinnApp.Core.Submissions
         {
             var entry = journal.Entry;
             var since = entry.CreatingSince.Value;
-            var found = await Creations.FindCandidatesAsync(Client.Instances, request.App, party, since, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+            var found = await Creations.FindCandidatesAsync(Client.Instances, request.App, party, since, journal.Journal.ClaimedInstanceIds, request.Parts != null, cancellationToken).ConfigureAwait(false);
             if (found.Count == 0) return found;
 
             var rivals = journal.Journal.InterruptedCreations(request.App.ToString(), party).Where(e => e.Key != entry.Key).ToList();

@@ -234,6 +234,41 @@ public sealed class ParallelCreationTests : IDisposable
         Assert.Contains("written after", why);
     }
 
+    [Fact]
+    public async Task A_rerun_sends_the_keys_form_data_again_before_it_submits_when_the_instance_still_takes_it()
+    {
+        // the key set its data and stopped; then someone changed the data in the inbox; the rerun must file the key's values
+        var fake = new FakeAltinnApp("brg/aarsregnskap");
+        var journalPath = Path.Combine(_folder, "changed.journal");
+        var keyValues = FormDataPayload.FromValues(new Dictionary<string, object> { ["property1"] = "the key's", ["property2"] = "b" });
+        AltinnInstance instance;
+        using (var session = await TestSessions.ConnectAsync(fake))
+        {
+            var context = new JournalContext(SubmissionJournal.Open(journalPath), "t");
+            instance = (await new SubmissionStart(session).StartAsync(Request("one"), context, restart: false, CancellationToken.None))!;
+            var model = instance.Data.Single(d => d.DataType == "model");
+            await new SubmissionSteps(session).SetFormDataAsync(instance, model, "Task_1", keyValues, "nb", CancellationToken.None);
+            await session.Client.Data.PutFormDataAsync(Request("one").App, InstanceIdentifier.Parse(instance.Id), model.Id, "model",
+                FormDataPayload.FromValues(new Dictionary<string, object> { ["property1"] = "changed in the inbox", ["property2"] = "b" }), "nb", CancellationToken.None);
+        }
+
+        SubmissionJournal.ForgetAll();
+        using (var session = await TestSessions.ConnectAsync(fake))
+        {
+            var context = new JournalContext(SubmissionJournal.Open(journalPath), "t");
+            var resumed = (await new SubmissionStart(session).StartAsync(Request("one"), context, restart: false, CancellationToken.None))!;
+            Assert.Equal(instance.Id, resumed.Id);
+            resumed = await new SubmissionSteps(session).SetFormDataAsync(resumed, resumed.Data.Single(d => d.DataType == "model"), "Task_1", keyValues, "nb", CancellationToken.None);
+            await new SubmissionSteps(session).SubmitAsync(resumed, "nb", 10, CancellationToken.None);
+        }
+
+        var filed = Assert.Single(fake.InstancesOf(Organisation));
+        Assert.True(filed.Ended);
+        var data = Encoding.UTF8.GetString(filed.ElementsOf("model").Single().Bytes);
+        Assert.Contains("the key's", data, StringComparison.Ordinal);
+        Assert.DoesNotContain("changed in the inbox", data, StringComparison.Ordinal);
+    }
+
     // ---- one row: create with its prefill, then submit ----
 
     private static IDictionary<string, string> Prefill(string value) => new Dictionary<string, string> { ["property1"] = value };

@@ -69,7 +69,21 @@ namespace AltinnApp.Core.Submissions
                 var step = RequireSameStep(journal, number, operation, element.DataType);
                 if (step != null && step.Done && step.Hash == hash)
                 {
-                    AltinnLog.Verbose($"Key '{journal.Key}': the {element.DataType} data of instance {instance.Id} was set to these values by an earlier run.");
+                    if (instance.Ended || instance.IsArchived || element.Locked)
+                    {
+                        AltinnLog.Verbose($"Key '{journal.Key}': the {element.DataType} data of instance {instance.Id} was set to these values by an earlier run.");
+                        return instance;
+                    }
+
+                    // still open to writes: someone may have changed it since the earlier run (a person in the inbox, another
+                    // script), and the key is about to go on to what it files. Send its values again rather than trust them
+                    // to be there; the PUT is the same one, so nothing else changes
+                    AltinnLog.Verbose($"Key '{journal.Key}': sending the {element.DataType} data of instance {instance.Id} again, so Altinn holds this key's values before it goes on.");
+                    if (element.Locked) throw ServerErrors.ElementLocked(operation, instance.Id, element.Id, element.DataType, ownerTask, instance.CurrentTask);
+                    var resent = await Client.Data.PutFormDataAsync(AppOf(instance, operation), IdOf(instance, operation), element.Id, element.DataType, payload, language, cancellationToken).ConfigureAwait(false);
+                    var at = instance.Data.FindIndex(d => d.Id == resent.Id);
+                    if (at >= 0) instance.Data[at] = resent; else instance.Data.Add(resent);
+                    instance.LastChanged = resent.LastChanged ?? instance.LastChanged;
                     return instance;
                 }
 

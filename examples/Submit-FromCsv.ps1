@@ -64,7 +64,7 @@ for ($i = 0; $i -lt $rows.Count; $i++) {
         & {
             $ErrorActionPreference = 'Stop'
             $instance = New-AltinnInstance -OrganizationNumber $row.OrganizationNumber -Journal $JournalPath -Key $key |
-                Set-AltinnData -DataType model -Value @{ property1 = $row.Property1; property2 = $row.Property2; property3 = $row.Property3 }
+                Set-AltinnData -DataType model -Value @{ property1 = $row.Property1; property2 = $row.Property2; property3 = $row.Property3 } -Strict
             if ($row.PSObject.Properties['Attachment'] -and $row.Attachment) {
                 $instance = $instance | Add-AltinnAttachment -DataType attachment -Path $row.Attachment
             }

@@ -44,6 +44,7 @@ namespace AltinnApp.Core.Journal
         // what would otherwise be a scan of every entry per step: receipt files by full path, party ids by organisation
         private readonly Dictionary<string, string> _receiptOwners = new Dictionary<string, string>(PathComparer);
         private readonly Dictionary<string, int> _partyOfOrganization = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly JournalStringPool _strings = new JournalStringPool();
         private long _readOffset;
         private byte[] _secret;
 
@@ -91,12 +92,19 @@ namespace AltinnApp.Core.Journal
             }
         }
 
-        public IReadOnlyList<JournalEntry> Entries()
+        public IReadOnlyList<JournalEntry> Entries() => Entries(null);
+
+        /// <summary>
+        /// The entries <paramref name="where"/> accepts (null: all), oldest first. The test sees the journal's own entry under
+        /// its lock, so only those it accepts are copied: a query for the failed keys of a large journal copies those alone.
+        /// </summary>
+        public IReadOnlyList<JournalEntry> Entries(Func<JournalEntry, bool> where)
         {
             Refresh();
             lock (_gate)
             {
-                return _entries.Values.OrderBy(e => e.Started).Select(e => e.Snapshot()).ToList();
+                var chosen = where == null ? _entries.Values : _entries.Values.Where(where);
+                return chosen.OrderBy(e => e.Started).Select(e => e.Snapshot()).ToList();
             }
         }
 
@@ -308,6 +316,7 @@ namespace AltinnApp.Core.Journal
 
         // reads what was appended since the last read (by this or another process), a piece at a time so a large journal
         // never sits in memory as text; a last line without its newline is left for later
+        [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
         private void ReadNewLines()
         {
             if (!File.Exists(Path)) return;
@@ -328,6 +337,7 @@ namespace AltinnApp.Core.Journal
                 {
                     // the file was replaced or truncated: read it again from the start
                     _entries.Clear();
+                    _strings.Clear();
                     _receiptOwners.Clear();
                     _partyOfOrganization.Clear();
                     _readOffset = 0;
@@ -344,11 +354,13 @@ namespace AltinnApp.Core.Journal
                     if (n == 0) break;
                     filled += n;
                     var lineStart = 0;
-                    for (var i = 0; i < filled; i++)
+                    while (lineStart < filled)
                     {
-                        if (buffer[i] != (byte)'\n') continue;
-                        if (i > lineStart) ApplyLine(new ReadOnlySpan<byte>(buffer, lineStart, i - lineStart));
-                        lineStart = i + 1;
+                        // IndexOf is vectorised where a byte-by-byte loop was not
+                        var end = new ReadOnlySpan<byte>(buffer, lineStart, filled - lineStart).IndexOf((byte)'\n');
+                        if (end < 0) break;
+                        if (end > 0) ApplyLine(new ReadOnlySpan<byte>(buffer, lineStart, end));
+                        lineStart += end + 1;
                     }
 
                     position += lineStart;
@@ -360,10 +372,11 @@ namespace AltinnApp.Core.Journal
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
         private void ApplyLine(ReadOnlySpan<byte> line)
         {
             // null for a line torn by a kill mid-write: the step it recorded is redone
-            var record = JournalRecordReader.Read(line, Json);
+            var record = JournalRecordReader.Read(line, Json, _strings);
             if (record?.Key == null) return;
             if (!_entries.TryGetValue(record.Key, out var entry))
             {
@@ -372,17 +385,22 @@ namespace AltinnApp.Core.Journal
             }
 
             entry.Apply(record);
-            foreach (var receipt in new[] { record.ReceiptPath, record.ReceiptClaim })
-            {
-                if (receipt == null) continue;
-                var full = System.IO.Path.GetFullPath(receipt);
-                if (!_receiptOwners.ContainsKey(full)) _receiptOwners[full] = record.Key;
-            }
+            if (record.ReceiptPath != null) OwnReceipt(record.ReceiptPath, record.Key);
+            if (record.ReceiptClaim != null) OwnReceipt(record.ReceiptClaim, record.Key);
 
             if (entry.OrganizationNumber != null && entry.PartyId != null && !_partyOfOrganization.ContainsKey(entry.OrganizationNumber))
             {
                 _partyOfOrganization[entry.OrganizationNumber] = entry.PartyId.Value;
             }
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
+        private void OwnReceipt(string receipt, string key)
+        {
+            // the paths recorded are full already: the common case needs no second string
+            if (_receiptOwners.ContainsKey(receipt)) return;
+            var full = System.IO.Path.GetFullPath(receipt);
+            if (!_receiptOwners.ContainsKey(full)) _receiptOwners[full] = key;
         }
 
         /// <summary>

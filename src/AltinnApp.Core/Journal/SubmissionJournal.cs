@@ -176,7 +176,7 @@ namespace AltinnApp.Core.Journal
                 _lockFile.Take(AppendByte);
                 try
                 {
-                    OwnerOnlyCreate.EnsureFile(Path);
+                    Files.OwnerOnly.EnsureFile(Path);
                     using (var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None))
                     {
                         var end = stream.Seek(0, SeekOrigin.End);
@@ -446,7 +446,7 @@ namespace AltinnApp.Core.Journal
                     }
 
                     var secret = JournalKeys.NewSecret();
-                    OwnerOnlyCreate.EnsureFile(path);
+                    Files.OwnerOnly.EnsureFile(path);
                     using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 1, FileOptions.None))
                     {
                         var bytes = Encoding.ASCII.GetBytes(JournalKeys.FormatSecret(secret));

@@ -169,6 +169,7 @@ namespace AltinnApp.Core.Journal
             var line = JsonSerializer.Serialize(record, Json) + "\n";
             var bytes = Encoding.UTF8.GetBytes(line);
             var durable = MustBeDurable(record);
+            FileStream stream = null;
             lock (_gate)
             {
                 // FileMode.Append seeks to the end once, at open: with several processes writing, one's record would land
@@ -177,26 +178,24 @@ namespace AltinnApp.Core.Journal
                 try
                 {
                     Files.OwnerOnly.EnsureFile(Path);
-                    using (var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None))
+                    stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+                    var end = stream.Seek(0, SeekOrigin.End);
+                    if (end > 0)
                     {
-                        var end = stream.Seek(0, SeekOrigin.End);
-                        if (end > 0)
-                        {
-                            // a torn line from a killed writer must not swallow this record: start it on a line of its own
-                            stream.Seek(-1, SeekOrigin.End);
-                            var last = stream.ReadByte();
-                            stream.Seek(0, SeekOrigin.End);
-                            if (last != '\n') stream.WriteByte((byte)'\n');
-                        }
-
-                        stream.Write(bytes, 0, bytes.Length);
-                        stream.Flush(durable);
+                        // a torn line from a killed writer must not swallow this record: start it on a line of its own
+                        stream.Seek(-1, SeekOrigin.End);
+                        var last = stream.ReadByte();
+                        stream.Seek(0, SeekOrigin.End);
+                        if (last != '\n') stream.WriteByte((byte)'\n');
                     }
+
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(false);
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw new AltinnException("Altinn.Journal.CannotWrite", AltinnErrorKind.WriteError,
-                        $"The journal '{Path}' cannot be written: {ex.Message} The step was not recorded; fix the file's location or permissions and run the script again.");
+                    stream?.Dispose();
+                    throw CannotWrite(ex);
                 }
                 finally
                 {
@@ -205,7 +204,25 @@ namespace AltinnApp.Core.Journal
 
                 ReadNewLines();
             }
+
+            using (stream)
+            {
+                try
+                {
+                    // the fsync is outside the locks: the line is in the file already, and an fsync writes every line before
+                    // it too, so parallel runspaces and processes wait on their disk writes together instead of one by one
+                    if (durable) stream.Flush(true);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw CannotWrite(ex);
+                }
+            }
         }
+
+        private AltinnException CannotWrite(Exception ex) =>
+            new AltinnException("Altinn.Journal.CannotWrite", AltinnErrorKind.WriteError,
+                $"The journal '{Path}' cannot be written: {ex.Message} The step was not recorded; fix the file's location or permissions and run the script again.");
 
         /// <summary>
         /// Whether a record is flushed to the disk (fsync) before Append returns, rather than left to the operating system.
@@ -298,12 +315,12 @@ namespace AltinnApp.Core.Journal
         public static bool IsLockFile(string fileName) =>
             fileName != null && (fileName.EndsWith(".lock", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".secret", StringComparison.OrdinalIgnoreCase));
 
-        private static int CurrentProcessId
+        // once: a Process object per record was an allocation and a handle per append
+        private static readonly int CurrentProcessId = ProcessIdNow();
+
+        private static int ProcessIdNow()
         {
-            get
-            {
-                using (var process = System.Diagnostics.Process.GetCurrentProcess()) return process.Id;
-            }
+            using (var process = System.Diagnostics.Process.GetCurrentProcess()) return process.Id;
         }
 
         private void Refresh()

@@ -237,9 +237,13 @@ namespace AltinnApp.Core.Journal
 
         public bool IsDone => Reached == JournalState.ReceiptSaved && LastError == null;
 
+        /// <summary>How many records of the key the journal has read: a change means another step (of any run) was recorded.</summary>
+        internal long Records { get; private set; }
+
         [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
         internal void Apply(JournalRecord record)
         {
+            Records++;
             if (Key == null)
             {
                 Key = record.Key;

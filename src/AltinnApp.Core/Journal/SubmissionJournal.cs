@@ -94,6 +94,16 @@ namespace AltinnApp.Core.Journal
 
         public IReadOnlyList<JournalEntry> Entries() => Entries(null);
 
+        /// <summary>How many records of <paramref name="storedKey"/> (as <see cref="StoredKey"/> gives it) the file holds now.</summary>
+        internal long RecordsOf(string storedKey)
+        {
+            Refresh();
+            lock (_gate)
+            {
+                return _entries.TryGetValue(storedKey, out var entry) ? entry.Records : 0;
+            }
+        }
+
         /// <summary>
         /// The entries <paramref name="where"/> accepts (null: all), oldest first. The test sees the journal's own entry under
         /// its lock, so only those it accepts are copied: a query for the failed keys of a large journal copies those alone.

@@ -23,6 +23,10 @@
     in one run (10,000 unless given; a smaller -Count for a smoke run), the first and last thousand's time per
     submission, the working set's growth, and Get-AltinnJournal on a synthetic 100,000-key journal. It prints
     its numbers and writes <OutputPath>.journal.json; it takes minutes and is not part of the tests.
+
+    -Phase JournalParallel runs only bench/Measure-JournalParallel.ps1: the same parallel batch (throttle 8, one
+    session, 64 submissions, 50 ms added to every request) with -Journal/-Key and without, alternating for 3
+    rounds; target journaled >= 0.9x plain. It writes <OutputPath>.journal-parallel.json.
 #>
 [CmdletBinding()]
 param(
@@ -35,7 +39,7 @@ param(
     [string] $OutputPath,
     [ValidateRange(1, 100000)] [int] $Submissions,
     [ValidateRange(1, 4096)] [int] $TransferMiB = 512,
-    [ValidateSet('All', 'Journal10k')] [string] $Phase = 'All',
+    [ValidateSet('All', 'Journal10k', 'JournalParallel')] [string] $Phase = 'All',
     # for -Phase Journal10k: the journaled submissions in the one run
     [ValidateRange(10, 1000000)] [int] $Count = 10000
 )
@@ -95,6 +99,21 @@ if ($Phase -eq 'Journal10k') {
         $journalResult | Format-List | Out-Host
         $journalResult | ConvertTo-Json | Set-Content -Path "$OutputPath.journal.json"
         Write-Host "wrote $OutputPath.journal.json"
+    } finally {
+        Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    return
+}
+
+if ($Phase -eq 'JournalParallel') {
+    $work = Join-Path ([IO.Path]::GetTempPath()) ('altinnapp-bench-journalparallel-' + [Guid]::NewGuid().ToString('N').Substring(0, 8))
+    New-Item -ItemType Directory $work | Out-Null
+    try {
+        Write-Host "AltinnApp $moduleVersion journal in a parallel batch: with -Journal/-Key and without, alternating"
+        $parallelResult = & (Join-Path $PSScriptRoot 'Measure-JournalParallel.ps1') -SimulatorDll $SimulatorDll -Work $work -LatencyMs $latencyMs
+        $parallelResult | Format-List | Out-Host
+        $parallelResult | ConvertTo-Json | Set-Content -Path "$OutputPath.journal-parallel.json"
+        Write-Host "wrote $OutputPath.journal-parallel.json"
     } finally {
         Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
     }

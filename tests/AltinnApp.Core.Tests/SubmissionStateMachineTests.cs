@@ -99,6 +99,16 @@ public sealed class SubmissionStateMachineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_alone_on_its_key_reads_the_instance_again_only_after_its_moves()
+    {
+        // the instance a step hands on is current while the key has no record since: reading it again costs a request
+        var fake = new FakeAltinnApp("brg/aarsregnskap", "Task_1:data", "Task_2:confirmation");
+        await RunAsync(fake, Path.Combine(_folder, "alone.journal"), Path.Combine(_folder, "alone-receipts"), Array.Empty<string>());
+        Assert.Equal(2, fake.RequestCount(FakeRoute.ProcessNext));
+        Assert.Equal(fake.RequestCount(FakeRoute.ProcessNext), fake.RequestCount(FakeRoute.GetInstance));
+    }
+
+    [Fact]
     public async Task A_rerun_with_corrected_form_data_applies_it_while_the_instance_is_at_its_task()
     {
         var fake = new FakeAltinnApp("brg/aarsregnskap", "Task_1:data");

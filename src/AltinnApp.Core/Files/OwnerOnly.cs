@@ -22,10 +22,32 @@ namespace AltinnApp.Core.Files
         private static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
         /// <summary>Creates a new file (refusing one that exists, or a link in its place) open to the current user only, open for writing.</summary>
-        public static FileStream CreateNew(string path)
+        public static FileStream CreateNew(string path) => CreateNew(path, FileShare.None);
+
+        private static FileStream CreateNew(string path, FileShare share)
         {
-            if (IsWindows) return Windows.CreateNew(path);
-            return CreateWithUnixCreateMode(path) ?? Unix.CreateNew(path);
+            if (IsWindows) return Windows.CreateNew(path, share);
+            return CreateWithUnixCreateMode(path, share) ?? Unix.CreateNew(path);
+        }
+
+        /// <summary>
+        /// Creates <paramref name="path"/> empty and open to the current user only, unless it exists (an existing file is left
+        /// as it is). For files several processes open at once (a journal, its lock files): the creator shares it with
+        /// them from the start, and losing the race to another creator is not an error.
+        /// </summary>
+        public static void EnsureFile(string path)
+        {
+            if (File.Exists(path)) return;
+            try
+            {
+                using (CreateNew(path, FileShare.ReadWrite | FileShare.Delete))
+                {
+                }
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // another process or runspace made it first, the same way
+            }
         }
 
         /// <summary>Creates one folder (its parent must exist) open to the current user only.</summary>
@@ -55,7 +77,7 @@ namespace AltinnApp.Core.Files
         }
 
         /// <summary>.NET 7 and later (PowerShell 7.3+): FileStreamOptions.UnixCreateMode, found at run time as the engine is netstandard2.0.</summary>
-        private static FileStream CreateWithUnixCreateMode(string path)
+        private static FileStream CreateWithUnixCreateMode(string path, FileShare share)
         {
             var optionsType = typeof(FileStream).Assembly.GetType("System.IO.FileStreamOptions");
             var modeProperty = optionsType?.GetProperty("UnixCreateMode");
@@ -66,7 +88,7 @@ namespace AltinnApp.Core.Files
             var options = Activator.CreateInstance(optionsType);
             optionsType.GetProperty("Mode").SetValue(options, FileMode.CreateNew);
             optionsType.GetProperty("Access").SetValue(options, FileAccess.Write);
-            optionsType.GetProperty("Share").SetValue(options, FileShare.None);
+            optionsType.GetProperty("Share").SetValue(options, share);
             modeProperty.SetValue(options, Enum.ToObject(modeType, UserReadWrite));
             try
             {
@@ -192,9 +214,10 @@ namespace AltinnApp.Core.Files
             [DllImport("kernel32.dll")]
             private static extern IntPtr LocalFree(IntPtr memory);
 
-            internal static FileStream CreateNew(string path) => WithDescriptor(false, attributes =>
+            internal static FileStream CreateNew(string path, FileShare share) => WithDescriptor(false, attributes =>
             {
-                var handle = CreateFileW(path, GenericWrite, 0, ref attributes, CreateNewDisposition, FileAttributeNormal, IntPtr.Zero);
+                // FileShare's Read, Write and Delete are FILE_SHARE_READ, _WRITE and _DELETE
+                var handle = CreateFileW(path, GenericWrite, (uint)(share & (FileShare.ReadWrite | FileShare.Delete)), ref attributes, CreateNewDisposition, FileAttributeNormal, IntPtr.Zero);
                 if (handle.IsInvalid) throw Failure("CreateFile", path, Marshal.GetLastWin32Error());
                 try
                 {

@@ -101,7 +101,7 @@ namespace AltinnApp.Core.Journal
             if (_file != null) return _file;
             try
             {
-                OwnerOnlyCreate.EnsureFile(_path);
+                Files.OwnerOnly.EnsureFile(_path);
                 _file = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)

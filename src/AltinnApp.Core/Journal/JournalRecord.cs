@@ -138,8 +138,13 @@ namespace AltinnApp.Core.Journal
     /// <summary>A key's progress as the journal knows it: the latest good state, and the latest failure after it.</summary>
     public sealed class JournalEntry
     {
-        private List<string> _receiptFiles = new List<string>();
-        private SortedDictionary<int, JournalStep> _steps = new SortedDictionary<int, JournalStep>();
+        private static readonly List<string> NoFiles = new List<string>();
+        private static readonly List<JournalStep> NoSteps = new List<JournalStep>();
+
+        // shared empty lists until a key has receipts or steps, and a list in step order rather than a sorted dictionary: a
+        // large journal holds an entry per key, and each collection object is memory the GC walks while the file is read
+        private List<string> _receiptFiles = NoFiles;
+        private List<JournalStep> _steps = NoSteps;
 
         public string Key { get; internal set; }
 
@@ -162,9 +167,8 @@ namespace AltinnApp.Core.Journal
         {
             var copy = (JournalEntry)MemberwiseClone();
             // MemberwiseClone shares the collections: the copy gets its own
-            copy._receiptFiles = new List<string>(_receiptFiles);
-            copy._steps = new SortedDictionary<int, JournalStep>();
-            foreach (var pair in _steps) copy._steps[pair.Key] = pair.Value.Copy();
+            copy._receiptFiles = _receiptFiles.Count == 0 ? NoFiles : new List<string>(_receiptFiles);
+            copy._steps = _steps.Count == 0 ? NoSteps : _steps.ConvertAll(step => step.Copy());
             return copy;
         }
 
@@ -204,18 +208,42 @@ namespace AltinnApp.Core.Journal
         public bool HasInstance => InstanceId != null;
 
         /// <summary>The pipeline steps the key has begun, by number.</summary>
-        public IReadOnlyCollection<JournalStep> Steps => new ReadableList<JournalStep>(_steps.Values);
+        public IReadOnlyCollection<JournalStep> Steps => new ReadableList<JournalStep>(_steps);
 
         /// <summary>Step <paramref name="number"/> as recorded, or null.</summary>
-        public JournalStep StepAt(int number) => _steps.TryGetValue(number, out var step) ? step : null;
+        public JournalStep StepAt(int number)
+        {
+            var at = IndexOfStep(number);
+            return at >= 0 ? _steps[at] : null;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
+        private int IndexOfStep(int number)
+        {
+            int low = 0, high = _steps.Count - 1;
+            while (low <= high)
+            {
+                var middle = (low + high) / 2;
+                var found = _steps[middle].Number;
+                if (found == number) return middle;
+                if (found < number) low = middle + 1; else high = middle - 1;
+            }
+
+            return ~low;
+        }
 
         /// <summary>How many times the key was begun again with -Restart.</summary>
         public int Restarts { get; internal set; }
 
         public bool IsDone => Reached == JournalState.ReceiptSaved && LastError == null;
 
+        /// <summary>How many records of the key the journal has read: a change means another step (of any run) was recorded.</summary>
+        internal long Records { get; private set; }
+
+        [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
         internal void Apply(JournalRecord record)
         {
+            Records++;
             if (Key == null)
             {
                 Key = record.Key;
@@ -236,7 +264,7 @@ namespace AltinnApp.Core.Journal
                 LastError = null;
                 LastErrorId = null;
                 FailedStep = null;
-                _steps.Clear();
+                _steps = NoSteps;
                 return;
             }
 
@@ -249,10 +277,10 @@ namespace AltinnApp.Core.Journal
             if (record.ReceiptPath != null)
             {
                 ReceiptPath = record.ReceiptPath;
-                if (!_receiptFiles.Contains(record.ReceiptPath)) _receiptFiles.Add(record.ReceiptPath);
+                AddReceiptFile(record.ReceiptPath);
             }
 
-            if (record.ReceiptClaim != null && !_receiptFiles.Contains(record.ReceiptClaim)) _receiptFiles.Add(record.ReceiptClaim);
+            if (record.ReceiptClaim != null) AddReceiptFile(record.ReceiptClaim);
 
             if (record.State == JournalState.Failed)
             {
@@ -283,13 +311,28 @@ namespace AltinnApp.Core.Journal
             if (Reached == null || record.State > Reached) Reached = record.State;
         }
 
+        private void AddReceiptFile(string path)
+        {
+            if (_receiptFiles.Contains(path)) return;
+            if (_receiptFiles == NoFiles) _receiptFiles = new List<string>(2);
+            _receiptFiles.Add(path);
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
         private void ApplyStep(JournalRecord record)
         {
             var number = record.StepNumber.Value;
-            if (!_steps.TryGetValue(number, out var step))
+            var at = IndexOfStep(number);
+            JournalStep step;
+            if (at >= 0)
+            {
+                step = _steps[at];
+            }
+            else
             {
                 step = new JournalStep { Number = number };
-                _steps[number] = step;
+                if (_steps == NoSteps) _steps = new List<JournalStep>(4);
+                _steps.Insert(~at, step);
             }
 
             if (record.Step != null) step.Operation = record.Step;

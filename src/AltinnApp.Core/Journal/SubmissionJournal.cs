@@ -44,6 +44,7 @@ namespace AltinnApp.Core.Journal
         // what would otherwise be a scan of every entry per step: receipt files by full path, party ids by organisation
         private readonly Dictionary<string, string> _receiptOwners = new Dictionary<string, string>(PathComparer);
         private readonly Dictionary<string, int> _partyOfOrganization = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly JournalStringPool _strings = new JournalStringPool();
         private long _readOffset;
         private byte[] _secret;
 
@@ -94,12 +95,29 @@ namespace AltinnApp.Core.Journal
             }
         }
 
-        public IReadOnlyList<JournalEntry> Entries()
+        public IReadOnlyList<JournalEntry> Entries() => Entries(null);
+
+        /// <summary>How many records of <paramref name="storedKey"/> (as <see cref="StoredKey"/> gives it) the file holds now.</summary>
+        internal long RecordsOf(string storedKey)
         {
             Refresh();
             lock (_gate)
             {
-                return _entries.Values.OrderBy(e => e.Started).Select(e => e.Snapshot()).ToList();
+                return _entries.TryGetValue(storedKey, out var entry) ? entry.Records : 0;
+            }
+        }
+
+        /// <summary>
+        /// The entries <paramref name="where"/> accepts (null: all), oldest first. The test sees the journal's own entry under
+        /// its lock, so only those it accepts are copied: a query for the failed keys of a large journal copies those alone.
+        /// </summary>
+        public IReadOnlyList<JournalEntry> Entries(Func<JournalEntry, bool> where)
+        {
+            Refresh();
+            lock (_gate)
+            {
+                var chosen = where == null ? _entries.Values : _entries.Values.Where(where);
+                return chosen.OrderBy(e => e.Started).Select(e => e.Snapshot()).ToList();
             }
         }
 
@@ -164,6 +182,7 @@ namespace AltinnApp.Core.Journal
             var line = JsonSerializer.Serialize(record, Json) + "\n";
             var bytes = Encoding.UTF8.GetBytes(line);
             var durable = MustBeDurable(record);
+            FileStream stream = null;
             lock (_gate)
             {
                 // FileMode.Append seeks to the end once, at open: with several processes writing, one's record would land
@@ -171,27 +190,25 @@ namespace AltinnApp.Core.Journal
                 _lockFile.Take(AppendByte);
                 try
                 {
-                    OwnerOnlyCreate.EnsureFile(Path);
-                    using (var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None))
+                    Files.OwnerOnly.EnsureFile(Path);
+                    stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+                    var end = stream.Seek(0, SeekOrigin.End);
+                    if (end > 0)
                     {
-                        var end = stream.Seek(0, SeekOrigin.End);
-                        if (end > 0)
-                        {
-                            // a torn line from a killed writer must not swallow this record: start it on a line of its own
-                            stream.Seek(-1, SeekOrigin.End);
-                            var last = stream.ReadByte();
-                            stream.Seek(0, SeekOrigin.End);
-                            if (last != '\n') stream.WriteByte((byte)'\n');
-                        }
-
-                        stream.Write(bytes, 0, bytes.Length);
-                        stream.Flush(durable);
+                        // a torn line from a killed writer must not swallow this record: start it on a line of its own
+                        stream.Seek(-1, SeekOrigin.End);
+                        var last = stream.ReadByte();
+                        stream.Seek(0, SeekOrigin.End);
+                        if (last != '\n') stream.WriteByte((byte)'\n');
                     }
+
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(false);
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    throw new AltinnException("Altinn.Journal.CannotWrite", AltinnErrorKind.WriteError,
-                        $"The journal '{Path}' cannot be written: {ex.Message} The step was not recorded; fix the file's location or permissions and run the script again.");
+                    stream?.Dispose();
+                    throw CannotWrite(ex);
                 }
                 finally
                 {
@@ -200,7 +217,25 @@ namespace AltinnApp.Core.Journal
 
                 ReadNewLines();
             }
+
+            using (stream)
+            {
+                try
+                {
+                    // the fsync is outside the locks: the line is in the file already, and an fsync writes every line before
+                    // it too, so parallel runspaces and processes wait on their disk writes together instead of one by one
+                    if (durable) stream.Flush(true);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw CannotWrite(ex);
+                }
+            }
         }
+
+        private AltinnException CannotWrite(Exception ex) =>
+            new AltinnException("Altinn.Journal.CannotWrite", AltinnErrorKind.WriteError,
+                $"The journal '{Path}' cannot be written: {ex.Message} The step was not recorded; fix the file's location or permissions and run the script again.");
 
         /// <summary>
         /// Whether a record is flushed to the disk (fsync) before Append returns, rather than left to the operating system.
@@ -293,12 +328,12 @@ namespace AltinnApp.Core.Journal
         public static bool IsLockFile(string fileName) =>
             fileName != null && (fileName.EndsWith(".lock", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".secret", StringComparison.OrdinalIgnoreCase));
 
-        private static int CurrentProcessId
+        // once: a Process object per record was an allocation and a handle per append
+        private static readonly int CurrentProcessId = ProcessIdNow();
+
+        private static int ProcessIdNow()
         {
-            get
-            {
-                using (var process = System.Diagnostics.Process.GetCurrentProcess()) return process.Id;
-            }
+            using (var process = System.Diagnostics.Process.GetCurrentProcess()) return process.Id;
         }
 
         private void Refresh()
@@ -311,6 +346,7 @@ namespace AltinnApp.Core.Journal
 
         // reads what was appended since the last read (by this or another process), a piece at a time so a large journal
         // never sits in memory as text; a last line without its newline is left for later
+        [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
         private void ReadNewLines()
         {
             if (!File.Exists(Path)) return;
@@ -331,6 +367,7 @@ namespace AltinnApp.Core.Journal
                 {
                     // the file was replaced or truncated: read it again from the start
                     _entries.Clear();
+                    _strings.Clear();
                     _receiptOwners.Clear();
                     _partyOfOrganization.Clear();
                     _readOffset = 0;
@@ -347,11 +384,13 @@ namespace AltinnApp.Core.Journal
                     if (n == 0) break;
                     filled += n;
                     var lineStart = 0;
-                    for (var i = 0; i < filled; i++)
+                    while (lineStart < filled)
                     {
-                        if (buffer[i] != (byte)'\n') continue;
-                        if (i > lineStart) ApplyLine(new ReadOnlySpan<byte>(buffer, lineStart, i - lineStart));
-                        lineStart = i + 1;
+                        // IndexOf is vectorised where a byte-by-byte loop was not
+                        var end = new ReadOnlySpan<byte>(buffer, lineStart, filled - lineStart).IndexOf((byte)'\n');
+                        if (end < 0) break;
+                        if (end > 0) ApplyLine(new ReadOnlySpan<byte>(buffer, lineStart, end));
+                        lineStart += end + 1;
                     }
 
                     position += lineStart;
@@ -363,10 +402,11 @@ namespace AltinnApp.Core.Journal
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
         private void ApplyLine(ReadOnlySpan<byte> line)
         {
             // null for a line torn by a kill mid-write: the step it recorded is redone
-            var record = JournalRecordReader.Read(line, Json);
+            var record = JournalRecordReader.Read(line, Json, _strings);
             if (record?.Key == null) return;
             if (!_entries.TryGetValue(record.Key, out var entry))
             {
@@ -375,17 +415,22 @@ namespace AltinnApp.Core.Journal
             }
 
             entry.Apply(record);
-            foreach (var receipt in new[] { record.ReceiptPath, record.ReceiptClaim })
-            {
-                if (receipt == null) continue;
-                var full = System.IO.Path.GetFullPath(receipt);
-                if (!_receiptOwners.ContainsKey(full)) _receiptOwners[full] = record.Key;
-            }
+            if (record.ReceiptPath != null) OwnReceipt(record.ReceiptPath, record.Key);
+            if (record.ReceiptClaim != null) OwnReceipt(record.ReceiptClaim, record.Key);
 
             if (entry.OrganizationNumber != null && entry.PartyId != null && !_partyOfOrganization.ContainsKey(entry.OrganizationNumber))
             {
                 _partyOfOrganization[entry.OrganizationNumber] = entry.PartyId.Value;
             }
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(JournalRecordReader.Optimized)]
+        private void OwnReceipt(string receipt, string key)
+        {
+            // the paths recorded are full already: the common case needs no second string
+            if (_receiptOwners.ContainsKey(receipt)) return;
+            var full = System.IO.Path.GetFullPath(receipt);
+            if (!_receiptOwners.ContainsKey(full)) _receiptOwners[full] = key;
         }
 
         /// <summary>
@@ -431,7 +476,7 @@ namespace AltinnApp.Core.Journal
                     }
 
                     var secret = JournalKeys.NewSecret();
-                    OwnerOnlyCreate.EnsureFile(path);
+                    Files.OwnerOnly.EnsureFile(path);
                     using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 1, FileOptions.None))
                     {
                         var bytes = Encoding.ASCII.GetBytes(JournalKeys.FormatSecret(secret));

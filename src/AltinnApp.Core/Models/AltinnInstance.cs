@@ -80,6 +80,12 @@ namespace AltinnApp.Core.Models
         /// <summary>The journal key this instance belongs to (New-AltinnInstance -Journal -Key), so later steps record their progress.</summary>
         [JsonIgnore] public Journal.JournalContext Journal { get; set; }
 
+        /// <summary>
+        /// The key's record count in the journal when a journaled step handed this object on as the instance is (-1: not
+        /// known). Equal under the key's lock: no step of any run was recorded since, so the next step need not read it again.
+        /// </summary>
+        [JsonIgnore] internal long JournalRecords { get; set; } = -1;
+
         /// <summary>The journal key, or null when the instance is not journaled.</summary>
         [JsonIgnore] public string JournalKey => Journal?.Key;
 

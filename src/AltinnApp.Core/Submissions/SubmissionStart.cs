@@ -83,7 +83,7 @@ namespace AltinnApp.Core.Submissions
                 if (!await _confirm.ConfirmAsync($"{request} (key {journal.Key})", CreateWhat(request), cancellationToken).ConfigureAwait(false)) return null;
                 var instance = await CreateJournaledAsync(request, journal, fingerprint, cancellationToken).ConfigureAwait(false);
                 AltinnLog.Verbose($"Created instance {instance.Id} of {request.App} for {request.Owner} (key {journal.Key}).");
-                return instance;
+                return SubmissionSteps.Stamp(instance);
             }
         }
 

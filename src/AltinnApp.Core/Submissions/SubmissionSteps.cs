@@ -50,14 +50,14 @@ namespace AltinnApp.Core.Submissions
             var hash = journal != null ? Fingerprints.Of(payload) : null;
             using (await LockKeyAsync(instance, cancellationToken).ConfigureAwait(false))
             {
-                if (journal != null)
+                if (journal != null && !IsCurrent(instance))
                 {
                     // another run may have carried the key on meanwhile: decide on the instance as it is now
                     instance = await RereadAsync(instance, operation, cancellationToken).ConfigureAwait(false);
                     element = instance.Data.FirstOrDefault(d => string.Equals(d.Id, element.Id, StringComparison.OrdinalIgnoreCase)) ?? element;
                 }
 
-                return await SetFormDataLockedAsync(instance, element, ownerTask, payload, language, journal, number, hash, operation, cancellationToken).ConfigureAwait(false);
+                return Stamp(await SetFormDataLockedAsync(instance, element, ownerTask, payload, language, journal, number, hash, operation, cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -259,8 +259,8 @@ namespace AltinnApp.Core.Submissions
             var number = journal?.TakeStepNumber() ?? 0;
             using (await LockKeyAsync(current, cancellationToken).ConfigureAwait(false))
             {
-                if (journal != null) current = await RereadAsync(current, operation, cancellationToken).ConfigureAwait(false);
-                return await MoveNextLockedAsync(current, action, language, journal, number, operation, cancellationToken).ConfigureAwait(false);
+                if (journal != null && !IsCurrent(current)) current = await RereadAsync(current, operation, cancellationToken).ConfigureAwait(false);
+                return Stamp(await MoveNextLockedAsync(current, action, language, journal, number, operation, cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -306,10 +306,10 @@ namespace AltinnApp.Core.Submissions
                 {
                     RequireSameStep(journal, number, operation, null);
                     RequireNoLaterSteps(journal, number, operation);
-                    current = await RereadAsync(current, operation, cancellationToken).ConfigureAwait(false);
+                    if (!IsCurrent(current)) current = await RereadAsync(current, operation, cancellationToken).ConfigureAwait(false);
                 }
 
-                return await SubmitLockedAsync(current, language, maximumTasks, journal, number, operation, cancellationToken).ConfigureAwait(false);
+                return Stamp(await SubmitLockedAsync(current, language, maximumTasks, journal, number, operation, cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -392,6 +392,21 @@ namespace AltinnApp.Core.Submissions
             {
             }
         }
+
+        /// <summary>
+        /// Marks <paramref name="instance"/>, just handed on by a journaled step under the key's lock, as the instance is
+        /// with the key's records so far (<see cref="AltinnInstance.JournalRecords"/>). Null and unjournaled pass through.
+        /// </summary>
+        internal static AltinnInstance Stamp(AltinnInstance instance)
+        {
+            if (instance?.Journal != null) instance.JournalRecords = instance.Journal.Journal.RecordsOf(instance.Journal.Key);
+            return instance;
+        }
+
+        // held under the key's lock: the key has no record since the step that handed this object on, in this run or any
+        // other, so the instance is as that step left it and reading it again would only cost a request
+        private static bool IsCurrent(AltinnInstance instance) =>
+            instance.JournalRecords >= 0 && instance.JournalRecords == instance.Journal.Journal.RecordsOf(instance.Journal.Key);
 
         private Task<AltinnInstance> RereadAsync(AltinnInstance instance, string operation, CancellationToken cancellationToken) =>
             RereadAsync(Client, AppOf(instance, operation), IdOf(instance, operation), instance.Journal, cancellationToken);

@@ -71,10 +71,16 @@ namespace AltinnApp.PowerShell.Cmdlets
                 }
 
                 var patterns = Key?.Select(k => new WildcardPattern(k, WildcardOptions.IgnoreCase)).ToArray();
-                foreach (var entry in journal.Entries())
+                var states = State;
+                Func<JournalEntry, bool> where = null;
+                if (patterns != null || states != null)
                 {
-                    if (patterns != null && !patterns.Any(p => p.IsMatch(entry.Key))) continue;
-                    if (State != null && !State.Contains(entry.State)) continue;
+                    // tested on the journal's own entries: only those asked for are copied out
+                    where = e => (patterns == null || patterns.Any(p => p.IsMatch(e.Key))) && (states == null || states.Contains(e.State));
+                }
+
+                foreach (var entry in journal.Entries(where))
+                {
                     WriteObject(entry);
                 }
 

@@ -49,6 +49,7 @@ namespace AltinnApp.Core.Journal
                         case "task": record.Task = reader.GetString(); break;
                         case "error": record.Error = reader.GetString(); break;
                         case "errorId": record.ErrorId = reader.GetString(); break;
+                        case "nothingCreated": record.NothingCreated = reader.GetBoolean(); break;
                         case "pid": record.ProcessId = reader.GetInt32(); break;
                         default: reader.Skip(); break;
                     }

@@ -188,6 +188,7 @@ namespace AltinnApp.Core
         // vendor onboarding: the system register and system user requests
         public const string VendorConflict = nameof(VendorConflict);
         public const string NotVendorSession = nameof(NotVendorSession);
+        public const string VendorSession = nameof(VendorSession);
         public const string ScopeNotGranted = nameof(ScopeNotGranted);
         public const string MissingSystemId = nameof(MissingSystemId);
         public const string InvalidRequestDefinition = nameof(InvalidRequestDefinition);
@@ -464,6 +465,7 @@ namespace AltinnApp.Core
             // vendor onboarding
             E(ErrorReason.VendorConflict, AltinnErrorKind.InvalidArgument, "-Vendor given with -SystemUserOrganization or -SystemUserExternalRef: a vendor session has no system user.", "Connect"),
             E(ErrorReason.NotVendorSession, AltinnErrorKind.InvalidOperation, "A system user's session was used for the system register or system user requests, which take the vendor's own token (Connect-Altinn -Vendor).", "GetSystem", "RegisterSystem", "SetSystem", "NewSystemUserRequest", "GetSystemUserRequest", "GetSystemUser"),
+            E(ErrorReason.VendorSession, AltinnErrorKind.InvalidOperation, "A vendor session (Connect-Altinn -Vendor) was used with an app, which takes a system user's token; nothing was sent.", Any),
             E(ErrorReason.ScopeNotGranted, AltinnErrorKind.PermissionDenied, "The vendor session was connected without the scope this call needs; the message names it.", "GetSystem", "RegisterSystem", "SetSystem", "NewSystemUserRequest", "GetSystemUserRequest", "GetSystemUser"),
             E(ErrorReason.MissingSystemId, AltinnErrorKind.InvalidArgument, "No system id given.", "GetSystem", "RegisterSystem", "SetSystem", "NewSystemUserRequest", "GetSystemUserRequest", "GetSystemUser"),
             E(ErrorReason.InvalidRequestDefinition, AltinnErrorKind.InvalidArgument, "A system user request without rights or access packages, or an agent request with rights.", "NewSystemUserRequest"),

@@ -182,6 +182,69 @@ public sealed class SubmissionStateMachineTests : IDisposable
         Assert.True(fake.InstancesOf(Organisation).Single(i => i.Id == second.Id).Ended);
     }
 
+    [Fact]
+    public async Task A_create_Altinn_refused_leaves_the_key_not_created_so_a_rerun_once_the_client_is_delegated_creates()
+    {
+        // an agent's client: api/v1/parties lists only the firm, so the journal never learns the client's party id
+        const string client = "810000007";
+        var fake = new FakeAltinnApp("brg/aarsregnskap", "Task_1:data");
+        fake.Organisations[client] = 610000;
+        fake.Refused.Add(client);
+        var journal = Path.Combine(_folder, "refused.journal");
+        var request = Request();
+        request.Owner = new InstanceOwnerSpec { OrganizationNumber = client };
+
+        using (var session = await TestSessions.ConnectAsync(fake))
+        {
+            var key = new JournalContext(SubmissionJournal.Open(journal), "k");
+            var refused = await Assert.ThrowsAsync<AltinnApiException>(() => new SubmissionStart(session).StartAsync(request, key, restart: false, CancellationToken.None));
+            Assert.Equal(403, refused.StatusCode);
+            key.RecordFailure("NewInstance", refused); // as New-AltinnInstance records a failed row
+            Assert.Null(key.Entry.CreatingSince);
+            Assert.Equal(JournalState.Failed, key.Entry.State);
+        }
+
+        Assert.Empty(fake.InstancesOf(client));
+        fake.Refused.Remove(client);
+        SubmissionJournal.ForgetAll();
+        using (var session = await TestSessions.ConnectAsync(fake))
+        {
+            var key = new JournalContext(SubmissionJournal.Open(journal), "k");
+            var instance = await new SubmissionStart(session).StartAsync(request, key, restart: false, CancellationToken.None);
+            Assert.Equal(Assert.Single(fake.InstancesOf(client)).Id, instance!.Id);
+            Assert.Equal(JournalState.Created, key.Entry.State);
+        }
+    }
+
+    [Fact]
+    public async Task A_create_whose_outcome_is_unknown_for_an_unknown_party_stays_begun_and_says_what_an_agent_can_do()
+    {
+        const string client = "810000007";
+        var fake = new FakeAltinnApp("brg/aarsregnskap", "Task_1:data");
+        fake.Organisations[client] = 610000;
+        var journal = Path.Combine(_folder, "unknown.journal");
+        var request = Request();
+        request.Owner = new InstanceOwnerSpec { OrganizationNumber = client };
+        fake.Kill = call => call.Route == FakeRoute.Create ? FakeKill.AfterApply : FakeKill.None;
+        using (var session = await TestSessions.ConnectAsync(fake))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => new SubmissionStart(session).StartAsync(request, new JournalContext(SubmissionJournal.Open(journal), "k"), restart: false, fake.RunToken));
+        }
+
+        fake.Kill = null;
+        fake.Revive();
+        SubmissionJournal.ForgetAll();
+        using (var session = await TestSessions.ConnectAsync(fake))
+        {
+            var error = await Assert.ThrowsAsync<AltinnException>(() => new SubmissionStart(session).StartAsync(request, new JournalContext(SubmissionJournal.Open(journal), "k"), restart: false, CancellationToken.None));
+            Assert.Equal("Altinn.NewInstance.OutcomeUnknown", error.ErrorId);
+            Assert.Contains("-Restart", error.Message);
+            Assert.Contains("unsubmitted draft", error.Message);
+        }
+
+        Assert.Single(fake.InstancesOf(client));
+    }
+
     // ---- the submission, as the README's pipeline takes it ----
 
     private static InstanceRequest Request() => new()

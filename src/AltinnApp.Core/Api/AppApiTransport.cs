@@ -73,6 +73,7 @@ namespace AltinnApp.Core.Api
 
         public async Task<T> SendForJsonAsync<T>(AltinnRequest request, string what, string notFoundHint, CancellationToken cancellationToken)
         {
+            RefuseVendorSession(request);
             using (var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode)
@@ -132,6 +133,7 @@ namespace AltinnApp.Core.Api
 
         public async Task<JsonDocument> SendForDocumentAsync(AltinnRequest request, string what, CancellationToken cancellationToken)
         {
+            RefuseVendorSession(request);
             using (var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false))
             {
                 if (!response.IsSuccessStatusCode) throw await ErrorMapper.ToExceptionAsync(response, request.Operation, what).ConfigureAwait(false);
@@ -140,6 +142,18 @@ namespace AltinnApp.Core.Api
                     return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
                 }
             }
+        }
+
+        /// <summary>
+        /// A vendor session carries the vendor's own Maskinporten token, which no app takes (Altinn would answer 401 and
+        /// leave the user checking a system user that is fine): it is refused before anything is sent.
+        /// </summary>
+        private void RefuseVendorSession(AltinnRequest request)
+        {
+            if (!Session.IsVendor) return;
+            throw new AltinnException(ErrorCatalogue.Id(request.Operation, ErrorReason.VendorSession), AltinnErrorKind.InvalidOperation,
+                $"This session was connected with -Vendor ({Session.VendorOrganization ?? "the vendor"}): a vendor session registers systems and asks for system users, and files nothing, so nothing was sent. " +
+                "To work with an app, connect as the system user: Connect-Altinn -SystemUserOrganization <customer> -SystemUserExternalRef <ref> (the same -ClientId and key), and pass that session.");
         }
 
         // ---- request bodies ----

@@ -295,7 +295,8 @@ namespace AltinnApp.Core.Api
             }
 
             if (current != null && (current.Ended || current.IsArchived)) return ServerErrors.InstanceClosed(operation, id.ToString(), " (Altinn answered 403)", ex);
-            return ServerErrors.DataChangeForbidden(ex, operation, app.ToString(), id.ToString(), dataType, current?.CurrentTask, current?.CurrentTaskType);
+            return ServerErrors.DataChangeForbidden(ex, operation, app.ToString(), id.ToString(), dataType, current?.CurrentTask, current?.CurrentTaskType,
+                KnownOwners.ClientOf(Session, id.ToString().Split('/')[0]), Session.SystemUserOrganization);
         }
     }
 

@@ -120,6 +120,11 @@ namespace AltinnApp.Core.Api
                 {
                     throw explained;
                 }
+                catch (AltinnApiException ex) when (ServerErrors.CreateForOwnOrganisation(ex, app.ToString(), owner.OrganizationNumber, Session.SystemUserOrganization,
+                    Session.SystemUserId, Session.HasFiledForClient) is AltinnApiException explained)
+                {
+                    throw explained;
+                }
 
                 Session.NoteFiledFor(owner.OrganizationNumber);
                 Session.Creations.Claim(instance);
@@ -137,7 +142,7 @@ namespace AltinnApp.Core.Api
             catch (AltinnApiException ex) when (ex.StatusCode == 403 || ex.StatusCode == 404)
             {
                 // Altinn answers 403 for an instance that does not exist as for one the caller may not see
-                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), Session.SystemUserOrganization);
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), Session.SystemUserOrganization, KnownOwners.ClientOf(Session, id.ToString().Split('/')[0]));
             }
         }
 
@@ -150,7 +155,7 @@ namespace AltinnApp.Core.Api
             }
             catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex))
             {
-                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), Session.SystemUserOrganization);
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), Session.SystemUserOrganization, KnownOwners.ClientOf(Session, id.ToString().Split('/')[0]));
             }
         }
 

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AltinnApp.Core.Http;
 using AltinnApp.Core.Models;
+using AltinnApp.Core.Session;
 using AltinnApp.Core.Validation;
 
 namespace AltinnApp.Core.Api
@@ -52,7 +53,7 @@ namespace AltinnApp.Core.Api
             catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex))
             {
                 // process/next reads the instance from Storage before any policy check: a missing instance is Storage's 404 there
-                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _transport.Session.SystemUserOrganization);
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _transport.Session.SystemUserOrganization, KnownOwners.ClientOf(_transport.Session, id.ToString().Split('/')[0]));
             }
         }
 
@@ -66,7 +67,7 @@ namespace AltinnApp.Core.Api
             }
             catch (AltinnApiException ex) when (ServerErrors.IsInstanceLevelRefusal(ex) || (ex.StatusCode == 404 && (ex.Body?.Detail ?? string.Empty).Contains("Unable to find instance")))
             {
-                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _transport.Session.SystemUserOrganization);
+                throw ServerErrors.InstanceNotFoundOrForbidden(ex, app.ToString(), id.ToString(), _transport.Session.SystemUserOrganization, KnownOwners.ClientOf(_transport.Session, id.ToString().Split('/')[0]));
             }
             foreach (var issue in issues) issue.InstanceId = id.ToString();
             return issues;

@@ -130,20 +130,29 @@ namespace AltinnApp.Core.Api
         /// 403 (or 404) for an instance: Altinn answers 403 both for an instance that does not exist and for one the
         /// caller may not see (app-lib <c>InstancesController</c>), so the two cannot be told apart and get one ErrorId.
         /// </summary>
-        public static AltinnApiException InstanceNotFoundOrForbidden(AltinnApiException ex, string appId, string instanceId, string systemUserOrganization)
+        /// <param name="client">The organisation the instance's party is known to be when it is a client of the system user (an
+        /// agent filed for it in this session); null when it is not known to be one.</param>
+        public static AltinnApiException InstanceNotFoundOrForbidden(AltinnApiException ex, string appId, string instanceId, string systemUserOrganization, string client = null)
         {
             var partyId = instanceId?.Split('/')[0];
             var acting = string.IsNullOrEmpty(systemUserOrganization) ? "the organisation the system user acts for" : $"the organisation the system user acts for ({systemUserOrganization})";
+            var firm = string.IsNullOrEmpty(systemUserOrganization) ? "the firm" : systemUserOrganization;
+            // an agent's instance belongs to a client, never to the system user's organisation: the party line must say so
+            var party = client == null
+                ? $"  - the party {partyId}: it must be {acting};"
+                : $"  - the party {partyId} is {client}, a client this system user filed for: {firm} may have removed the client's delegation to the system user (or its access package) since; it must be delegated again to go on;";
+            var action = client == null ? InstanceNotFoundOrForbiddenAction
+                : $"Check that {client} is still delegated to the system user of {firm} with the access package {appId} requires, and the instance id.";
             var message =
                 $"Altinn answered {ex.StatusCode} for instance {instanceId} of {appId}: it does not exist there, or this system user may not see it (Altinn gives the same answer for both). " +
-                InstanceNotFoundOrForbiddenAction + " In detail:" + Environment.NewLine +
+                action + " In detail:" + Environment.NewLine +
                 $"  - the instance id (party id/instance GUID) and the app: the instance may have been deleted, or belong to another app or environment;" + Environment.NewLine +
-                $"  - the party {partyId}: it must be {acting};" + Environment.NewLine +
+                party + Environment.NewLine +
                 $"  - the system user's rights: it must have been given the rights to {appId} for that organisation in Altinn.";
             return new AltinnApiException(InstanceNotFoundOrForbiddenId, AltinnErrorKind.ObjectNotFound, message, ex.StatusCode, ex.Body)
             {
                 ValidationIssues = ex.ValidationIssues,
-                RecommendedAction = InstanceNotFoundOrForbiddenAction,
+                RecommendedAction = action,
             };
         }
 
@@ -230,8 +239,10 @@ namespace AltinnApp.Core.Api
         /// <c>write</c> (a confirmation or signing task, or an ended process), the instance is gone or not the system
         /// user's to change, or the system user lacks the rights to the app. Altinn's answer does not say which.
         /// </summary>
+        /// <param name="client">The instance owner when it is a client the system user filed for (an agent); null otherwise.</param>
+        /// <param name="systemUserOrganization">The system user's organisation (an agent's: the firm).</param>
         public static AltinnApiException DataChangeForbidden(AltinnApiException ex, string operation, string appId, string instanceId, string dataType,
-            string currentTask = null, string currentTaskType = null)
+            string currentTask = null, string currentTaskType = null, string client = null, string systemUserOrganization = null)
         {
             if (ex.StatusCode != 403) return null;
             var what = dataType != null ? $"'{dataType}' data" : "data";
@@ -242,7 +253,9 @@ namespace AltinnApp.Core.Api
                 $"Altinn answered 403 to changing {what} of instance {instanceId} of {appId}. It gives that answer when any of these holds (it does not say which):" + Environment.NewLine +
                 $"  - the app's policy does not grant 'write' at {task}: a confirmation or signing task usually grants only its own action. " +
                 "Finish the task with Invoke-AltinnProcessNext, or go back with -Action reject where the app allows it;" + Environment.NewLine +
-                "  - the instance no longer exists, or belongs to another organisation than the one the system user acts for;" + Environment.NewLine +
+                (client == null
+                    ? "  - the instance no longer exists, or belongs to another organisation than the one the system user acts for;"
+                    : $"  - the instance no longer exists, or {(systemUserOrganization ?? "the firm")} removed the delegation of its owner {client}, a client this system user filed for (or the client's access package) since; it must be delegated again to go on;") + Environment.NewLine +
                 $"  - the system user has not been given the rights to {appId} for that organisation.";
             return Rewrap(ex, ErrorCatalogue.Id(operation, ErrorReason.Forbidden), AltinnErrorKind.PermissionDenied, message);
         }
@@ -276,6 +289,32 @@ namespace AltinnApp.Core.Api
             var explained = Rewrap(ex, ErrorCatalogue.Id("NewInstance", ErrorReason.Forbidden), AltinnErrorKind.PermissionDenied, message);
             // the general 403 advice (the app id, the rights) is not the fix here; the message says it once, where ConciseView leaves it out
             explained.RecommendedAction = knownAgent ? delegate_ : standard;
+            return explained;
+        }
+
+        /// <summary>
+        /// 403 to creating for the system user's own organisation. A standard system user lacks the app's rights; a system
+        /// user for client relationships (agent) files only for the clients delegated to it, and its own firm is not one of
+        /// them unless the firm delegated itself. Which of the two the token does not tell, until the session has filed for a client.
+        /// </summary>
+        public static AltinnApiException CreateForOwnOrganisation(AltinnApiException ex, string appId, string ownerOrganization, string sessionOrganization,
+            string systemUserId, bool knownAgent)
+        {
+            if (ex.StatusCode != 403 || string.IsNullOrEmpty(ownerOrganization) || !string.Equals(ownerOrganization, sessionOrganization, StringComparison.Ordinal)) return null;
+            var systemUser = string.IsNullOrEmpty(systemUserId) ? $"the system user of {sessionOrganization}" : $"system user {systemUserId} of {sessionOrganization}";
+            var agent =
+                $"{ownerOrganization} is not one of its own clients: a system user for client relationships (agent) files for the clients delegated to it, not for the firm. " +
+                $"File {ownerOrganization}'s own forms with a standard system user of {ownerOrganization} (Connect-Altinn -SystemUserOrganization {ownerOrganization} -SystemUserExternalRef <its ref>), " +
+                $"or have {ownerOrganization} delegate itself to {systemUser} as a client, with the access package {appId} requires.";
+            var message =
+                $"Altinn answered 403 to creating an instance of {appId} for organisation {ownerOrganization}, the system user's own organisation: nothing was created for it. ";
+            message += knownAgent
+                ? $"This session files for clients, so {systemUser} is an agent system user, and " + agent
+                : $"Altinn does not say which of these holds:" + Environment.NewLine +
+                  $"  - {systemUser} is one for client relationships (agent): " + agent + Environment.NewLine +
+                  $"  - it is a standard system user without the rights to {appId}: {ownerOrganization} approves the system user's rights (or access packages) in Altinn.";
+            var explained = Rewrap(ex, ErrorCatalogue.Id("NewInstance", ErrorReason.Forbidden), AltinnErrorKind.PermissionDenied, message);
+            explained.RecommendedAction = knownAgent ? agent : $"Check whether {systemUser} is an agent (it files for clients only) or a standard one lacking the rights to {appId}.";
             return explained;
         }
 

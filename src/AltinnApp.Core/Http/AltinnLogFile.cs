@@ -135,6 +135,20 @@ namespace AltinnApp.Core.Http
             {
                 try
                 {
+                    // a new log is the owner's alone from its first byte, as the journal is (messages name keys and instances);
+                    // a log that exists keeps the permissions it was given
+                    if (!File.Exists(path))
+                    {
+                        try
+                        {
+                            using (Files.OwnerOnly.CreateNew(path)) { }
+                        }
+                        catch (Exception) when (File.Exists(path))
+                        {
+                            // another process created it first
+                        }
+                    }
+
                     // others may read the log while it is written (Get-Content -Wait), and rotate it away
                     var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
                     return new Writer(path, stream);

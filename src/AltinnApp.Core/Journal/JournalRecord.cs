@@ -132,6 +132,12 @@ namespace AltinnApp.Core.Journal
         [JsonPropertyName("task")] public string Task { get; set; }
         [JsonPropertyName("error")] public string Error { get; set; }
         [JsonPropertyName("errorId")] public string ErrorId { get; set; }
+
+        /// <summary>
+        /// For Failed: the key's create was answered with a refusal (a 4xx: Altinn received it and made nothing), so the
+        /// key is no longer being created and a rerun creates without looking for an instance. Null for any other failure.
+        /// </summary>
+        [JsonPropertyName("nothingCreated")] public bool? NothingCreated { get; set; }
         [JsonPropertyName("pid")] public int ProcessId { get; set; }
     }
 
@@ -287,6 +293,8 @@ namespace AltinnApp.Core.Journal
                 LastError = record.Error ?? "failed";
                 LastErrorId = record.ErrorId;
                 FailedStep = record.Step;
+                // a refused create made nothing: the key is not left being created, so a rerun creates rather than looks
+                if (record.NothingCreated == true && !HasInstance) CreatingSince = null;
                 return;
             }
 

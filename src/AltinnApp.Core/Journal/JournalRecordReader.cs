@@ -61,6 +61,7 @@ namespace AltinnApp.Core.Journal
                         case Field.Task: record.Task = Text(ref reader, pool); break;
                         case Field.Error: record.Error = Text(ref reader, pool); break;
                         case Field.ErrorId: record.ErrorId = Text(ref reader, pool); break;
+                        case Field.NothingCreated: record.NothingCreated = reader.GetBoolean(); break;
                         case Field.Pid: record.ProcessId = reader.GetInt32(); break;
                         default: reader.Skip(); break;
                     }
@@ -89,13 +90,13 @@ namespace AltinnApp.Core.Journal
         private enum Field
         {
             Unknown, Key, State, At, App, PartyId, Org, Owner, Prefill, Content, InstanceId, Receipt, ReceiptClaim, Step, Seq,
-            DataType, Hash, Files, Task, Error, ErrorId, Pid,
+            DataType, Hash, Files, Task, Error, ErrorId, Pid, NothingCreated,
         }
 
         private static readonly byte[][] Names = Array.ConvertAll(new[]
         {
             string.Empty, "key", "state", "at", "app", "partyId", "org", "owner", "prefill", "content", "instanceId", "receipt", "receiptClaim",
-            "step", "seq", "dataType", "hash", "files", "task", "error", "errorId", "pid",
+            "step", "seq", "dataType", "hash", "files", "task", "error", "errorId", "pid", "nothingCreated",
         }, Encoding.UTF8.GetBytes);
 
         // by length first: most names are then told apart by one compare

@@ -127,7 +127,8 @@ namespace AltinnApp.Core.Submissions
                         $"Key '{journal.Key}' was submitted (instance {existing.Id} has ended), so it is not begun again: that would file the submission twice. Nothing was deleted or created. To file corrected values, use a new key.");
                 }
 
-                if (!await _confirm.ConfirmAsync($"instance {entry.InstanceId} (key {journal.Key})", "Delete the unsubmitted instance and begin the key again", cancellationToken).ConfigureAwait(false))
+                if (!await _confirm.ConfirmAsync($"instance {entry.InstanceId} (key {journal.Key})",
+                    $"Delete the key's unsubmitted instance {entry.InstanceId} for good, then {CreateWhat(request).ToLowerInvariant()} under the key", cancellationToken).ConfigureAwait(false))
                 {
                     return false;
                 }
@@ -140,6 +141,13 @@ namespace AltinnApp.Core.Submissions
             }
             else if (entry.CreatingSince != null)
             {
+                // said before anything is looked for or deleted, so -WhatIf tells of the delete as well as of the create
+                if (!await _confirm.ConfirmAsync($"key {journal.Key}",
+                    $"Delete the instance the key's stopped create may have made (when it is found), then {CreateWhat(request).ToLowerInvariant()} under the key", cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
                 // a create was begun and never recorded: if it made an instance, that one is removed too, or it would stay a draft in the inbox
                 var party = await ResolvePartyAsync(request.App, request.Owner, journal, cancellationToken).ConfigureAwait(false);
                 if (party.HasValue)
@@ -155,6 +163,8 @@ namespace AltinnApp.Core.Submissions
                 }
             }
 
+            // -WhatIf writes nothing: the create's own question, asked next, says what would be made
+            if (_confirm.WhatIf) return true;
             journal.Journal.Append(new JournalRecord { Key = journal.Key, State = JournalState.Restarted });
             AltinnLog.Verbose($"Key '{journal.Key}': begun again.");
             return true;
@@ -216,7 +226,10 @@ namespace AltinnApp.Core.Submissions
                     {
                         throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.OutcomeUnknown), AltinnErrorKind.InvalidOperation,
                             $"Key '{journal.Key}' was being created when the last run stopped, and the party id of {request.Owner} is not known, so the module cannot look for the instance it may have made. " +
-                            $"Nothing was created. Look with Get-AltinnInstance -Active -PartyId <party> -App {request.App}; then run the row again with New-AltinnInstance -Restart (it removes what it finds) or use a new key.");
+                            $"Nothing was created. Check whether {request.App} has an instance for {request.Owner} made since {entry.CreatingSince.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC " +
+                            "(in Altinn, as the owner or in its inbox; with Get-AltinnInstance -Active -PartyId <its party id> -App " + request.App + " where the party id is known). " +
+                            "Then run the row again with New-AltinnInstance -Restart: it files anew under this key, and an instance the stopped run made stays behind as an unsubmitted draft, " +
+                            "so remove that one (Remove-AltinnInstance) if you found it. Or use a new key.");
                     }
 
                     var found = await UnrecordedOfAsync(request, journal, party.Value, cancellationToken).ConfigureAwait(false);
@@ -245,7 +258,27 @@ namespace AltinnApp.Core.Submissions
                     PrefillFingerprint = fingerprint,
                     ContentFingerprint = content,
                 });
-                var instance = await CreateAsync(request, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+                AltinnInstance instance;
+                try
+                {
+                    instance = await CreateAsync(request, journal.Journal.ClaimedInstanceIds, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AltinnApiException ex) when (IsRefusal(ex))
+                {
+                    // Altinn answered and made nothing (a client not delegated yet, a missing right): the key is not left
+                    // being created, or a rerun after the cause is fixed would have to look for an instance it cannot find
+                    journal.Journal.Append(new JournalRecord
+                    {
+                        Key = journal.Key,
+                        State = JournalState.Failed,
+                        Step = Operation,
+                        Error = Redactor.Redact(ex.Message),
+                        ErrorId = ex.ErrorId,
+                        NothingCreated = true,
+                    });
+                    throw;
+                }
+
                 Record(journal, JournalState.Created, request.App, instance);
                 instance.Journal = journal;
                 return instance;
@@ -285,6 +318,12 @@ namespace AltinnApp.Core.Submissions
                 $"Key '{journal.Key}' was being created when the last run stopped, and {found.Count} unrecorded instances appeared since: {string.Join(", ", found.Select(i => i.Id))}.{keys} " +
                 "The module cannot tell which is this key's, so nothing was created or adopted. Check them with Get-AltinnInstance, remove the ones no key should keep with Remove-AltinnInstance, then run again.");
         }
+
+        /// <summary>
+        /// A create's definite refusal: a 4xx answer, given after any lost earlier attempt was looked for (a create whose
+        /// outcome stays unknown ends in another exception, or a 5xx). Nothing was made by it.
+        /// </summary>
+        private static bool IsRefusal(AltinnApiException ex) => ex.StatusCode >= 400 && ex.StatusCode < 500;
 
         /// <summary>The name creations of an owner are gated by: its party id, or the owner as given when that is not known.</summary>
         private static string GateOf(int? party, InstanceOwnerSpec owner) =>

@@ -115,6 +115,12 @@ namespace AltinnApp.PowerShell.Cmdlets
             var organization = NorwegianIdentifiers.RequireOrganizationNumber(OrganizationNumber, nameof(OrganizationNumber), Operation);
             var known = PartyIds.GetOrCreateValue(session);
             if (known.TryGetValue(organization, out var cached)) return cached;
+            if (KnownOwners.TryGetPartyOfOrganization(session, organization, out var met))
+            {
+                // a client an agent filed for: Altinn's party list names only the firm, the client's instances name its party
+                WriteVerbose($"Organisation {organization} is party {met} (an instance this session met).");
+                return met;
+            }
 
             var parties = Run(ct => session.Client.Applications.GetPartiesAsync(app, ct));
             var party = Flatten(parties).FirstOrDefault(p => p.OrgNumber == organization);
@@ -123,7 +129,9 @@ namespace AltinnApp.PowerShell.Cmdlets
                 var mine = string.Join(", ", Flatten(parties).Select(p => p.OrgNumber).Where(o => o != null).Distinct());
                 throw new AltinnException(ErrorCatalogue.Id(Operation, ErrorReason.NotAPartyOfSession), AltinnErrorKind.PermissionDenied,
                     $"Organisation {organization} is not one this session can act for (it acts as the system user of {session.SystemUserOrganization}; " +
-                    $"its parties: {(mine.Length == 0 ? "none" : mine)}). Pass one of those, or connect with Connect-Altinn -SystemUserOrganization {organization}.");
+                    $"its parties: {(mine.Length == 0 ? "none" : mine)}). Pass one of those, or connect with Connect-Altinn -SystemUserOrganization {organization}. " +
+                    $"If {organization} is a client of this system user (one for client relationships), Altinn lists only the firm: pass the client's party id with -PartyId " +
+                    "(the PartyId of an instance filed for it), or create or read one of its instances in this session first; it is then known here.");
             }
 
             known[organization] = party.PartyId;

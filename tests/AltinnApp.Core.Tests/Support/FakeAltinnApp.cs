@@ -98,6 +98,9 @@ public sealed class FakeAltinnApp : HttpMessageHandler
     /// <summary>Organisation number to party id, for creates by organisation number and for <c>api/v1/parties</c>.</summary>
     public Dictionary<string, int> Organisations { get; } = new() { ["950474084"] = 500700 };
 
+    /// <summary>Organisations a create is refused for with 403 (a client the system user was not delegated).</summary>
+    public HashSet<string> Refused { get; } = new();
+
     /// <summary>The system user's organisation: the one party <c>api/v1/parties</c> lists.</summary>
     public string ConnectedOrganisation { get; set; } = "950474084";
 
@@ -303,6 +306,7 @@ public sealed class FakeAltinnApp : HttpMessageHandler
         int? party = partyText != null && int.TryParse(partyText, out var id) ? id
             : org != null && Organisations.TryGetValue(org, out var byOrg) ? byOrg
             : person != null && Persons.TryGetValue(person, out var byPerson) ? byPerson : null;
+        if (org != null && Refused.Contains(org)) return Problem(403, "Forbidden", null);
         if (party == null) return Answer(404, $"Cannot lookup party: no party for {(org != null ? "organisationNumber " + org : person != null ? "personNumber" : "the instance owner")}");
         org ??= Organisations.FirstOrDefault(o => o.Value == party).Key;
         person ??= org == null ? Persons.FirstOrDefault(o => o.Value == party).Key : null;

@@ -108,7 +108,8 @@ namespace AltinnApp.Core.Api
         public async Task<IReadOnlyList<AltinnInstance>> FindCandidatesAsync(InstanceApi instances, AppIdentifier app, int partyId, DateTimeOffset since,
             Func<ISet<string>> alsoClaimed, bool createSentFiles, CancellationToken cancellationToken)
         {
-            var metadata = await instances.ApplicationAsync(app, cancellationToken).ConfigureAwait(false);
+            AltinnApplication metadata = null;
+            var metadataRead = false;
             var claimedElsewhere = alsoClaimed?.Invoke() ?? new HashSet<string>();
             var active = await instances.GetActiveInstancesAsync(app, partyId, cancellationToken).ConfigureAwait(false);
             var threshold = since - Skew;
@@ -119,6 +120,20 @@ namespace AltinnApp.Core.Api
                 if (item.LastChanged.HasValue && item.LastChanged.Value.ToUniversalTime() < threshold.UtcDateTime) continue;
                 var instance = await instances.GetInstanceAsync(app, InstanceIdentifier.Parse(item.Id), cancellationToken).ConfigureAwait(false);
                 if (instance.Created.HasValue && instance.Created.Value.ToUniversalTime() < threshold.UtcDateTime) continue;
+                if (!metadataRead && instance.Data?.Count > 0)
+                {
+                    metadataRead = true;
+                    try
+                    {
+                        metadata = await instances.ApplicationAsync(app, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (AltinnException ex)
+                    {
+                        // without the metadata a file is told from form data by its content type
+                        AltinnLog.Verbose($"NewInstance: the metadata of {app} could not be read to tell files from form data ({ex.ErrorId}).");
+                    }
+                }
+
                 if (!AsCreated(instance, metadata, createSentFiles, out var why))
                 {
                     AltinnLog.Verbose($"NewInstance: {instance.Id} appeared since the create began but is not this create's: {why}.");
@@ -148,7 +163,8 @@ namespace AltinnApp.Core.Api
                 }
 
                 var type = metadata?.DataTypes?.FirstOrDefault(d => string.Equals(d.Id, element.DataType, StringComparison.Ordinal));
-                if (!createSentFiles && type != null && !type.IsFormData)
+                var isFile = type != null ? !type.IsFormData : !IsFormContent(element.ContentType);
+                if (!createSentFiles && isFile)
                 {
                     why = $"it holds a {element.DataType} file, which the create did not send";
                     return false;
@@ -157,6 +173,12 @@ namespace AltinnApp.Core.Api
 
             why = null;
             return true;
+        }
+
+        private static bool IsFormContent(string contentType)
+        {
+            var type = contentType?.Split(';')[0].Trim().ToLowerInvariant();
+            return type == null || type == "application/json" || type == "application/xml" || type == "text/xml";
         }
 
         private static string Key(AppIdentifier app, InstanceOwnerSpec owner) => app + "|" + owner;

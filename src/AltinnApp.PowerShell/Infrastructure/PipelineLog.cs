@@ -12,7 +12,7 @@ namespace AltinnApp.PowerShell.Infrastructure
     /// Collects the engine's messages from whatever thread they arise on; the cmdlet writes them on the
     /// pipeline thread, the only one allowed to.
     /// </summary>
-    internal sealed class PipelineLog : IAltinnLog, IDisposable
+    internal sealed class PipelineLog : IAltinnLog, IAltinnLogLevels, IDisposable
     {
         private readonly ConcurrentQueue<Action<Cmdlet>> _queue = new ConcurrentQueue<Action<Cmdlet>>();
 
@@ -33,6 +33,10 @@ namespace AltinnApp.PowerShell.Infrastructure
             _verbose = verbose;
             _debug = debug;
         }
+
+        public bool IsVerboseEnabled => _verbose;
+
+        public bool IsDebugEnabled => _debug;
 
         /// <summary>Wakes the pump without a message (the work has ended).</summary>
         public void Wake() => Signal();

@@ -410,12 +410,12 @@ try {
     $latency.moduleToFloor = Get-Ratio $latency.sequential.perSecond $latency.floorSequential.perSecond
 
     foreach ($throttle in 4, 8) {
-        $count = $plan["Throttle$throttle"]
-        Write-Phase "module under ForEach-Object -Parallel -ThrottleLimit ${throttle}: $count submissions on one session"
+        $parallelCount = $plan["Throttle$throttle"]  # not $count: that is the -Count parameter, validated 10 and up
+        Write-Phase "module under ForEach-Object -Parallel -ThrottleLimit ${throttle}: $parallelCount submissions on one session"
         $folder = Join-Path $work "latency-throttle$throttle"
         New-Item -ItemType Directory $folder | Out-Null
         $wall = [Diagnostics.Stopwatch]::StartNew()
-        $times = @(1..$count | ForEach-Object -ThrottleLimit $throttle -Parallel {
+        $times = @(1..$parallelCount | ForEach-Object -ThrottleLimit $throttle -Parallel {
                 $clock = [Diagnostics.Stopwatch]::StartNew()
                 $file = New-AltinnInstance -App $using:app -OrganizationNumber $using:organization -Prefill @{ property1 = 'value1' } -Session $using:shared |
                     Set-AltinnData -DataType model -Value @{ property1 = 'value4'; property2 = 'value5'; property3 = 'value6' } |
@@ -424,12 +424,12 @@ try {
                 if ($file) { $clock.Elapsed.TotalMilliseconds }
             })
         $wall.Stop()
-        if ($times.Count -ne $count) { throw "ForEach-Object -Parallel with throttle $throttle completed $($times.Count) of $count submissions." }
-        Test-Receipts $folder $count "module (50 ms, throttle $throttle)"
+        if ($times.Count -ne $parallelCount) { throw "ForEach-Object -Parallel with throttle $throttle completed $($times.Count) of $parallelCount submissions." }
+        Test-Receipts $folder $parallelCount "module (50 ms, throttle $throttle)"
         $latency["throttle$throttle"] = [ordered]@{
-            submissions = $count
+            submissions = $parallelCount
             seconds     = [Math]::Round($wall.Elapsed.TotalSeconds, 3)
-            perSecond   = [Math]::Round($count / $wall.Elapsed.TotalSeconds, 2)
+            perSecond   = [Math]::Round($parallelCount / $wall.Elapsed.TotalSeconds, 2)
             stepsMs     = [ordered]@{ total = Get-StepSummary ([double[]]$times) }
         }
     }

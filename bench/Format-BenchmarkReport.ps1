@@ -50,6 +50,12 @@ process {
     Add 'Logins are Maskinporten tokens issued during the rounds (the module''s one is its Connect-Altinn; the script logs in once per run, one run per round; the floor takes a localtest token, outside what is timed).'
     Add
     Add ("Ratios of throughput: module/floor **{0}**, module/script **{1}** (from medians: {2} and {3})." -f $r.ratios.moduleToFloor, $r.ratios.moduleToScript, $r.ratios.moduleToFloorByMedian, $r.ratios.moduleToScriptByMedian)
+    # results written before CPU time was recorded have none (a dictionary in the run, an object when read back from JSON)
+    $hasCpu = if ($s.module -is [Collections.IDictionary]) { $s.module.Contains('cpuMsPerSubmission') } else { @($s.module.PSObject.Properties.Name) -contains 'cpuMsPerSubmission' }
+    if ($hasCpu) {
+        Add
+        Add ("CPU time per submission, each contender's own process over its rounds (Process.TotalProcessorTime; the simulator's is in none): floor {0} ms, module {1} ms, script {2} ms." -f $s.floor.cpuMsPerSubmission, $s.module.cpuMsPerSubmission, $s.script.cpuMsPerSubmission)
+    }
     Add
     Add 'Requests per submission, from the simulator''s request log (first round; ids shown as {party} and {guid}):'
     Add

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -158,46 +159,56 @@ namespace AltinnApp.Core.Api
                 long written = 0;
                 using (var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
                 {
-                    var buffer = new byte[81920];
+                    // a pooled buffer: a receipt is a few KiB, and a fresh 80 KiB array per download was most of a submission's garbage
+                    const int chunk = 81920;
+                    var buffer = ArrayPool<byte>.Shared.Rent(chunk);
                     int read;
-                    using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-                    // .NET Framework's response stream ignores the token: closing the answer is what ends a stalled read
-                    using (idle.Token.Register(response.Dispose))
+                    try
                     {
-                        idle.CancelAfter(_transport.Http.Options.TransferTimeout);
-                        while (true)
+                        using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                        // .NET Framework's response stream ignores the token: closing the answer is what ends a stalled read
+                        using (idle.Token.Register(response.Dispose))
                         {
-                            try
+                            idle.CancelAfter(_transport.Http.Options.TransferTimeout);
+                            while (true)
                             {
-                                read = await source.ReadAsync(buffer, 0, buffer.Length, idle.Token).ConfigureAwait(false);
-                            }
-                            catch (Exception) when (cancellationToken.IsCancellationRequested)
-                            {
-                                throw new OperationCanceledException(cancellationToken);
-                            }
-                            catch (Exception) when (idle.IsCancellationRequested)
-                            {
-                                throw DownloadTimeout(operation, element, id, written);
-                            }
-                            catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
-                            {
-                                throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.ConnectionFailed), AltinnErrorKind.ConnectionError,
-                                    $"The download of data element {element.Id} of instance {id} broke off after {written} bytes ({ex.Message}). Nothing was kept; try again.");
-                            }
+                                try
+                                {
+                                    read = await source.ReadAsync(buffer, 0, chunk, idle.Token).ConfigureAwait(false);
+                                }
+                                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                                {
+                                    throw new OperationCanceledException(cancellationToken);
+                                }
+                                catch (Exception) when (idle.IsCancellationRequested)
+                                {
+                                    throw DownloadTimeout(operation, element, id, written);
+                                }
+                                catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
+                                {
+                                    throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.ConnectionFailed), AltinnErrorKind.ConnectionError,
+                                        $"The download of data element {element.Id} of instance {id} broke off after {written} bytes ({ex.Message}). Nothing was kept; try again.");
+                                }
 
-                            if (read == 0) break;
-                            try
-                            {
-                                await destination.WriteAsync(buffer, 0, read, idle.Token).ConfigureAwait(false);
-                            }
-                            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                            {
-                                throw DownloadTimeout(operation, element, id, written);
-                            }
+                                if (read == 0) break;
+                                try
+                                {
+                                    await destination.WriteAsync(buffer, 0, read, idle.Token).ConfigureAwait(false);
+                                }
+                                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                                {
+                                    throw DownloadTimeout(operation, element, id, written);
+                                }
 
-                            written += read;
-                            progress?.Report(written);
+                                written += read;
+                                progress?.Report(written);
+                            }
                         }
+                    }
+                    finally
+                    {
+                        // every read has been awaited by now, so nothing writes into the buffer after it goes back
+                        ArrayPool<byte>.Shared.Return(buffer);
                     }
                 }
 

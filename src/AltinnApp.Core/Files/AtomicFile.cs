@@ -22,7 +22,8 @@ namespace AltinnApp.Core.Files
                 FileStream stream;
                 try
                 {
-                    stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
+                    // unbuffered (size 1): the writers hand over whole 80 KiB chunks, so a buffer of its own would only be garbage
+                    stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
                 }
                 catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                 {

@@ -16,6 +16,18 @@ namespace AltinnApp.Core.Http
         void Progress(string activity, long done, long? total);
     }
 
+    /// <summary>
+    /// A log that knows whether anyone will see its Verbose and Debug messages. The engine builds and redacts a
+    /// message only when its level is on: a request makes four of them, and redacting each is five regular
+    /// expressions. A log without this interface gets every message.
+    /// </summary>
+    public interface IAltinnLogLevels
+    {
+        bool IsVerboseEnabled { get; }
+
+        bool IsDebugEnabled { get; }
+    }
+
     /// <summary>The log of the call in flight (flows with async code, so parallel runspaces each get their own).</summary>
     public static class AltinnLog
     {
@@ -27,9 +39,23 @@ namespace AltinnApp.Core.Http
             set => CurrentLog.Value = value;
         }
 
-        public static void Verbose(string message) => Current.Verbose(Redactor.Redact(message));
+        /// <summary>Whether a Verbose message would reach anyone: check it before building an expensive one.</summary>
+        public static bool IsVerboseEnabled => IsEnabled(CurrentLog.Value, verbose: true);
 
-        public static void Debug(string message) => Current.Debug(Redactor.Redact(message));
+        /// <summary>Whether a Debug message would reach anyone.</summary>
+        public static bool IsDebugEnabled => IsEnabled(CurrentLog.Value, verbose: false);
+
+        public static void Verbose(string message)
+        {
+            var log = CurrentLog.Value;
+            if (IsEnabled(log, verbose: true)) log.Verbose(Redactor.Redact(message));
+        }
+
+        public static void Debug(string message)
+        {
+            var log = CurrentLog.Value;
+            if (IsEnabled(log, verbose: false)) log.Debug(Redactor.Redact(message));
+        }
 
         public static void Warning(string message) => Current.Warning(Redactor.Redact(message));
 
@@ -38,6 +64,13 @@ namespace AltinnApp.Core.Http
         /// HttpClient's threads, where that call's log is not the current one).
         /// </summary>
         public static IProgress<long> Transfer(string activity, long? total) => new TransferProgress(Current, Redactor.Redact(activity), total);
+
+        private static bool IsEnabled(IAltinnLog log, bool verbose)
+        {
+            if (log == null || log is NullLog) return false;
+            if (log is IAltinnLogLevels levels) return verbose ? levels.IsVerboseEnabled : levels.IsDebugEnabled;
+            return true;
+        }
 
         private sealed class TransferProgress : IProgress<long>
         {

@@ -20,13 +20,18 @@ namespace AltinnApp.Core.Http
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
         {
+            // nothing is formatted when nobody listens: these four lines are most of a request's log work
+            var verbose = AltinnLog.IsVerboseEnabled;
+            var debug = AltinnLog.IsDebugEnabled;
+            if (!verbose && !debug) return await base.SendAsync(message, cancellationToken).ConfigureAwait(false);
+
             var operation = AltinnHttp.RequestOf(message)?.Operation ?? "Request";
             var stopwatch = Stopwatch.StartNew();
-            AltinnLog.Verbose($"{message.Method} {message.RequestUri}");
-            AltinnLog.Debug($"{operation}: sending {message.Method} {message.RequestUri.GetLeftPart(System.UriPartial.Path)} with headers {HeaderNames(message.Headers, message.Content?.Headers)}{Describe(message.Content)}.");
+            if (verbose) AltinnLog.Verbose($"{message.Method} {message.RequestUri}");
+            if (debug) AltinnLog.Debug($"{operation}: sending {message.Method} {message.RequestUri.GetLeftPart(System.UriPartial.Path)} with headers {HeaderNames(message.Headers, message.Content?.Headers)}{Describe(message.Content)}.");
             var response = await base.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            AltinnLog.Verbose($"{message.Method} {message.RequestUri.GetLeftPart(System.UriPartial.Path)}: {(int)response.StatusCode} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
-            AltinnLog.Debug($"{operation}: answer {(int)response.StatusCode} with headers {HeaderNames(response.Headers, response.Content?.Headers)}{Describe(response.Content)}.");
+            if (verbose) AltinnLog.Verbose($"{message.Method} {message.RequestUri.GetLeftPart(System.UriPartial.Path)}: {(int)response.StatusCode} {response.ReasonPhrase} in {stopwatch.ElapsedMilliseconds} ms");
+            if (debug) AltinnLog.Debug($"{operation}: answer {(int)response.StatusCode} with headers {HeaderNames(response.Headers, response.Content?.Headers)}{Describe(response.Content)}.");
             return response;
         }
 

@@ -264,7 +264,7 @@ namespace AltinnApp.PowerShell.Infrastructure
         }
 
         /// <summary>Sends each engine message to the pipeline (through the pump) and, at once and from any thread, to the log file.</summary>
-        private sealed class FileTee : IAltinnLog
+        private sealed class FileTee : IAltinnLog, IAltinnLogLevels
         {
             private readonly IAltinnLog _pipeline;
             private readonly AltinnLogFile _file;
@@ -276,6 +276,11 @@ namespace AltinnApp.PowerShell.Infrastructure
                 _file = file;
                 _cmdlet = cmdlet;
             }
+
+            // the file takes every level, whatever the pipeline shows
+            public bool IsVerboseEnabled => true;
+
+            public bool IsDebugEnabled => true;
 
             public void Verbose(string message)
             {

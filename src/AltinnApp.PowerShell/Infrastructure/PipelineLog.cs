@@ -12,7 +12,7 @@ namespace AltinnApp.PowerShell.Infrastructure
     /// Collects the engine's messages from whatever thread they arise on; the cmdlet writes them on the
     /// pipeline thread, the only one allowed to.
     /// </summary>
-    internal sealed class PipelineLog : IAltinnLog, IDisposable
+    internal sealed class PipelineLog : IAltinnLog, IAltinnLogLevels, IDisposable
     {
         private readonly ConcurrentQueue<Action<Cmdlet>> _queue = new ConcurrentQueue<Action<Cmdlet>>();
 
@@ -33,6 +33,10 @@ namespace AltinnApp.PowerShell.Infrastructure
             _verbose = verbose;
             _debug = debug;
         }
+
+        public bool IsVerboseEnabled => _verbose;
+
+        public bool IsDebugEnabled => _debug;
 
         /// <summary>Wakes the pump without a message (the work has ended).</summary>
         public void Wake() => Signal();
@@ -70,11 +74,14 @@ namespace AltinnApp.PowerShell.Infrastructure
 
         /// <summary>
         /// Asks something only the pipeline thread may ask (ShouldProcess): the pump runs it there, and the engine awaits the
-        /// answer. The answer's continuation runs on the thread pool, never inside the pump.
+        /// answer. The engine's continuation then runs on the pipeline thread too, from the pump, up to its next real wait
+        /// (as the work's first part does in <c>AltinnCmdlet.Run</c>): sending it to the thread pool instead cost a thread
+        /// wake-up per confirmation, four a submission, and the pool's idle spinning after each. Nothing the engine does
+        /// after a confirmation waits for this pump, so it cannot block itself.
         /// </summary>
         public Task<bool> Ask(Func<Cmdlet, bool> question)
         {
-            var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var answer = new TaskCompletionSource<bool>();
             if (_closed)
             {
                 answer.SetException(new InvalidOperationException("The cmdlet call has ended; nothing can be confirmed any more."));
@@ -83,14 +90,20 @@ namespace AltinnApp.PowerShell.Infrastructure
 
             Post(c =>
             {
+                bool yes;
                 try
                 {
-                    answer.SetResult(question(c));
+                    yes = question(c);
                 }
                 catch (Exception ex)
                 {
-                    answer.SetException(ex);
+                    answer.TrySetException(ex);
+                    return;
                 }
+
+                // behind a host's synchronization context the engine's code stays off this thread, as in Run
+                if (SynchronizationContext.Current != null) Task.Run(() => answer.TrySetResult(yes));
+                else answer.TrySetResult(yes);
             });
             return answer.Task;
         }

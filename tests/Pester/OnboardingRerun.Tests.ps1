@@ -10,9 +10,11 @@ BeforeAll {
     New-Item -ItemType Directory $script:Work | Out-Null
     $scopes = @('altinn:authentication/systemregister.write', 'altinn:authentication/systemuser.request.write', 'altinn:authentication/systemuser.request.read')
     $key = New-TestRsaJwk
-    $clientId = Register-TestClient -Simulator $script:Sim -Jwk $key -Organization @() -Scope $scopes
-    $connect = Get-SimulatorConnectParameters $script:Sim
-    $script:Vendor = Connect-Altinn @connect -ClientId $clientId -Jwk $key.Private -Vendor -PassThru
+    $script:ClientId = Register-TestClient -Simulator $script:Sim -Jwk $key -Organization @() -Scope $scopes
+    $script:Connect = Get-SimulatorConnectParameters $script:Sim
+    $script:JwkPath = Join-Path $script:Work 'vendor.jwk.json'
+    Set-Content -Path $script:JwkPath -Value $key.Private -NoNewline
+    $script:Vendor = Connect-Altinn @script:Connect -ClientId $script:ClientId -Jwk $key.Private -Vendor -PassThru
     $script:SystemId = '991825827_regnskap'
     $script:App = 'app_brg_aarsregnskap'
     Register-AltinnSystem -SystemId $script:SystemId -Name 'Regnskap 123' -Right $script:App -Session $script:Vendor | Out-Null
@@ -89,6 +91,19 @@ Describe 'A customer who rejected' {
         $again.Status | Should -Be 'Rejected'
         "$warned" | Should -Match 'rejected'
         "$warned" | Should -Match '-ExternalRef'
+    }
+
+    It 'is what examples/Onboard-Customers.ps1 advises for a rejected row: a new ExternalRef, not the ConfirmUrl' {
+        $csv = Join-Path $script:Work 'rejecting.csv'
+        @([pscustomobject]@{ OrganizationNumber = '310461598'; ExternalRef = 'rej-1' }) | Export-Csv $csv -NoTypeInformation
+        $result = Join-Path $script:Work 'rejecting-result.csv'
+        $warnings = @(& (Join-Path (Get-RepoRoot) 'examples/Onboard-Customers.ps1') -ClientId $script:ClientId -JwkPath $script:JwkPath -SystemId $script:SystemId `
+                -CustomersCsv $csv -Right $script:App -ResultPath $result -ConnectOverrides $script:Connect 3>&1 |
+            Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        $LASTEXITCODE | Should -Be 1
+        (Import-Csv $result).Status | Should -Be 'Rejected'
+        "$warnings" | Should -Match 'new ExternalRef'
+        "$warnings" | Should -Not -Match 'send each the ConfirmUrl'
     }
 }
 

@@ -83,8 +83,14 @@ namespace AltinnApp.PowerShell.Cmdlets
 
         protected override void EndProcessing()
         {
-            if (_open.Count > 0) WaitForAll();
-            base.EndProcessing();
+            try
+            {
+                if (_open.Count > 0) WaitForAll();
+            }
+            finally
+            {
+                base.EndProcessing();
+            }
         }
 
         /// <summary>

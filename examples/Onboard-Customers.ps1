@@ -14,7 +14,9 @@
 
     The result file has one row per customer: its status (Ready, New, Accepted, Rejected, Denied, Timedout or
     Failed), the request's id and the ConfirmUrl to send the customer. Run it again later (or with -WaitSec)
-    to see who has approved: nothing is asked twice. Exits 0 when every customer is Ready or Accepted, else 1.
+    to see who has approved: nothing is asked twice. A customer who rejected (Rejected, Denied) is not asked
+    again by its ConfirmUrl nor by a rerun with the same reference: give its row a new ExternalRef. Exits 0
+    when every customer is Ready or Accepted, else 1.
 .EXAMPLE
     ./Onboard-Customers.ps1 -ClientId $id -JwkPath ~/.altinn/vendor.jwk.json -SystemId 991825827_regnskap -CustomersCsv ./customers.csv -Right app_brg_aarsregnskap
 .EXAMPLE
@@ -91,8 +93,12 @@ $results = foreach ($row in Import-Csv $CustomersCsv) {
 $results | Export-Csv -Path $ResultPath -NoTypeInformation
 $results
 $waiting = @($results | Where-Object Status -notin 'Ready', 'Accepted')
-if ($waiting.Count -gt 0) {
-    Write-Warning "$($waiting.Count) customer(s) not ready: send each the ConfirmUrl in $ResultPath, or correct the rows marked Failed."
-    exit 1
-}
+# a customer who rejected is answered with the same rejected request for that reference: only a new one asks again
+$refused = @($waiting | Where-Object Status -in 'Rejected', 'Denied')
+$open = @($waiting | Where-Object Status -notin 'Rejected', 'Denied', 'Failed')
+$failed = @($waiting | Where-Object Status -eq 'Failed')
+if ($open.Count -gt 0) { Write-Warning "$($open.Count) customer(s) have not answered: send each the ConfirmUrl in $ResultPath." }
+if ($refused.Count -gt 0) { Write-Warning "$($refused.Count) customer(s) rejected the request (Rejected or Denied in $ResultPath): the ConfirmUrl asks nothing any more; to ask again, give the row a new ExternalRef in $CustomersCsv and run this again." }
+if ($failed.Count -gt 0) { Write-Warning "$($failed.Count) row(s) failed: correct the rows marked Failed in $ResultPath (the Error column says what was wrong)." }
+if ($waiting.Count -gt 0) { exit 1 }
 exit 0

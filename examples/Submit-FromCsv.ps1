@@ -22,6 +22,10 @@
     (form data is applied while the instance is unsubmitted; a submitted row is never changed).
 .EXAMPLE
     ./Submit-FromCsv.ps1 -ClientId $id -JwkPath ~/.altinn/client.jwk.json -SystemUserOrganization 950474084 -CsvPath ./rows.csv -Period 2026
+.EXAMPLE
+    ./Submit-FromCsv.ps1 -ClientId $id -JwkPath ~/.altinn/vendor.jwk.json -SystemUserOrganization 950474084 -SystemUserExternalRef kunde-17 -CsvPath ./rows.csv -Period 2026
+
+    As the system user a vendor's onboarding made with the external reference kunde-17.
 #>
 [CmdletBinding()]
 param(
@@ -29,6 +33,8 @@ param(
     [Parameter(Mandatory)] [string] $ClientId,
     [Parameter(Mandatory)] [string] $JwkPath,
     [Parameter(Mandatory)] [string] $SystemUserOrganization,
+    # the system user's external reference, when it was made with one (as a vendor's onboarding does)
+    [string] $SystemUserExternalRef,
     [Parameter(Mandatory)] [string] $CsvPath,
     [string] $Period = ((Get-Date).Year - 1),
     [string] $App = 'brg/aarsregnskap',
@@ -43,7 +49,9 @@ param(
 Import-Module AltinnApp -ErrorAction Stop
 
 # without a session no row can be filed: stop at once (the exit code is 1)
-Connect-Altinn -Environment $Environment -ClientId $ClientId -JwkPath $JwkPath -SystemUserOrganization $SystemUserOrganization -App $App @ConnectOverrides -ErrorAction Stop
+$connect = @{}
+if ($SystemUserExternalRef) { $connect.SystemUserExternalRef = $SystemUserExternalRef }
+Connect-Altinn -Environment $Environment -ClientId $ClientId -JwkPath $JwkPath -SystemUserOrganization $SystemUserOrganization -App $App @connect @ConnectOverrides -ErrorAction Stop
 
 # -Encoding UTF8: Windows PowerShell 5.1 reads a file without a byte order mark as ANSI, and Norwegian letters would arrive garbled
 $rows = @(Import-Csv -Path $CsvPath -Delimiter $Delimiter -Encoding UTF8 -ErrorAction Stop)

@@ -97,9 +97,10 @@ Describe 'Onboarding a customer with a standard system user' {
         $user.UserType | Should -Be 'Standard'
         $user.ExternalRef | Should -Be 'kunde-17'
 
-        # once accepted, the same reference is a system user that exists
-        { New-AltinnSystemUserRequest -SystemId $script:SystemId -CustomerOrganization 950474084 -ExternalRef 'kunde-17' -Right $script:App -Session $script:Vendor -ErrorAction Stop } |
-            Should -Throw -ErrorId 'Altinn.NewSystemUserRequest.SystemUserExists*'
+        # once accepted, Altinn refuses the reference (the system user exists); a rerun returns the accepted request
+        $rerun = New-AltinnSystemUserRequest -SystemId $script:SystemId -CustomerOrganization 950474084 -ExternalRef 'kunde-17' -Right $script:App -Session $script:Vendor -ErrorAction Stop
+        $rerun.RequestId | Should -Be $request.RequestId
+        $rerun.Status | Should -Be 'Accepted'
 
         $customer = Connect-Altinn @script:Connect -ClientId $script:ClientId -Jwk $script:Key.Private -SystemUserOrganization 950474084 -SystemUserExternalRef 'kunde-17' -PassThru
         $token = ConvertFrom-TestJwt (Get-AltinnAccessToken -Session $customer -AsPlainText)

@@ -160,10 +160,11 @@ namespace AltinnApp.Core.Api
         // ---- system user requests ----
 
         /// <summary>
-        /// Creates the request, or returns the one Altinn holds for the same system, customer and external reference
-        /// while it is not timed out (CreateRequest answers it with 200): so a rerun asks nothing twice.
+        /// Checks a request definition as NewRequestAsync would, sending nothing: -WhatIf shows the errors the real run gives.
         /// </summary>
-        public async Task<AltinnSystemUserRequest> NewRequestAsync(SystemUserRequestDefinition definition, CancellationToken cancellationToken)
+        public void CheckRequest(SystemUserRequestDefinition definition) => Checked(definition);
+
+        private VendorWire.Request Checked(SystemUserRequestDefinition definition)
         {
             const string op = "NewSystemUserRequest";
             Require(op, VendorRoutes.RequestWriteScope);
@@ -202,6 +203,21 @@ namespace AltinnApp.Core.Api
                     $"-RedirectUrl '{body.RedirectUrl}' is not an absolute https:// address: give one of the system's allowed redirect URLs (Get-AltinnSystem shows them), or leave it out.");
             }
 
+            return body;
+        }
+
+        /// <summary>
+        /// Creates the request, or returns the one Altinn holds for the same system, customer and external reference
+        /// while it is not timed out (CreateRequest answers it with 200): so a rerun asks nothing twice.
+        /// </summary>
+        public async Task<AltinnSystemUserRequest> NewRequestAsync(SystemUserRequestDefinition definition, CancellationToken cancellationToken)
+        {
+            const string op = "NewSystemUserRequest";
+            var body = Checked(definition);
+            var agent = definition.Kind == AltinnSystemUserKind.Agent;
+            var systemId = body.SystemId;
+            var customer = body.PartyOrgNo;
+
             // Altinn answers a repeat for the same system, customer and reference with the request it holds, so it is safe to send again
             var request = new AltinnRequest(HttpMethod.Post, Uri(agent ? VendorRoutes.AgentRequest : VendorRoutes.Request), RequestKind.Write, op)
             {
@@ -217,8 +233,29 @@ namespace AltinnApp.Core.Api
                 }),
             };
             var what = $"Requesting {(agent ? "an agent" : "a")} system user of '{systemId}' for {customer}";
-            var created = await SendAsync<VendorWire.Request>(request, what, NoSystem(systemId), cancellationToken).ConfigureAwait(false);
-            return Bind(AltinnSystemUserRequest.From(created, definition.Kind));
+            try
+            {
+                var created = await SendAsync<VendorWire.Request>(request, what, NoSystem(systemId), cancellationToken).ConfigureAwait(false);
+                return Bind(AltinnSystemUserRequest.From(created, definition.Kind));
+            }
+            catch (AltinnException exists) when (exists.ErrorId == ErrorCatalogue.Id(op, ErrorReason.SystemUserExists))
+            {
+                // Altinn refuses a request once its system user exists (SystemUser_AlreadyExists, AUTH-00004); the request
+                // that made it is still there, Accepted, so a rerun returns it like any other request Altinn holds
+                AltinnLog.Verbose($"{op}: the system user of '{systemId}' for {customer} exists; reading its accepted request.");
+                AltinnSystemUserRequest accepted;
+                try
+                {
+                    accepted = await GetRequestByExternalRefAsync(systemId, customer, body.ExternalRef, definition.Kind, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AltinnException)
+                {
+                    throw exists;
+                }
+
+                if (accepted.Status != RequestStatus.Accepted) throw exists;
+                return accepted;
+            }
         }
 
         public async Task<AltinnSystemUserRequest> GetRequestAsync(string requestId, AltinnSystemUserKind kind, CancellationToken cancellationToken)
@@ -267,12 +304,7 @@ namespace AltinnApp.Core.Api
             while (!current.IsFinal)
             {
                 var waited = clock.UtcNow - started;
-                if (waited >= timeout)
-                {
-                    throw new AltinnException(ErrorCatalogue.Id("GetSystemUserRequest", ErrorReason.Timeout), AltinnErrorKind.OperationTimeout,
-                        $"The customer {current.CustomerOrganization} has not answered system user request {current.RequestId} within {timeout.TotalSeconds:0} s (status {current.Status}). " +
-                        $"The request stays open: have the customer open {current.ConfirmUrl}, then run Get-AltinnSystemUserRequest -RequestId {current.RequestId}{(current.Kind == AltinnSystemUserKind.Agent ? " -Agent" : string.Empty)} -Wait again, with a longer -Timeout if need be.");
-                }
+                if (waited >= timeout) throw NotAnswered(current, timeout);
 
                 AltinnLog.Current.Progress($"Waiting for {current.CustomerOrganization} to answer request {current.RequestId} ({current.Status})",
                     (long)waited.TotalSeconds, (long)timeout.TotalSeconds);
@@ -284,6 +316,12 @@ namespace AltinnApp.Core.Api
             AltinnLog.Current.Progress($"Request {current.RequestId}: {current.Status}", (long)timeout.TotalSeconds, (long)timeout.TotalSeconds);
             return current;
         }
+
+        /// <summary>The error for a request the customer has not answered within the wait.</summary>
+        public AltinnException NotAnswered(AltinnSystemUserRequest current, TimeSpan timeout) =>
+            new AltinnException(ErrorCatalogue.Id("GetSystemUserRequest", ErrorReason.Timeout), AltinnErrorKind.OperationTimeout,
+                $"The customer {current.CustomerOrganization} has not answered system user request {current.RequestId} within {timeout.TotalSeconds:0} s (status {current.Status}). " +
+                $"The request stays open: have the customer open {current.ConfirmUrl}, then run Get-AltinnSystemUserRequest -RequestId {current.RequestId}{(current.Kind == AltinnSystemUserKind.Agent ? " -Agent" : string.Empty)} -Wait again, with a longer -Timeout if need be.");
 
         // ---- system users ----
 

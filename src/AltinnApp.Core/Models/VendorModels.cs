@@ -143,6 +143,7 @@ namespace AltinnApp.Core.Models
         /// <summary>Resource ids (such as app_ttd_brg-aarsregnskap) a standard system user may be given.</summary>
         public string[] Rights { get; set; }
         public string[] AccessPackages { get; set; }
+        /// <summary>The Maskinporten client ids; null when read from the list of systems, which does not carry them.</summary>
         public string[] ClientIds { get; set; }
         public string[] AllowedRedirectUrls { get; set; }
         public bool IsVisible { get; set; }
@@ -169,16 +170,22 @@ namespace AltinnApp.Core.Models
             IsDeleted = s.IsDeleted,
         };
 
-        internal static AltinnSystem From(VendorWire.SystemListItem s) => From(new VendorWire.RegisteredSystem
+        internal static AltinnSystem From(VendorWire.SystemListItem s)
         {
-            Id = s.SystemId,
-            Vendor = new VendorWire.VendorInfo { Id = s.SystemVendorOrgNumber },
-            Name = s.Name,
-            Description = s.Description,
-            Rights = s.Rights,
-            AccessPackages = s.AccessPackages,
-            IsVisible = s.IsVisible,
-        });
+            // the list (RegisteredSystemDTO) carries no client ids: unknown there, not none
+            var system = From(new VendorWire.RegisteredSystem
+            {
+                Id = s.SystemId,
+                Vendor = new VendorWire.VendorInfo { Id = s.SystemVendorOrgNumber },
+                Name = s.Name,
+                Description = s.Description,
+                Rights = s.Rights,
+                AccessPackages = s.AccessPackages,
+                IsVisible = s.IsVisible,
+            });
+            system.ClientIds = null;
+            return system;
+        }
 
         internal static string VendorOrg(string id) => id != null && id.StartsWith("0192:", StringComparison.Ordinal) ? id.Substring(5) : id;
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using AltinnApp.Core.Models;
 using AltinnApp.Core.Session;
@@ -53,11 +54,16 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter]
         public AltinnSession Session { get; set; }
 
+        // -Wait: the open requests of the whole pipeline, waited for together in EndProcessing, so -Timeout is the call's
+        private readonly List<(AltinnSession Session, AltinnSystemUserRequest Request)> _open = new List<(AltinnSession, AltinnSystemUserRequest)>();
+        private DateTimeOffset? _waitStarted;
+
         protected override void ProcessRecord()
         {
             var session = ResolveSession(Session);
             var kind = Agent ? AltinnSystemUserKind.Agent : Kind;
             var target = ParameterSetName == ByIdSet ? RequestId : $"{SystemId}/{CustomerOrganization}/{ExternalRef}";
+            if (Wait && _waitStarted == null) _waitStarted = session.Clock.UtcNow;
             ForItem("GetSystemUserRequest", target, () =>
             {
                 var request = ParameterSetName == ByIdSet
@@ -65,12 +71,75 @@ namespace AltinnApp.PowerShell.Cmdlets
                     : Run(ct => session.Vendor.GetRequestByExternalRefAsync(SystemId, CustomerOrganization, ExternalRef, kind, ct));
                 if (Wait && !request.IsFinal)
                 {
-                    WriteVerbose($"Waiting up to {Timeout} s for {request.CustomerOrganization} to answer at {request.ConfirmUrl}");
-                    request = Run(ct => session.Vendor.WaitForAnswerAsync(request, TimeSpan.FromSeconds(Timeout), TimeSpan.FromSeconds(PollIntervalSec), ct));
+                    if (_open.Exists(o => o.Request.RequestId == request.RequestId)) return;
+                    WriteVerbose($"Waiting for {request.CustomerOrganization} to answer at {request.ConfirmUrl}");
+                    _open.Add((session, request));
+                    return;
                 }
 
                 WriteObject(request);
             });
+        }
+
+        protected override void EndProcessing()
+        {
+            try
+            {
+                if (_open.Count > 0) WaitForAll();
+            }
+            finally
+            {
+                base.EndProcessing();
+            }
+        }
+
+        /// <summary>
+        /// Reads each open request once per interval, writes each as soon as it is final, and when -Timeout (counted from
+        /// the first request of the call) runs out, writes one error per request still open.
+        /// </summary>
+        private void WaitForAll()
+        {
+            var clock = _open[0].Session.Clock;
+            var timeout = TimeSpan.FromSeconds(Timeout);
+            var interval = TimeSpan.FromSeconds(PollIntervalSec);
+            var started = _waitStarted ?? clock.UtcNow;
+            var total = _open.Count;
+            var progress = new ProgressRecord(GetHashCode() & 0x7fffffff, "Waiting for customers to answer system user requests", "starting");
+            try
+            {
+                while (true)
+                {
+                    var waited = clock.UtcNow - started;
+                    if (waited >= timeout) break;
+                    progress.StatusDescription = $"{_open.Count} of {total} still open, {(int)(timeout - waited).TotalSeconds} s left";
+                    progress.PercentComplete = (int)(100 * (total - _open.Count) / total);
+                    WriteProgress(progress);
+                    var pause = timeout - waited < interval ? timeout - waited : interval;
+                    Run(ct => clock.Delay(pause, ct));
+                    foreach (var (session, request) in _open.ToArray())
+                    {
+                        ForItem("GetSystemUserRequest", request.RequestId, () =>
+                        {
+                            var current = Run(ct => session.Vendor.GetRequestAsync(request.RequestId, request.Kind, ct));
+                            if (!current.IsFinal) return;
+                            _open.RemoveAll(o => o.Request.RequestId == request.RequestId);
+                            WriteObject(current);
+                        });
+                    }
+
+                    if (_open.Count == 0) return;
+                }
+
+                foreach (var (session, request) in _open)
+                {
+                    ForItem("GetSystemUserRequest", request.RequestId, () => throw session.Vendor.NotAnswered(request, timeout));
+                }
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
         }
     }
 }

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using AltinnApp.Core.Api;
 using AltinnApp.Core.Models;
@@ -46,6 +48,9 @@ namespace AltinnApp.PowerShell.Cmdlets
         [Parameter]
         public AltinnSession Session { get; set; }
 
+        // the requests this call has written: a customer listed twice in the input is one request, written once
+        private readonly HashSet<string> _written = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
         protected override void ProcessRecord()
         {
             var session = ResolveSession(Session);
@@ -62,10 +67,28 @@ namespace AltinnApp.PowerShell.Cmdlets
                     AccessPackages = VendorParameters.List(AccessPackage),
                     RedirectUrl = RedirectUrl,
                 };
+                // before the question, so -WhatIf shows the errors the real run gives
+                session.Vendor.CheckRequest(definition);
                 var target = $"{(Agent ? "agent " : string.Empty)}system user of '{SystemId}' for {CustomerOrganization}{(string.IsNullOrWhiteSpace(ExternalRef) ? string.Empty : " (reference '" + ExternalRef + "')")}";
                 if (!ShouldProcess(target, "Ask the customer in Altinn for")) return;
                 var request = Run(ct => session.Vendor.NewRequestAsync(definition, ct));
-                WriteVerbose($"Request {request.RequestId} for {request.CustomerOrganization} is {request.Status}: the customer approves it at {request.ConfirmUrl}");
+                if (!_written.Add(request.RequestId))
+                {
+                    WriteVerbose($"Request {request.RequestId} for {request.CustomerOrganization} is already in this output (the customer is in the input more than once); not written again.");
+                    return;
+                }
+
+                if (request.Status == RequestStatus.Rejected || request.Status == RequestStatus.Denied)
+                {
+                    var reference = string.IsNullOrWhiteSpace(request.ExternalRef) ? request.CustomerOrganization : request.ExternalRef;
+                    WriteWarning($"The customer {request.CustomerOrganization} {(request.Status == RequestStatus.Rejected ? "rejected" : "was denied")} request {request.RequestId} with reference '{reference}', " +
+                        "and Altinn answers that request again for the same system, customer and reference. To ask again, give a new -ExternalRef (an ExternalRef column in the CSV).");
+                }
+                else
+                {
+                    WriteVerbose($"Request {request.RequestId} for {request.CustomerOrganization} is {request.Status}: the customer approves it at {request.ConfirmUrl}");
+                }
+
                 WriteObject(request);
             });
         }

@@ -116,9 +116,6 @@ namespace AltinnApp.Core.Http
         /// <summary>The pace after a 429: 95 % of what the host took in the last second.</summary>
         internal const double PaceShare = 0.95;
 
-        /// <summary>The lowest the pace goes while it holds: this share of the pace the first 429 taught.</summary>
-        internal const double PaceFloor = 0.5;
-
         private void Accepted(HostState host)
         {
             var now = _clock.UtcNow;
@@ -131,7 +128,7 @@ namespace AltinnApp.Core.Http
 
         private static void Trim(HostState host, DateTimeOffset now)
         {
-            while (host.Answered.Count > 0 && now - host.Answered.Peek() > TimeSpan.FromSeconds(1)) host.Answered.Dequeue();
+            while (host.Answered.Count > 0 && now - host.Answered.Peek() >= TimeSpan.FromSeconds(1)) host.Answered.Dequeue();
         }
 
         /// <summary>The pace requests to a host are held to (per second; 0 when none), for tests and diagnostics.</summary>
@@ -145,14 +142,18 @@ namespace AltinnApp.Core.Http
             lock (host)
             {
                 Trim(host, now);
+                var previous = host.Last429;
                 host.Last429 = now;
-                pace = host.Answered.Count * PaceShare;
-                // the first 429 after going at full speed learns what the host takes; later ones may lower the pace, but
-                // never under PaceFloor of it: a host that refuses now and then, whatever the rate, would otherwise wear
-                // the pace down by 5 % a refusal until the batch crawls
-                if (host.Rate <= 0) host.Learnt = pace;
-                else pace = Math.Max(pace, host.Learnt * PaceFloor);
-                if (pace >= 1) host.Rate = pace;
+                pace = 0;
+                // a lone 429 costs its Retry-After and no more. A second within PaceEnd says the host limits the rate: the
+                // session then goes at a little under what the host took in the second before it, and keeps that pace
+                // (a later 429 does not lower it: a host that refuses now and then, whatever the rate, would otherwise
+                // wear a batch down to a crawl) until PaceEnd passes without one
+                if (host.Rate <= 0 && now - previous < PaceEnd)
+                {
+                    pace = host.Answered.Count * PaceShare;
+                    if (pace >= 1) host.Rate = pace;
+                }
             }
 
             // a 429 without Retry-After leaves the wait to the request's own backoff
@@ -256,7 +257,6 @@ namespace AltinnApp.Core.Http
             public double Rate;
             public DateTimeOffset NextSlot;
             public DateTimeOffset Last429;
-            public double Learnt;
 
             // when the host answered other than 429, over the last second
             public readonly Queue<DateTimeOffset> Answered = new Queue<DateTimeOffset>();

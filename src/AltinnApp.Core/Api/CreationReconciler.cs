@@ -58,12 +58,62 @@ namespace AltinnApp.Core.Api
 
         public void LearnParty(string organizationNumber, int partyId) => _parties[organizationNumber] = partyId;
 
-        /// <summary>Marks a creation for an app and owner as under way, so reconciliation waits for the others to settle.</summary>
-        public IDisposable Begin(AppIdentifier app, InstanceOwnerSpec owner)
+        /// <summary>
+        /// Marks a creation for an app and owner as under way, so reconciliation waits for the others to settle.
+        /// <paramref name="content"/> fingerprints what the create sends (null for a multipart create): creates of the same
+        /// content make instances that differ only by id.
+        /// </summary>
+        public CreationTicket Begin(AppIdentifier app, InstanceOwnerSpec owner, string content = null)
         {
             var key = Key(app, owner);
+            var ticket = new CreationTicket(content);
+            lock (_tickets)
+            {
+                if (!_tickets.TryGetValue(key, out var list)) _tickets[key] = list = new List<CreationTicket>();
+                list.Add(ticket);
+            }
+
             _inFlight.AddOrUpdate(key, 1, (_, n) => n + 1);
-            return new Releaser(() => _inFlight.AddOrUpdate(key, 0, (_, n) => Math.Max(0, n - 1)));
+            ticket.Release = () =>
+            {
+                _inFlight.AddOrUpdate(key, 0, (_, n) => Math.Max(0, n - 1));
+                lock (_tickets) _tickets[key].Remove(ticket);
+            };
+            return ticket;
+        }
+
+        private readonly Dictionary<string, List<CreationTicket>> _tickets = new Dictionary<string, List<CreationTicket>>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>One create under way; disposing it ends it.</summary>
+        public sealed class CreationTicket : IDisposable
+        {
+            internal CreationTicket(string content) => Content = content;
+
+            internal string Content { get; }
+
+            /// <summary>Its answer was lost and it is looking for the instance it may have made: it makes nothing more.</summary>
+            internal volatile bool Reconciling;
+
+            internal Action Release;
+
+            public void Dispose() => Interlocked.Exchange(ref Release, null)?.Invoke();
+        }
+
+        /// <summary>The creates of an app and owner that are under way and not reconciling: they may yet claim what they made.</summary>
+        private int Settling(string key, CreationTicket self)
+        {
+            lock (_tickets) return _tickets.TryGetValue(key, out var list) ? list.Count(t => t != self && !t.Reconciling) : 0;
+        }
+
+        /// <summary>The other creates of an app and owner that lost their answer, when all of them sent this content; else null.</summary>
+        private int? AlikeReconciling(string key, CreationTicket self)
+        {
+            if (self?.Content == null) return null;
+            lock (_tickets)
+            {
+                var others = _tickets.TryGetValue(key, out var list) ? list.Where(t => t != self && t.Reconciling).ToList() : new List<CreationTicket>();
+                return others.All(t => t.Content == self.Content) ? others.Count : (int?)null;
+            }
         }
 
         /// <summary>
@@ -71,12 +121,14 @@ namespace AltinnApp.Core.Api
         /// did not, and throws <c>Altinn.NewInstance.OutcomeUnknown</c> when that cannot be told.
         /// </summary>
         public async Task<AltinnInstance> FindCreatedAsync(InstanceApi instances, AppIdentifier app, InstanceOwnerSpec owner, DateTimeOffset since,
-            Func<ISet<string>> alsoClaimed, bool createSentFiles, CancellationToken cancellationToken)
+            Func<ISet<string>> alsoClaimed, bool createSentFiles, CancellationToken cancellationToken, CreationTicket ticket = null)
         {
             var key = Key(app, owner);
-            // other creations for the same owner still in flight would look like candidates: let them finish first
+            if (ticket != null) ticket.Reconciling = true;
+            // other creations for the same owner still in flight would look like candidates: let them finish first (those
+            // that lost their answer too claim nothing more, so they are not waited for)
             var waitUntil = _clock.UtcNow.AddSeconds(60);
-            while (_inFlight.TryGetValue(key, out var n) && n > 1 && _clock.UtcNow < waitUntil)
+            while ((ticket != null ? Settling(key, ticket) > 0 : _inFlight.TryGetValue(key, out var n) && n > 1) && _clock.UtcNow < waitUntil)
             {
                 await _clock.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
             }
@@ -90,12 +142,28 @@ namespace AltinnApp.Core.Api
 
             var found = await FindCandidatesAsync(instances, app, party.Value, since, alsoClaimed, createSentFiles, cancellationToken).ConfigureAwait(false);
             if (found.Count == 0) return null;
+            if (found.Count > 1 && AlikeReconciling(key, ticket) is int alike && found.Count <= alike + 1)
+            {
+                // every create that lost its answer sent the same content: their instances are interchangeable, and each
+                // takes the earliest one no other has taken
+                foreach (var candidate in found.OrderBy(i => i.Created ?? DateTime.MaxValue).ThenBy(i => i.Id, StringComparer.Ordinal))
+                {
+                    if (!_claimed.TryAdd(candidate.Id, 0)) continue;
+                    AltinnLog.Verbose($"NewInstance: the earlier attempt, or one of {alike + 1} alike whose answers were lost, created {candidate.Id}; using it.");
+                    return candidate;
+                }
+
+                return null;
+            }
+
             if (found.Count > 1)
             {
                 throw new AltinnException("Altinn.NewInstance.OutcomeUnknown", AltinnErrorKind.Conflict,
                     $"The request to create an instance of {app} for {owner} got no answer, and {found.Count} new instances nobody has claimed appeared since: {string.Join(", ", found.Select(i => i.Id))}. Check them with Get-AltinnInstance and remove the extra ones with Remove-AltinnInstance.");
             }
 
+            // taken at once, so two creates that lost their answers never both take it
+            if (!_claimed.TryAdd(found[0].Id, 0)) return null;
             AltinnLog.Verbose($"NewInstance: the earlier attempt did create {found[0].Id}; using it instead of creating another.");
             return found[0];
         }
@@ -183,13 +251,5 @@ namespace AltinnApp.Core.Api
 
         private static string Key(AppIdentifier app, InstanceOwnerSpec owner) => app + "|" + owner;
 
-        private sealed class Releaser : IDisposable
-        {
-            private Action _release;
-
-            public Releaser(Action release) => _release = release;
-
-            public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
-        }
     }
 }

@@ -48,7 +48,7 @@ namespace AltinnApp.Core.Api
             {
                 Content = () => new StringContent(json, Encoding.UTF8, "application/json"),
             };
-            return await CreateAsync(request, app, owner, claimedElsewhere, sendsFiles: false, cancellationToken).ConfigureAwait(false);
+            return await CreateAsync(request, app, owner, claimedElsewhere, sendsFiles: false, cancellationToken, content: json).ConfigureAwait(false);
         }
 
         /// <param name="claimedElsewhere">Instances other creations own, so reconciliation does not take them for this one's; may be null.</param>
@@ -102,16 +102,16 @@ namespace AltinnApp.Core.Api
         /// Sends a create; when its outcome is unknown the reconciler looks for the instance it made before anything
         /// is repeated, so one call makes at most one instance.
         /// </summary>
-        private async Task<AltinnInstance> CreateAsync(AltinnRequest request, AppIdentifier app, InstanceOwnerSpec owner, Func<ISet<string>> claimedElsewhere, bool sendsFiles, CancellationToken cancellationToken)
+        private async Task<AltinnInstance> CreateAsync(AltinnRequest request, AppIdentifier app, InstanceOwnerSpec owner, Func<ISet<string>> claimedElsewhere, bool sendsFiles, CancellationToken cancellationToken, string content = null)
         {
             var since = _transport.Http.Clock.UtcNow;
-            using (Session.Creations.Begin(app, owner))
+            using (var ticket = Session.Creations.Begin(app, owner, sendsFiles ? null : request.Uri + "\n" + content))
             {
                 AltinnInstance instance;
                 try
                 {
                     instance = _transport.Bind(await _transport.SendCheckingOutcomeAsync<AltinnInstance>(request, $"Creating an instance of {app} for {owner}",
-                        ct => Session.Creations.FindCreatedAsync(this, app, owner, since, claimedElsewhere, sendsFiles, ct),
+                        ct => Session.Creations.FindCreatedAsync(this, app, owner, since, claimedElsewhere, sendsFiles, ct, ticket),
                         $"Check the app id '{app}' and the environment: the app may not be deployed there (Get-AltinnApplication -App {app} tells).",
                         cancellationToken).ConfigureAwait(false));
                 }

@@ -144,13 +144,14 @@ Describe 'Get-AltinnInstance without a target' {
         $err.Exception.Message | Should -Match '-Active'
     }
 
-    It 'lists a party''s active instances by organisation number, looked up among the session''s parties once' {
+    It 'lists a party''s active instances by organisation number, looked up at most once' {
         Clear-SimulatorRequests $script:Sim
         $active = @(Get-AltinnInstance -Active -OrganizationNumber 950474084 -App brg/aarsregnskap -Session $script:Session)
         $active.Id | Should -Contain $script:Open.Id
         $again = @(Get-AltinnInstance -Active -OrganizationNumber 950474084 -App brg/aarsregnskap -Session $script:Session)
         $again.Count | Should -Be $active.Count
-        @(Get-SimulatorRequests $script:Sim -Method GET -PathLike '*/parties*') | Should -HaveCount 1
+        # the session met the organisation's party in the instances it made, or asks the party list once
+        @(Get-SimulatorRequests $script:Sim -Method GET -PathLike '*/parties*').Count | Should -BeLessOrEqual 1
     }
 
     It 'says clearly when the organisation is not one the session can act for' {

@@ -21,7 +21,6 @@ namespace AltinnApp.Core.Api
     public sealed class CreationReconciler
     {
         private readonly ConcurrentDictionary<string, byte> _claimed = new ConcurrentDictionary<string, byte>(StringComparer.OrdinalIgnoreCase);
-        private readonly ConcurrentDictionary<string, int> _inFlight = new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         private readonly ConcurrentDictionary<string, int> _parties = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
 
         private readonly IAltinnClock _clock;
@@ -73,10 +72,8 @@ namespace AltinnApp.Core.Api
                 list.Add(ticket);
             }
 
-            _inFlight.AddOrUpdate(key, 1, (_, n) => n + 1);
             ticket.Release = () =>
             {
-                _inFlight.AddOrUpdate(key, 0, (_, n) => Math.Max(0, n - 1));
                 lock (_tickets) _tickets[key].Remove(ticket);
             };
             return ticket;
@@ -99,7 +96,7 @@ namespace AltinnApp.Core.Api
             public void Dispose() => Interlocked.Exchange(ref Release, null)?.Invoke();
         }
 
-        /// <summary>The creates of an app and owner that are under way and not reconciling: they may yet claim what they made.</summary>
+        /// <summary>The creates of an app and owner that are under way and not reconciling, but <paramref name="self"/>: they may yet claim what they made.</summary>
         private int Settling(string key, CreationTicket self)
         {
             lock (_tickets) return _tickets.TryGetValue(key, out var list) ? list.Count(t => t != self && !t.Reconciling) : 0;
@@ -128,7 +125,7 @@ namespace AltinnApp.Core.Api
             // other creations for the same owner still in flight would look like candidates: let them finish first (those
             // that lost their answer too claim nothing more, so they are not waited for)
             var waitUntil = _clock.UtcNow.AddSeconds(60);
-            while ((ticket != null ? Settling(key, ticket) > 0 : _inFlight.TryGetValue(key, out var n) && n > 1) && _clock.UtcNow < waitUntil)
+            while (Settling(key, ticket) > (ticket == null ? 1 : 0) && _clock.UtcNow < waitUntil)
             {
                 await _clock.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
             }

@@ -79,11 +79,7 @@ namespace AltinnApp.Core.Submissions
                     // script), and the key is about to go on to what it files. Send its values again rather than trust them
                     // to be there; the PUT is the same one, so nothing else changes
                     AltinnLog.Verbose($"Key '{journal.Key}': sending the {element.DataType} data of instance {instance.Id} again, so Altinn holds this key's values before it goes on.");
-                    if (element.Locked) throw ServerErrors.ElementLocked(operation, instance.Id, element.Id, element.DataType, ownerTask, instance.CurrentTask);
-                    var resent = await Client.Data.PutFormDataAsync(AppOf(instance, operation), IdOf(instance, operation), element.Id, element.DataType, payload, language, cancellationToken).ConfigureAwait(false);
-                    var at = instance.Data.FindIndex(d => d.Id == resent.Id);
-                    if (at >= 0) instance.Data[at] = resent; else instance.Data.Add(resent);
-                    instance.LastChanged = resent.LastChanged ?? instance.LastChanged;
+                    await PutFormDataAsync(instance, element, payload, language, operation, cancellationToken).ConfigureAwait(false);
                     return instance;
                 }
 
@@ -106,15 +102,20 @@ namespace AltinnApp.Core.Submissions
                 return null;
             }
 
-            var app = AppOf(instance, operation);
-            var updated = await Client.Data.PutFormDataAsync(app, IdOf(instance, operation), element.Id, element.DataType, payload, language, cancellationToken).ConfigureAwait(false);
-            // the answer is the new data element: put it into the instance rather than reading the whole instance again
-            var index = instance.Data.FindIndex(d => d.Id == updated.Id);
-            if (index >= 0) instance.Data[index] = updated; else instance.Data.Add(updated);
-            instance.LastChanged = updated.LastChanged ?? instance.LastChanged;
+            await PutFormDataAsync(instance, element, payload, language, operation, cancellationToken).ConfigureAwait(false);
             journal?.RecordStep(number, operation, JournalState.DataSet, instance.Id, element.DataType, hash);
             AltinnLog.Verbose($"Replaced the {element.DataType} data of instance {instance.Id}.");
             return instance;
+        }
+
+        /// <summary>Sends the form data; the answer is the new data element, put into the instance rather than reading it all again.</summary>
+        private async Task PutFormDataAsync(AltinnInstance instance, AltinnDataElement element, FormDataPayload payload, string language, string operation,
+            CancellationToken cancellationToken)
+        {
+            var updated = await Client.Data.PutFormDataAsync(AppOf(instance, operation), IdOf(instance, operation), element.Id, element.DataType, payload, language, cancellationToken).ConfigureAwait(false);
+            var index = instance.Data.FindIndex(d => d.Id == updated.Id);
+            if (index >= 0) instance.Data[index] = updated; else instance.Data.Add(updated);
+            instance.LastChanged = updated.LastChanged ?? instance.LastChanged;
         }
 
         // ---- attachments ----

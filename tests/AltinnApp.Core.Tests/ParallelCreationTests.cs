@@ -80,6 +80,35 @@ public sealed class ParallelCreationTests : IDisposable
         AssertEachKeyFiledOnce(fake, journal, keys, "clean run");
     }
 
+    [Fact]
+    public async Task Creations_of_other_content_wait_for_each_other_when_one_could_not_look_up_the_party_id()
+    {
+        var fake = new FakeAltinnApp("brg/aarsregnskap");
+        var lookups = 0;
+        fake.Lose = call => call.Route == FakeRoute.Parties && Interlocked.Increment(ref lookups) == 1 ? FakeKill.BeforeApply : FakeKill.None;
+        var inFlight = 0;
+        var mixed = false;
+        using var firstArrived = new ManualResetEventSlim();
+        fake.Kill = call =>
+        {
+            if (call.Route != FakeRoute.Create) return FakeKill.None;
+            if (Interlocked.Increment(ref inFlight) > 1) mixed = true;
+            firstArrived.Set();
+            Thread.Sleep(300);
+            Interlocked.Decrement(ref inFlight);
+            return FakeKill.None;
+        };
+
+        // a's lookup of the organisation's party id is lost, so a's create goes on without it; b knows it
+        var journal = Path.Combine(_folder, "noparty.journal");
+        var a = Task.Run(() => RunKeyAsync(fake, journal, "a", "one"));
+        Assert.True(firstArrived.Wait(TimeSpan.FromSeconds(10)), "a's create should have been sent");
+        var b = Task.Run(() => RunKeyAsync(fake, journal, "b", "two"));
+        await Task.WhenAll(a, b);
+        Assert.False(mixed, "a creation without the party id and one with it, for the same organisation, should not overlap");
+        AssertEachKeyFiledOnce(fake, journal, new[] { ("a", "one"), ("b", "two") }, "clean run");
+    }
+
     public static TheoryData<string, int, FakeKill> Kills()
     {
         var data = new TheoryData<string, int, FakeKill>();
@@ -267,6 +296,59 @@ public sealed class ParallelCreationTests : IDisposable
         var data = Encoding.UTF8.GetString(filed.ElementsOf("model").Single().Bytes);
         Assert.Contains("the key's", data, StringComparison.Ordinal);
         Assert.DoesNotContain("changed in the inbox", data, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// One session, two keys of the same content. A's create is lost before it reached Altinn, so A looks, finds nothing
+    /// and sends it again; B's create is made and its answer lost while A's second create is made and its answer is
+    /// still on the way. B must wait for A's answer rather than take A's instance for its own (two keys on one instance,
+    /// and B's own left behind).
+    /// </summary>
+    [Fact]
+    public async Task A_create_sent_again_after_its_lookup_is_waited_for_by_another_that_lost_its_answer()
+    {
+        var fake = new FakeAltinnApp("brg/aarsregnskap");
+        var creates = 0;
+        using var resentMade = new ManualResetEventSlim();
+        using var bLooked = new ManualResetEventSlim();
+        fake.Lose = call => call.Route switch
+        {
+            FakeRoute.Create => Interlocked.Increment(ref creates) switch { 1 => FakeKill.BeforeApply, 3 => FakeKill.AfterApply, _ => FakeKill.None },
+            _ => FakeKill.None,
+        };
+        var holding = false;
+        var lookedWhileHeld = false;
+        fake.BeforeAnswer = call =>
+        {
+            if (call.Route == FakeRoute.ActiveInstances && Volatile.Read(ref holding))
+            {
+                lookedWhileHeld = true;
+                bLooked.Set();
+            }
+
+            if (call.Route != FakeRoute.Create || Volatile.Read(ref creates) != 2) return;
+            // A's second create is made: hold its answer until B has looked, or long enough that B would have
+            Volatile.Write(ref holding, true);
+            resentMade.Set();
+            bLooked.Wait(TimeSpan.FromSeconds(2));
+            Volatile.Write(ref holding, false);
+        };
+
+        var journalPath = Path.Combine(_folder, "resent.journal");
+        using var session = await TestSessions.ConnectAsync(fake, retries: 3);
+        async Task Row(string key)
+        {
+            var instance = await new SubmissionStart(session).StartAsync(Request("same"), new JournalContext(SubmissionJournal.Open(journalPath), key), restart: false, CancellationToken.None)
+                ?? throw new InvalidOperationException("not created");
+            await new SubmissionSteps(session).SubmitAsync(instance, "nb", 10, CancellationToken.None);
+        }
+
+        var a = Task.Run(() => Row("a"));
+        Assert.True(resentMade.Wait(TimeSpan.FromSeconds(10)), "A's create should have been sent again");
+        var b = Task.Run(() => Row("b"));
+        await Task.WhenAll(a, b);
+        Assert.False(lookedWhileHeld, "B looked for its instance while A's second create was still on its way");
+        AssertEachKeyFiledOnce(fake, journalPath, new[] { ("a", "same"), ("b", "same") }, "lost and resent");
     }
 
     // ---- one row: create with its prefill, then submit ----

@@ -60,24 +60,44 @@ namespace AltinnApp.Core.Api
         /// <summary>
         /// Marks a creation for an app and owner as under way, so reconciliation waits for the others to settle.
         /// <paramref name="content"/> fingerprints what the create sends (null for a multipart create): creates of the same
-        /// content make instances that differ only by id.
+        /// content make instances that differ only by id. While a create that lost its answer waits for the others to
+        /// settle, no new one begins: in a steady batch there would always be another in flight.
         /// </summary>
-        public CreationTicket Begin(AppIdentifier app, InstanceOwnerSpec owner, string content = null)
+        public async Task<CreationTicket> BeginAsync(AppIdentifier app, InstanceOwnerSpec owner, string content, CancellationToken cancellationToken)
         {
             var key = Key(app, owner);
             var ticket = new CreationTicket(content);
-            lock (_tickets)
+            while (true)
             {
-                if (!_tickets.TryGetValue(key, out var list)) _tickets[key] = list = new List<CreationTicket>();
-                list.Add(ticket);
+                lock (_tickets)
+                {
+                    if (!_tickets.TryGetValue(key, out var list)) _tickets[key] = list = new List<CreationTicket>();
+                    if (!list.Any(t => t.WaitingForOthers))
+                    {
+                        list.Add(ticket);
+                        break;
+                    }
+                }
+
+                await _clock.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
             }
 
             ticket.Release = () =>
             {
-                lock (_tickets) _tickets[key].Remove(ticket);
+                lock (_tickets)
+                {
+                    var list = _tickets[key];
+                    list.Remove(ticket);
+                    if (list.Count == 0) _tickets.Remove(key);
+                }
             };
             return ticket;
         }
+
+        private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+        /// <summary>How long a create that lost its answer waits for the other creates of its owner to settle.</summary>
+        public static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
 
         private readonly Dictionary<string, List<CreationTicket>> _tickets = new Dictionary<string, List<CreationTicket>>(StringComparer.OrdinalIgnoreCase);
 
@@ -90,6 +110,9 @@ namespace AltinnApp.Core.Api
 
             /// <summary>Its answer was lost and it is looking for the instance it may have made: it makes nothing more.</summary>
             internal volatile bool Reconciling;
+
+            /// <summary>It is waiting for the other creates of its owner to settle: no new one begins meanwhile.</summary>
+            internal volatile bool WaitingForOthers;
 
             internal Action Release;
 
@@ -124,10 +147,27 @@ namespace AltinnApp.Core.Api
             if (ticket != null) ticket.Reconciling = true;
             // other creations for the same owner still in flight would look like candidates: let them finish first (those
             // that lost their answer too claim nothing more, so they are not waited for)
-            var waitUntil = _clock.UtcNow.AddSeconds(60);
-            while (Settling(key, ticket) > (ticket == null ? 1 : 0) && _clock.UtcNow < waitUntil)
+            var waitUntil = _clock.UtcNow.Add(SettleTimeout);
+            if (ticket != null) ticket.WaitingForOthers = true;
+            int settling;
+            try
             {
-                await _clock.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+                while ((settling = Settling(key, ticket) - (ticket == null ? 1 : 0)) > 0 && _clock.UtcNow < waitUntil)
+                {
+                    await _clock.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (ticket != null) ticket.WaitingForOthers = false;
+            }
+
+            if (settling > 0)
+            {
+                // an instance one of them made would look like this create's: taking it would give two creates one instance
+                throw new AltinnException("Altinn.NewInstance.OutcomeUnknown", AltinnErrorKind.ConnectionError,
+                    $"The request to create an instance of {app} for {owner} got no answer, and {settling} other create(s) for the same owner were still under way after {SettleTimeout.TotalSeconds:0} s, so the instance this one may have made cannot be told from theirs. " +
+                    $"Check with Get-AltinnInstance -Active -PartyId <party> -ForApp {app} once the batch has ended, and remove an instance no row claims with Remove-AltinnInstance.");
             }
 
             var party = PartyOf(owner);
@@ -138,7 +178,13 @@ namespace AltinnApp.Core.Api
             }
 
             var found = await FindCandidatesAsync(instances, app, party.Value, since, alsoClaimed, createSentFiles, cancellationToken).ConfigureAwait(false);
-            if (found.Count == 0) return null;
+            if (found.Count == 0)
+            {
+                // the caller sends the create again: a live create once more, which others that lose their answers wait for
+                if (ticket != null) ticket.Reconciling = false;
+                return null;
+            }
+
             if (found.Count > 1 && AlikeReconciling(key, ticket) is int alike && found.Count <= alike + 1)
             {
                 // every create that lost its answer sent the same content: their instances are interchangeable, and each

@@ -105,7 +105,7 @@ namespace AltinnApp.Core.Api
         private async Task<AltinnInstance> CreateAsync(AltinnRequest request, AppIdentifier app, InstanceOwnerSpec owner, Func<ISet<string>> claimedElsewhere, bool sendsFiles, CancellationToken cancellationToken, string content = null)
         {
             var since = _transport.Http.Clock.UtcNow;
-            using (var ticket = Session.Creations.Begin(app, owner, sendsFiles ? null : request.Uri + "\n" + content))
+            using (var ticket = await Session.Creations.BeginAsync(app, owner, sendsFiles ? null : request.Uri + "\n" + content, cancellationToken).ConfigureAwait(false))
             {
                 AltinnInstance instance;
                 try

@@ -325,9 +325,14 @@ namespace AltinnApp.Core.Submissions
         /// </summary>
         private static bool IsRefusal(AltinnApiException ex) => ex.StatusCode >= 400 && ex.StatusCode < 500;
 
-        /// <summary>The name creations of an owner are gated by: its party id, or the owner as given when that is not known.</summary>
+        /// <summary>
+        /// The name creations of an owner are gated by: the organisation number when the owner is given by one (the same
+        /// whether or not its party id could be looked up, so a create without it never overlaps one with it), else the
+        /// party id, else the owner as given.
+        /// </summary>
         private static string GateOf(int? party, InstanceOwnerSpec owner) =>
-            party.HasValue ? party.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "owner:" + owner;
+            owner.OrganizationNumber != null ? "org:" + owner.OrganizationNumber
+            : party.HasValue ? party.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "owner:" + owner;
 
         /// <summary>
         /// Everything an instance is made from, as one fingerprint: two creates with the same one make instances that differ

@@ -113,6 +113,15 @@ public sealed class FakeAltinnApp : HttpMessageHandler
     /// <summary>Asked at every request of a live run (null: never kill).</summary>
     public Func<FakeCall, FakeKill> Kill { get; set; }
 
+    /// <summary>
+    /// Asked at every request of a live run: the request's answer is lost (a dropped connection) before the server acts on it
+    /// or after, and the run goes on (null: never).
+    /// </summary>
+    public Func<FakeCall, FakeKill> Lose { get; set; }
+
+    /// <summary>Called once a request was carried out, before its answer is returned: a test holds an answer back here.</summary>
+    public Action<FakeCall> BeforeAnswer { get; set; }
+
     /// <summary>The current run's token: cancelled when the run is killed.</summary>
     public CancellationToken RunToken { get { lock (_gate) return _run.Token; } }
 
@@ -163,6 +172,8 @@ public sealed class FakeAltinnApp : HttpMessageHandler
 
         var kill = Kill?.Invoke(call) ?? FakeKill.None;
         if (kill == FakeKill.BeforeApply) throw Die(call, kill);
+        var loss = Lose?.Invoke(call) ?? FakeKill.None;
+        if (loss == FakeKill.BeforeApply) throw new HttpRequestException($"the connection was reset before request {call.Number} reached the server");
         HttpResponseMessage response;
         lock (_gate)
         {
@@ -175,6 +186,13 @@ public sealed class FakeAltinnApp : HttpMessageHandler
         {
             response.Dispose();
             throw Die(call, kill);
+        }
+
+        BeforeAnswer?.Invoke(call);
+        if (loss == FakeKill.AfterApply)
+        {
+            response.Dispose();
+            throw new HttpRequestException($"the connection was reset after request {call.Number} was carried out");
         }
 
         return response;

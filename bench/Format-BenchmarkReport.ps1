@@ -87,6 +87,48 @@ process {
     Add ("Module / floor, one after another: **{4}**. Throttle 4 / one after another: **{0}**; throttle 8 / one after another: **{1}**. Token fetches in the whole phase (connect included): {2} from Maskinporten and {3} exchanged. The parallel runs' seconds are wall-clock from the first runspace's start to the last submission, so they include creating the runspaces and loading the module into each." -f `
             $l.throttle4ToSequential, $l.throttle8ToSequential, $l.tokenFetches.maskinporten, $l.tokenFetches.altinn, $l.moduleToFloor)
     Add
+    # phases added later: results written before them have none
+    function Part([string] $Name) {
+        if ($r -is [Collections.IDictionary]) { if ($r.Contains($Name)) { $r[$Name] } else { $null } }
+        elseif ($r.PSObject.Properties[$Name]) { $r.PSObject.Properties[$Name].Value } else { $null }
+    }
+    $rl = Part 'rateLimit'
+    if ($rl) {
+        Add "## Under a rate limit of $($rl.requestsPerSecond) requests a second"
+        Add
+        Add ("$($rl.submissions) submissions under ``ForEach-Object -Parallel -ThrottleLimit $($rl.throttle)`` on one session, against the simulator's rate limit on the app's routes (429 with ``Retry-After`` beyond it). The ideal time is the app requests carried out divided by the limit.")
+        Add
+        Add '| requests sent | refused (429) | seconds | ideal seconds | time / ideal |'
+        Add '|---|---|---|---|---|'
+        Add ("| {0} | {1} ({2:0.0} %) | {3:0.0} | {4:0.0} | **{5}** |" -f $rl.requestsSent, $rl.requestsRefused, ($rl.refusedShare * 100), $rl.seconds, $rl.idealSeconds, $rl.toIdeal)
+        Add
+    }
+    $jp = Part 'journalParallel'
+    if ($jp) {
+        Add '## The journal in a parallel batch'
+        Add
+        Add ("$($jp.submissions) submissions under ``ForEach-Object -Parallel -ThrottleLimit $($jp.throttle)`` on one session, $($jp.latencyMs) ms added to every request, with ``-Journal``/``-Key`` (one journal, a key each) and without, alternating for $($jp.rounds) round(s) after an untimed warm-up of each.")
+        Add
+        Add '| plain (submissions/s) | journaled | journaled / plain, per round | median | journal lines |'
+        Add '|---|---|---|---|---|'
+        Add ("| {0} | {1} | {2} | **{3}** | {4} |" -f $jp.plainPerSecond, $jp.journaledPerSecond, $jp.ratios, $jp.medianRatio, $jp.journalLines)
+        Add
+    }
+    $js = Part 'journal'
+    if ($js) {
+        Add "## The journal at scale: $($js.submissions) journaled submissions in one run"
+        Add
+        Add 'One after another, one journal, a key each, no added latency. Times are client time per submission; the reads run in a fresh pwsh that has imported the module (the import is not timed).'
+        Add
+        Add '| measure | result |'
+        Add '|---|---|'
+        Add ("| time per submission, first {0} | {1:0.00} ms |" -f $js.window, $js.firstMeanMs)
+        Add ("| time per submission, last {0} | {1:0.00} ms (**{2}x** the first) |" -f $js.window, $js.lastMeanMs, $js.lastOverFirst)
+        Add ("| working set after the first {0} → end (after a full GC) | {1} → {2} MiB, **{3:+0.0;-0.0} MiB** |" -f $js.window, $js.workingSetAfterFirstMiB, $js.workingSetEndMiB, $js.workingSetGrowthMiB)
+        Add ("| the run's journal ({0} lines, {1} MiB) read at start: ``Get-AltinnJournal -Key`` | **{2:0} ms** (a one-key journal: {3:0} ms) |" -f $js.journalLines, $js.journalMiB, $js.readAtStartMs, $js.coldStartOneKeyMs)
+        Add ("| ``Get-AltinnJournal -State Failed`` on a synthetic {0}-key journal ({1} MiB, 7 lines a key, one key in 20 failed) | **{2:0} ms**, {3} found |" -f $js.syntheticKeys, $js.syntheticMiB, $js.failedQueryMs, $js.failedFound)
+        Add
+    }
     $i = $r.import
     Add '## Import time'
     Add

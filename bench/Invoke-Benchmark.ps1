@@ -14,11 +14,17 @@
          then (bench/Measure-RateLimit.ps1) throttle 16 on one session against a simulator that takes only
          so many app requests a second and answers the rest 429 with Retry-After: time against the ideal
          for that rate, and the share refused;
+      4c. the journal in a parallel batch (bench/Measure-JournalParallel.ps1): the same batch under throttle 8 with
+         50 ms added, with -Journal/-Key and without, alternating for 3 rounds; journaled throughput over plain;
+      4d. the journal at scale (bench/Measure-Journal.ps1): 10,000 journaled submissions in one run, the first and
+         last thousand's time per submission and the working set's growth, then, in a fresh pwsh, the run's journal
+         read at start and Get-AltinnJournal -State Failed on a synthetic 100,000-key journal;
       5. Import-Module AltinnApp in a fresh pwsh over a bare 'pwsh -NoProfile -Command exit' (median);
       6. upload and download of a 512 MiB attachment, with the peak working set of the pwsh doing it.
     Writes <OutputPath>.md and <OutputPath>.json. -Smoke runs a handful of submissions and no 512 MiB
     transfer, to check that the benchmark itself works; its numbers say nothing about speed.
 
+    The full run takes about 20 minutes on a quiet 2-core machine. Each phase can also run by itself:
     -Phase Sequential runs only the interleaved rounds of floor, module and script (with -Submissions to size
     them): their throughput, ratios and CPU time per submission, printed and written to <OutputPath>.sequential.json.
     -Phase Journal10k runs only the journal at scale (bench/Measure-Journal.ps1): -Count journaled submissions
@@ -59,9 +65,11 @@ $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromP
 
 # Sizes: the full run fits in about ten minutes on a busy 2-core machine; -Smoke in well under a minute.
 $plan = if ($Smoke) {
-    @{ Submissions = 6; Rounds = 2; Warmup = 2; FloorWarmup = 5; LatencySequential = 4; Throttle4 = 4; Throttle8 = 8; ImportRuns = 1; Transfer = $false; RateLimitSubmissions = 8; RateLimit = 20 }
+    @{ Submissions = 6; Rounds = 2; Warmup = 2; FloorWarmup = 5; LatencySequential = 4; Throttle4 = 4; Throttle8 = 8; ImportRuns = 1; Transfer = $false; RateLimitSubmissions = 8; RateLimit = 20
+        JournalParallelSubmissions = 8; JournalParallelRounds = 1; JournalCount = 30; JournalKeys = 1000 }
 } else {
-    @{ Submissions = 300; Rounds = 5; Warmup = 300; FloorWarmup = 300; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true; RateLimitSubmissions = 150; RateLimit = 40 }
+    @{ Submissions = 300; Rounds = 5; Warmup = 300; FloorWarmup = 300; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true; RateLimitSubmissions = 150; RateLimit = 20
+        JournalParallelSubmissions = 64; JournalParallelRounds = 3; JournalCount = $Count; JournalKeys = 100000 }
 }
 if ($Submissions) { $plan.Submissions = $Submissions }
 $perRound = [int][Math]::Ceiling($plan.Submissions / $plan.Rounds)
@@ -469,6 +477,17 @@ try {
         -Connect (@{ ClientId = $script:ClientId; Jwk = $script:Key.Private; SystemUserOrganization = $organization } + $connect)
     Test-Receipts $folder.FullName $plan.RateLimitSubmissions 'module (rate limit, throttle 16)'
 
+    # ----- 4c: the journal's cost in a parallel batch (its own simulator) -----
+    Write-Phase "journaled against plain under ForEach-Object -Parallel -ThrottleLimit 8, $latencyMs ms added: $($plan.JournalParallelSubmissions) submissions each, $($plan.JournalParallelRounds) round(s)"
+    $folder = New-Item -ItemType Directory (Join-Path $work 'journal-parallel')
+    $results.journalParallel = & (Join-Path $PSScriptRoot 'Measure-JournalParallel.ps1') -SimulatorDll $SimulatorDll -Work $folder.FullName `
+        -Submissions $plan.JournalParallelSubmissions -Rounds $plan.JournalParallelRounds -LatencyMs $latencyMs
+
+    # ----- 4d: the journal at scale (its own simulator) -----
+    Write-Phase "journal at scale: $($plan.JournalCount) journaled submissions in one run, then Get-AltinnJournal on $($plan.JournalKeys) keys"
+    $folder = New-Item -ItemType Directory (Join-Path $work 'journal-scale')
+    $results.journal = & (Join-Path $PSScriptRoot 'Measure-Journal.ps1') -SimulatorDll $SimulatorDll -Work $folder.FullName -Count $plan.JournalCount -JournalKeys $plan.JournalKeys
+
     # ----- 5: import time over a bare pwsh -----
     Write-Phase "Import-Module AltinnApp against a bare pwsh, $($plan.ImportRuns) runs each"
     # A reference: a one-function module with a manifest and a one-view format file, i.e. what PowerShell
@@ -557,6 +576,16 @@ Add-Target 'throttle 8 vs one after another (50 ms added)' '>= 5 x' $results.lat
 $fetches = $results.latency.tokenFetches
 Add-Target 'token fetches, 50 ms phase, one shared session' '1' "$($fetches.maskinporten) Maskinporten, $($fetches.altinn) exchange" ($fetches.maskinporten -eq 1 -and $fetches.altinn -eq 1)
 Add-Target 'import overhead' '< 0.3 s' $results.import.overheadSeconds ($results.import.overheadSeconds -lt 0.3)
+$rl = $results.rateLimit
+Add-Target "rate limit of $($rl.requestsPerSecond) a second, throttle 16: refused" '< 5 % of requests' ('{0:0.0} %' -f ($rl.refusedShare * 100)) ($rl.refusedShare -lt 0.05)
+Add-Target "rate limit of $($rl.requestsPerSecond) a second, throttle 16: time" '<= 1.2 x the ideal' $rl.toIdeal ($rl.toIdeal -le 1.2)
+$jp = $results.journalParallel
+Add-Target 'journaled vs plain, throttle 8, 50 ms added' '>= 0.9 x plain throughput' $jp.medianRatio ($jp.medianRatio -ge 0.9)
+$js = $results.journal
+Add-Target "$($js.submissions) journaled in one run: last $($js.window) vs first" '<= 1.2 x the time per submission' $js.lastOverFirst ($js.lastOverFirst -le 1.2)
+Add-Target "$($js.submissions) journaled in one run: working-set growth" '< 100 MiB' $js.workingSetGrowthMiB ($js.workingSetGrowthMiB -lt 100)
+Add-Target "the run's journal read at start (fresh pwsh)" '< 2 s' ('{0:0} ms' -f $js.readAtStartMs) ($js.readAtStartMs -lt 2000)
+Add-Target "Get-AltinnJournal -State Failed, $($js.syntheticKeys) keys (fresh pwsh)" '< 2 s' ('{0:0} ms' -f $js.failedQueryMs) ($js.failedQueryMs -lt 2000)
 if ($results.transfer.measured) {
     Add-Target "peak working-set growth, $TransferMiB MiB upload and download" '< 64 MiB' $results.transfer.growthMiB ($results.transfer.growthMiB -lt 64)
 }
@@ -571,6 +600,9 @@ $document = [ordered]@{
     sequential      = $results.sequential
     ratios          = $results.ratios
     latency         = $results.latency
+    rateLimit       = $results.rateLimit
+    journalParallel = $results.journalParallel
+    journal         = $results.journal
     import          = $results.import
     transfer        = $results.transfer
     targets         = $targets

@@ -84,6 +84,25 @@ Describe 'The benchmark in its smoke run' {
         $latency.tokenFetches.altinn | Should -Be 1
     }
 
+    It 'runs the batch under a rate limit and the journal''s phases, and reports them' {
+        $limit = $script:Result.rateLimit
+        $limit.requestsSent | Should -BeGreaterThan 0
+        $limit.requestsRefused | Should -BeLessOrEqual $limit.requestsSent
+        $limit.toIdeal | Should -BeGreaterThan 0
+        $parallel = $script:Result.journalParallel
+        $parallel.medianRatio | Should -BeGreaterThan 0
+        # warm-up and timed batches, plain and journaled, 7 journal lines a journaled submission
+        $parallel.journalLines | Should -Be (7 * ($parallel.submissions * $parallel.rounds + $parallel.throttle))
+        $scale = $script:Result.journal
+        $scale.journalLines | Should -Be (7 * $scale.submissions)
+        $scale.failedFound | Should -Be ($scale.syntheticKeys / 20)
+        $scale.failedQueryMs | Should -BeGreaterThan 0
+        $scale.readAtStartMs | Should -BeGreaterThan 0
+        foreach ($heading in '## Under a rate limit of', '## The journal in a parallel batch', '## The journal at scale') {
+            $script:Markdown | Should -Match ('(?m)^' + [regex]::Escape($heading))
+        }
+    }
+
     It 'measures the import against a bare pwsh and leaves the 512 MiB transfer out' {
         $import = $script:Result.import
         @($import.bareMs).Count | Should -Be $import.runs
@@ -96,7 +115,7 @@ Describe 'The benchmark in its smoke run' {
 
     It 'states every target with its goal, this run''s value and whether it was met' {
         $targets = @($script:Result.targets)
-        $targets.Count | Should -Be 5
+        $targets.Count | Should -Be 12
         foreach ($target in $targets) {
             $target.name | Should -Not -BeNullOrEmpty
             $target.goal | Should -Not -BeNullOrEmpty

@@ -61,17 +61,11 @@ namespace AltinnApp.PowerShell.Cmdlets
                     IsVisible = Given(nameof(Visible)) ? Visible.IsPresent : current.IsVisible,
                 };
 
-                var changes = string.Join(", ", MyInvocation.BoundParameters.Keys.Where(k => k != nameof(SystemId) && k != nameof(Session) && !CommonParameters.Contains(k)));
+                var changes = string.Join(", ", MyInvocation.BoundParameters.Keys.Where(k => k != nameof(SystemId) && k != nameof(Session) && !Cmdlet.CommonParameters.Contains(k) && !Cmdlet.OptionalCommonParameters.Contains(k)));
                 if (!ShouldProcess($"system '{current.SystemId}'", $"Update in Altinn's system register ({(changes.Length == 0 ? "nothing given" : changes)})")) return;
                 WriteObject(Run(ct => session.Vendor.UpdateSystemAsync(definition, ct)));
             });
         }
-
-        private static readonly string[] CommonParameters =
-        {
-            "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable", "WarningVariable",
-            "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm",
-        };
 
         private bool Given(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
     }

@@ -38,6 +38,24 @@ public class NorwegianIdentifiersTests
         Assert.Contains("control digit", ex.Message);
     }
 
+    [Theory]
+    [InlineData("313725138\u00a0")]      // a no-break space after it, as a spreadsheet cell leaves it
+    [InlineData("313\u00a0725\u00a0138")] // grouped as nb-NO writes numbers
+    [InlineData("313\u202f725\u202f138")] // grouped with narrow no-break spaces
+    [InlineData("\u200b313725138")]      // a zero-width space copied from a web page
+    [InlineData(" 313 725 138 ")]
+    public void Spaces_of_every_kind_and_invisible_characters_are_not_part_of_an_organisation_number(string value) =>
+        Assert.Equal("313725138", NorwegianIdentifiers.RequireOrganizationNumber(value, "OrganizationNumber"));
+
+    [Fact]
+    public void A_character_that_is_not_a_digit_is_named()
+    {
+        var ex = Assert.Throws<AltinnArgumentException>(() => NorwegianIdentifiers.RequireOrganizationNumber("31O461598", "OrganizationNumber"));
+        Assert.Contains("'O' (U+004F), which is not a digit", ex.Message);
+        var dash = Assert.Throws<AltinnArgumentException>(() => NorwegianIdentifiers.RequireOrganizationNumber("310-461-598", "OrganizationNumber"));
+        Assert.Contains("'-' (U+002D), which is not a digit", dash.Message);
+    }
+
     [Fact]
     public void The_0192_prefix_is_accepted() =>
         Assert.Equal("950474084", NorwegianIdentifiers.RequireOrganizationNumber("0192:950474084", "X"));

@@ -1,5 +1,7 @@
 using System;
+using System.Globalization;
 using System.Linq;
+using System.Text;
 
 namespace AltinnApp.Core.Validation
 {
@@ -40,12 +42,12 @@ namespace AltinnApp.Core.Validation
         /// <param name="operation">When given, the ErrorId is <c>Altinn.{operation}.InvalidOrganizationNumber</c>.</param>
         public static string RequireOrganizationNumber(string value, string parameterName, string operation = null)
         {
-            var trimmed = (value ?? string.Empty).Replace(" ", string.Empty);
+            var trimmed = WithoutSpaces(value);
             if (trimmed.StartsWith("0192:", StringComparison.Ordinal)) trimmed = trimmed.Substring(5);
             if (!IsValidOrganizationNumber(trimmed))
             {
                 throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidOrganizationNumber),
-                    $"-{parameterName} '{value}' is not a valid Norwegian organisation number: it must be nine digits whose last digit is the mod-11 control digit. Check the number in Enhetsregisteret (Brønnøysundregistrene).");
+                    $"-{parameterName} '{Visible(value)}' is not a valid Norwegian organisation number: it must be nine digits whose last digit is the mod-11 control digit{NotDigits(trimmed)}. Check the number in Enhetsregisteret (Brønnøysundregistrene).");
             }
 
             return trimmed;
@@ -53,17 +55,45 @@ namespace AltinnApp.Core.Validation
 
         public static string RequirePersonNumber(string value, string parameterName)
         {
-            var trimmed = (value ?? string.Empty).Replace(" ", string.Empty);
+            var trimmed = WithoutSpaces(value);
             if (!IsValidPersonNumber(trimmed))
             {
                 throw new AltinnArgumentException("Altinn.InvalidPersonNumber",
-                    $"-{parameterName} '{MaskPersonNumber(trimmed)}' is not a valid Norwegian national identity number: it must be eleven digits with two correct control digits.");
+                    $"-{parameterName} '{MaskPersonNumber(trimmed)}' is not a valid Norwegian national identity number: it must be eleven digits with two correct control digits{NotDigits(trimmed)}.");
             }
 
             return trimmed;
         }
 
         private static bool IsAsciiDigit(char c) => c >= '0' && c <= '9';
+
+        /// <summary>
+        /// Without spaces of any kind and invisible characters: a number copied from a spreadsheet or a web page is often
+        /// grouped with no-break spaces (nb-NO writes "310 461 598" with U+00A0 or U+202F) or carries a zero-width space.
+        /// </summary>
+        private static string WithoutSpaces(string value)
+        {
+            if (string.IsNullOrEmpty(value)) return string.Empty;
+            var kept = new StringBuilder(value.Length);
+            foreach (var c in value)
+            {
+                if (char.IsWhiteSpace(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format) continue;
+                kept.Append(c);
+            }
+
+            return kept.ToString();
+        }
+
+        /// <summary>The characters other than digits, named (a letter O for a zero, a dash): "" when there are none.</summary>
+        private static string NotDigits(string trimmed)
+        {
+            var others = trimmed.Where(c => !IsAsciiDigit(c)).Distinct().Take(3).Select(c => $"'{c}' (U+{(int)c:X4})").ToList();
+            return others.Count == 0 ? string.Empty : $", and it holds {string.Join(", ", others)}, which {(others.Count == 1 ? "is not a digit" : "are not digits")}";
+        }
+
+        /// <summary>The value as given, with control characters shown as their code so the message shows what was there.</summary>
+        private static string Visible(string value) =>
+            string.Concat((value ?? string.Empty).Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 
         // -1 when the number cannot be valid (remainder gives control digit 10)
         private static int Mod11(string digits, int[] weights)

@@ -138,3 +138,41 @@ Describe 'The journal''s files' {
         if (Test-Path $log) { Get-Content -Raw $log | Should -Not -Match '08089403198' }
     }
 }
+
+Describe 'A key in the batch twice, with other values, under ForEach-Object -Parallel' {
+    It 'files one row''s values and refuses the other with KeyTakenOver or DataChanged, never two successes' {
+        $run = New-Run 'duplicate-keys'
+        New-Item -ItemType Directory $run.Receipts | Out-Null
+        # slow writes, so the two rows of a key overlap
+        Invoke-Simulator -Simulator $script:Sim -Method PUT -Path '_sim/faults' -Body @{ rules = @(@{ pathPrefix = '/brg/'; methods = @('PUT'); latencyMs = 150 }); seed = 5 } | Out-Null
+        try {
+            $session = Connect-Altinn -MaskinportenUri $script:Sim.BaseUri -PlatformUri $script:Sim.BaseUri -AppBaseUri $script:Sim.BaseUri -ClientId $run.ClientId `
+                -JwkPath $script:JwkPath -SystemUserOrganization 950474084 -PassThru
+            $rows = foreach ($i in 1..8) { foreach ($value in 'first', 'second') { [pscustomobject]@{ Key = 'dup-{0:d2}' -f $i; Value = "$value $i" } } }
+            $results = @($rows | ForEach-Object -ThrottleLimit 8 -Parallel {
+                    $row = $_
+                    $file = New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $using:run.Journal -Key $row.Key -Session $using:session -ErrorAction SilentlyContinue -ErrorVariable failed |
+                        Set-AltinnData -DataType model -Value @{ property1 = $row.Value; property2 = 'b' } -ErrorAction SilentlyContinue -ErrorVariable +failed |
+                        Invoke-AltinnProcessNext -ErrorAction SilentlyContinue -ErrorVariable +failed |
+                        Save-AltinnReceipt -Path $using:run.Receipts -ErrorAction SilentlyContinue -ErrorVariable +failed
+                    [pscustomobject]@{ Key = $row.Key; Value = $row.Value; Filed = [bool]$file; ErrorId = @($failed | ForEach-Object FullyQualifiedErrorId) -join ',' }
+                })
+        } finally {
+            Invoke-Simulator -Simulator $script:Sim -Method DELETE -Path '_sim/faults' | Out-Null
+        }
+
+        $results | Should -HaveCount 16
+        foreach ($group in $results | Group-Object Key) {
+            $instance = Get-AltinnJournal -Path $run.Journal -Key $group.Name
+            $instance.State | Should -Be 'ReceiptSaved' -Because "key $($group.Name) was filed by one of its rows"
+            $filedValue = (Get-AltinnData -InstanceId $instance.InstanceId -App brg/aarsregnskap -DataType model -Session $session).property1
+            $succeeded = @($group.Group | Where-Object Filed)
+            $succeeded | Should -HaveCount 1 -Because "one row of $($group.Name) files, the other is refused (rows: $(($group.Group | ForEach-Object { "$($_.Value): $($_.ErrorId)" }) -join '; '))"
+            $succeeded[0].Value | Should -Be $filedValue -Because 'the row that reports success is the one whose values were filed'
+            $refused = @($group.Group | Where-Object { -not $_.Filed })
+            $refused[0].ErrorId | Should -Match '^Altinn\.(SetData|ProcessNext)\.(KeyTakenOver|DataChanged),'
+        }
+        @(Get-SimulatorInstances $script:Sim) | Should -HaveCount 8
+        Disconnect-Altinn -Session $session
+    }
+}

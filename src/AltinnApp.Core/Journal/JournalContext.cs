@@ -23,6 +23,9 @@ namespace AltinnApp.Core.Journal
         /// </summary>
         public int TakeStepNumber() => System.Threading.Interlocked.Increment(ref _steps);
 
+        /// <summary>The fingerprint of the form data this row brings to each of its Set-AltinnData steps, by step number.</summary>
+        internal System.Collections.Concurrent.ConcurrentDictionary<int, string> DataHashes { get; } = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
+
         /// <summary>Records a step's progress: <paramref name="state"/> with the step's number and what identifies it.</summary>
         public void RecordStep(int number, string operation, JournalState state, string instanceId, string dataType = null, string hash = null,
             System.Collections.Generic.List<JournalFile> files = null, string task = null) =>
@@ -60,6 +63,8 @@ namespace AltinnApp.Core.Journal
 
         public void RecordFailure(string step, Exception exception)
         {
+            // a row that a later row of the same key superseded fails alone: the key is the later row's to carry on
+            if (!Journal.IsLatestRow(this)) return;
             var altinn = exception as AltinnException;
             Journal.Append(new JournalRecord
             {

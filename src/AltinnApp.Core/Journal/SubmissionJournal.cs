@@ -97,6 +97,20 @@ namespace AltinnApp.Core.Journal
 
         public IReadOnlyList<JournalEntry> Entries() => Entries(null);
 
+        /// <summary>
+        /// The row (a New-AltinnInstance and the steps piped after it) that last began each key in this process. A key in a
+        /// batch twice is begun by two rows; once the later one has begun it, the earlier one changes nothing more
+        /// (<see cref="IsLatestRow"/>), or the two would file one instance with a mix of their values and both report success.
+        /// </summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JournalContext> _rows =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, JournalContext>(StringComparer.Ordinal);
+
+        /// <summary><paramref name="row"/> has begun its key: a row that began it before is superseded.</summary>
+        internal void BeginRow(JournalContext row) => _rows[row.Key] = row;
+
+        /// <summary>Whether no later row of this process has begun <paramref name="row"/>'s key.</summary>
+        internal bool IsLatestRow(JournalContext row) => !_rows.TryGetValue(row.Key, out var latest) || ReferenceEquals(latest, row);
+
         /// <summary>How many records of <paramref name="storedKey"/> (as <see cref="StoredKey"/> gives it) the file holds now.</summary>
         internal long RecordsOf(string storedKey)
         {

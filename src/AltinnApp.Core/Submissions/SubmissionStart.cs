@@ -78,11 +78,17 @@ namespace AltinnApp.Core.Submissions
                 if (restart && !await RestartAsync(request, journal, cancellationToken).ConfigureAwait(false)) return null;
 
                 var resumed = await ResumeAsync(request, journal, fingerprint, cancellationToken).ConfigureAwait(false);
-                if (resumed != null) return resumed;
+                if (resumed != null)
+                {
+                    journal.Journal.BeginRow(journal);
+                    // just read under the key's lock: the next step need not read it again
+                    return SubmissionSteps.Stamp(resumed);
+                }
 
                 if (!await _confirm.ConfirmAsync($"{request} (key {journal.Key})", CreateWhat(request), cancellationToken).ConfigureAwait(false)) return null;
                 var instance = await CreateJournaledAsync(request, journal, fingerprint, cancellationToken).ConfigureAwait(false);
                 AltinnLog.Verbose($"Created instance {instance.Id} of {request.App} for {request.Owner} (key {journal.Key}).");
+                journal.Journal.BeginRow(journal);
                 return SubmissionSteps.Stamp(instance);
             }
         }

@@ -48,8 +48,10 @@ namespace AltinnApp.Core.Submissions
             var journal = instance.Journal;
             var number = journal?.TakeStepNumber() ?? 0;
             var hash = journal != null ? Fingerprints.Of(payload) : null;
+            if (journal != null) journal.DataHashes[number] = hash;
             using (await LockKeyAsync(instance, cancellationToken).ConfigureAwait(false))
             {
+                RequireRowAgrees(journal, operation, number, hash);
                 if (journal != null && !IsCurrent(instance))
                 {
                     // another run may have carried the key on meanwhile: decide on the instance as it is now
@@ -260,6 +262,7 @@ namespace AltinnApp.Core.Submissions
             var number = journal?.TakeStepNumber() ?? 0;
             using (await LockKeyAsync(current, cancellationToken).ConfigureAwait(false))
             {
+                RequireRowAgrees(journal, operation);
                 if (journal != null && !IsCurrent(current)) current = await RereadAsync(current, operation, cancellationToken).ConfigureAwait(false);
                 return Stamp(await MoveNextLockedAsync(current, action, language, journal, number, operation, cancellationToken).ConfigureAwait(false));
             }
@@ -305,6 +308,7 @@ namespace AltinnApp.Core.Submissions
             {
                 if (journal != null)
                 {
+                    RequireRowAgrees(journal, operation);
                     RequireSameStep(journal, number, operation, null);
                     RequireNoLaterSteps(journal, number, operation);
                     if (!IsCurrent(current)) current = await RereadAsync(current, operation, cancellationToken).ConfigureAwait(false);
@@ -383,6 +387,31 @@ namespace AltinnApp.Core.Submissions
             var journal = instance?.Journal;
             if (journal == null) return NoLock.Instance;
             return await journal.Journal.LockKeyAsync(journal.Key, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// A key in a batch twice, its rows in flight at once: once a later row of this process has begun the key
+        /// (<see cref="SubmissionJournal.IsLatestRow"/>), the earlier row's object is the same instance the later row carries
+        /// on. The earlier row may still take steps that agree with what the key records (a row in the batch twice with the
+        /// same values files once, and both succeed), but not one that would put other form data on the key, nor a process
+        /// move after the key's form data was replaced with the later row's: it would file the other row's values and report
+        /// them as its own.
+        /// </summary>
+        private static void RequireRowAgrees(JournalContext journal, string operation, int number = 0, string hash = null)
+        {
+            if (journal == null || journal.Journal.IsLatestRow(journal)) return;
+            var entry = journal.Entry;
+            var mine = hash != null ? new[] { new KeyValuePair<int, string>(number, hash) } : journal.DataHashes.ToArray();
+            foreach (var data in mine)
+            {
+                var recorded = entry?.StepAt(data.Key);
+                if (recorded?.Hash == null || string.Equals(recorded.Hash, data.Value, StringComparison.Ordinal)) continue;
+                throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.KeyTakenOver), AltinnErrorKind.Conflict,
+                    $"Key '{journal.Key}': this row's {(operation == "SetData" ? "form data was" : "process move was")} not sent: another row of this run began the same key after this one did, " +
+                    $"with other {recorded.DataType ?? "form"} data, so the key is in the batch twice. The later row carries the key on; this row changed nothing from here. " +
+                    "Give every row its own key (one key stands for one submission), and check which of the two rows holds the values to file: " +
+                    $"Get-AltinnJournal -Key '{journal.Key}' shows what the key filed.");
+            }
         }
 
         private sealed class NoLock : IDisposable

@@ -65,6 +65,8 @@ Describe 'A client refused, then delegated' {
 
         { & $file (New-AgentSession) } | Should -Throw -ErrorId 'Altinn.NewInstance.Forbidden*'
         (Get-AltinnJournal $journal -Key $key).State | Should -Be 'Failed'
+        # one refusal, one record of it
+        @([IO.File]::ReadAllLines($journal) | Where-Object { $_ -like '*"state":"Failed"*' }) | Should -HaveCount 1
 
         Invoke-Simulator -Simulator $script:Sim -Method PUT -Path "_sim/systemusers/$($script:SystemUserId)/clients/$($script:Late)" -Body @{ accessPackages = @($script:Package) } | Out-Null
         # a new process's run: a new session, the journal read from its file

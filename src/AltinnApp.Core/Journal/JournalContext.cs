@@ -26,6 +26,9 @@ namespace AltinnApp.Core.Journal
         /// <summary>The fingerprint of the form data this row brings to each of its Set-AltinnData steps, by step number.</summary>
         internal System.Collections.Concurrent.ConcurrentDictionary<int, string> DataHashes { get; } = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
 
+        /// <summary>New-AltinnInstance resumed or created the key's instance for this row (<see cref="SubmissionJournal.BeginRow"/>).</summary>
+        internal bool Began { get; set; }
+
         /// <summary>Records a step's progress: <paramref name="state"/> with the step's number and what identifies it.</summary>
         public void RecordStep(int number, string operation, JournalState state, string instanceId, string dataType = null, string hash = null,
             System.Collections.Generic.List<JournalFile> files = null, string task = null) =>
@@ -61,10 +64,19 @@ namespace AltinnApp.Core.Journal
         /// <summary>Whether this key has claimed or saved a receipt at <paramref name="path"/>.</summary>
         public bool OwnsReceipt(string path) => Journal.KeyOfReceipt(path) == Key;
 
+        private const string RecordedMark = "AltinnApp.Journal.Recorded";
+
+        /// <summary>Marks a failure the engine has recorded on the key already, so the cmdlet does not record it twice.</summary>
+        public static void MarkRecorded(Exception exception) => exception.Data[RecordedMark] = true;
+
+        /// <summary>Whether the engine recorded <paramref name="exception"/> on the key already.</summary>
+        public static bool IsRecorded(Exception exception) => exception?.Data[RecordedMark] is bool recorded && recorded;
+
         public void RecordFailure(string step, Exception exception)
         {
             // a row that a later row of the same key superseded fails alone: the key is the later row's to carry on
-            if (!Journal.IsLatestRow(this)) return;
+            // (a row refused before it began its key is recorded: that refusal is the key's news)
+            if (Journal.IsSuperseded(this)) return;
             var altinn = exception as AltinnException;
             Journal.Append(new JournalRecord
             {

@@ -106,10 +106,17 @@ namespace AltinnApp.Core.Journal
             new System.Collections.Concurrent.ConcurrentDictionary<string, JournalContext>(StringComparer.Ordinal);
 
         /// <summary><paramref name="row"/> has begun its key: a row that began it before is superseded.</summary>
-        internal void BeginRow(JournalContext row) => _rows[row.Key] = row;
+        internal void BeginRow(JournalContext row)
+        {
+            row.Began = true;
+            _rows[row.Key] = row;
+        }
 
         /// <summary>Whether no later row of this process has begun <paramref name="row"/>'s key.</summary>
         internal bool IsLatestRow(JournalContext row) => !_rows.TryGetValue(row.Key, out var latest) || ReferenceEquals(latest, row);
+
+        /// <summary>A row that began its key and was superseded since by a later row of the same key.</summary>
+        internal bool IsSuperseded(JournalContext row) => row.Began && !IsLatestRow(row);
 
         /// <summary>How many records of <paramref name="storedKey"/> (as <see cref="StoredKey"/> gives it) the file holds now.</summary>
         internal long RecordsOf(string storedKey)

@@ -282,6 +282,7 @@ namespace AltinnApp.Core.Submissions
                         ErrorId = ex.ErrorId,
                         NothingCreated = true,
                     });
+                    JournalContext.MarkRecorded(ex);
                     throw;
                 }
 

@@ -399,7 +399,7 @@ namespace AltinnApp.Core.Submissions
         /// </summary>
         private static void RequireRowAgrees(JournalContext journal, string operation, int number = 0, string hash = null)
         {
-            if (journal == null || journal.Journal.IsLatestRow(journal)) return;
+            if (journal == null || !journal.Journal.IsSuperseded(journal)) return;
             var entry = journal.Entry;
             var mine = hash != null ? new[] { new KeyValuePair<int, string>(number, hash) } : journal.DataHashes.ToArray();
             foreach (var data in mine)

@@ -137,7 +137,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     // here, and an operator working through the Failed list must not file that submission again.
                     try
                     {
-                        if (journal.Entry?.IsDone != true) journal.RecordFailure(Operation, ex);
+                        if (journal.Entry?.IsDone != true && !Core.Journal.JournalContext.IsRecorded(ex)) journal.RecordFailure(Operation, ex);
                     }
                     catch (AltinnException journalError)
                     {

@@ -132,12 +132,20 @@ namespace AltinnApp.Core.Http
         // answer is what ends a stalled read when the attempt's time is up or the caller stops
         private static async Task BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)
         {
+            // 0 loading, 1 loaded, 2 closed by the stop: an answer whose body has arrived is never closed behind the caller's
+            // back (it would fail later as a disposed object rather than as the stop it is)
+            var state = 0;
             try
             {
-                using (cancellationToken.Register(response.Dispose))
+                using (cancellationToken.Register(() =>
+                {
+                    if (Interlocked.CompareExchange(ref state, 2, 0) == 0) response.Dispose();
+                }))
                 {
                     await response.Content.LoadIntoBufferAsync().ConfigureAwait(false);
                 }
+
+                if (Interlocked.CompareExchange(ref state, 1, 0) == 2) throw new OperationCanceledException(cancellationToken);
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {

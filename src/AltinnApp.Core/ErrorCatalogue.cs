@@ -118,6 +118,7 @@ namespace AltinnApp.Core
         public const string FilesChanged = nameof(FilesChanged);
         public const string StepChanged = nameof(StepChanged);
         public const string KeyTakenOver = nameof(KeyTakenOver);
+        public const string InvalidKey = nameof(InvalidKey);
 
         // Submit-AltinnInstance
         public const string NoProcess = nameof(NoProcess);
@@ -400,6 +401,7 @@ namespace AltinnApp.Core
             E(ErrorReason.DataChanged, AltinnErrorKind.InvalidOperation, "A rerun brings other form data than the key's instance holds, and the instance no longer takes it.", "SetData"),
             E(ErrorReason.FilesChanged, AltinnErrorKind.InvalidOperation, "A rerun brings other files than the key's instance already holds from an earlier run.", "AddAttachment"),
             E(ErrorReason.StepChanged, AltinnErrorKind.InvalidOperation, "A rerun's pipeline takes another step than the key began with at that place.", Any),
+            E(ErrorReason.InvalidKey, AltinnErrorKind.InvalidArgument, "A journal key that is empty, has a space at either end, or holds a control or invisible character.", "NewInstance"),
             E(ErrorReason.KeyTakenOver, AltinnErrorKind.Conflict, "Another row of this process began the same journal key with other form data while this row was being filed (the key is in the batch twice): this row's step was not sent.", "SetData", "ProcessNext", "Submit"),
 
             // Submit-AltinnInstance

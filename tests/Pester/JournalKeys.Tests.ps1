@@ -212,3 +212,24 @@ Describe 'Rows refused before the create' {
         (Get-SimulatorCounters $script:Sim).instancesCreatedByOwner.'950474084' | Should -BeNullOrEmpty
     }
 }
+
+Describe 'A key that only looks like another' {
+    It 'is refused when it has a space at an end or an invisible character, before anything is sent, and the trimmed key files once' {
+        $run = New-Run 'untrimmed'
+        $session = Connect-TestSession -Simulator $script:Sim
+        $file = {
+            param($Key)
+            New-AltinnInstance -App brg/aarsregnskap -OrganizationNumber 950474084 -Journal $run.Journal -Key $Key -Session $session -ErrorAction Stop |
+                Set-AltinnData -DataType model -Value @{ property1 = 'a'; property2 = 'b' } -ErrorAction Stop |
+                Submit-AltinnInstance -ErrorAction Stop
+        }
+        (& $file '950474084-2025-5').Ended | Should -BeTrue
+        foreach ($key in "950474084-2025-5 ", " 950474084-2025-5", "950474084-2025-5`t", "950474084$([char]0x00A0)2025-5", "950474084-2025-5$([char]0x200B)") {
+            { & $file $key } | Should -Throw -ErrorId "Altinn.NewInstance.InvalidKey,$script:CmdletId" -Because "'$key' looks like the filed key"
+        }
+        $error[0].Exception.Message | Should -Match 'compared exactly'
+        $error[0].Exception.Message | Should -Match 'Trim the key'
+        @(Get-SimulatorInstances $script:Sim) | Should -HaveCount 1
+        @(Get-AltinnJournal $run.Journal) | Should -HaveCount 1
+    }
+}

@@ -201,7 +201,7 @@ namespace AltinnApp.Core.Api
                 foreach (var issue in ex.ValidationIssues) issue.InstanceId = instance.Id;
                 var lines = string.Join(Environment.NewLine, ex.ValidationIssues.Select(i => "  - " + i));
                 return Rewrap(ex, "Altinn.ProcessNext.ValidationFailed", AltinnErrorKind.InvalidData,
-                    $"Instance {instance.Id} cannot leave task {task}: the app's validation found {errors} error(s).{Environment.NewLine}{lines}{Environment.NewLine}Correct the data (Set-AltinnData) and try again; Test-AltinnInstance shows the same list, and the error's Exception.ValidationIssues holds them as objects.");
+                    $"Instance {instance.Id} cannot leave task {task}: the app's validation found {errors} error(s).{Environment.NewLine}{lines}{Environment.NewLine}Correct the data (Set-AltinnData) and try again; in a journaled batch, correct the row and run the batch again: the key carries on with this instance, which waits unsubmitted until then. Test-AltinnInstance shows the same list, and the error's Exception.ValidationIssues holds them as objects.");
             }
 
             if (Has(text, "ended"))

@@ -16,6 +16,32 @@ namespace AltinnApp.Core.Journal
         private static readonly Regex ElevenDigits = new Regex(@"(?<!\d)\d{11}(?!\d)", RegexOptions.CultureInvariant);
         private static readonly Regex Stored = new Regex(@"(?<!\d)\d{6}\*{5}~[0-9a-f]{12}", RegexOptions.CultureInvariant);
 
+        /// <summary>
+        /// A key is compared exactly, so "k " and "k" would be two submissions of one form: a key with a space at either end,
+        /// or a control or invisible character anywhere (a tab, a zero-width space, a no-break space left by a spreadsheet),
+        /// is refused rather than filed a second time under a key that looks the same in every table and log.
+        /// </summary>
+        public static void RequireUsable(string key, string operation)
+        {
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidKey),
+                    "-Key is empty: give a key that names the submission, for example \"$($row.Org)-2025-aarsregnskap\".");
+            }
+
+            for (var i = 0; i < key.Length; i++)
+            {
+                var c = key[i];
+                var edge = (i == 0 || i == key.Length - 1) && char.IsWhiteSpace(c);
+                var hidden = char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format || (c != ' ' && char.IsWhiteSpace(c));
+                if (!edge && !hidden) continue;
+                var where = edge ? (i == 0 ? "at its start" : "at its end") : $"at position {i + 1}";
+                throw new AltinnArgumentException(ErrorCatalogue.Id(operation, ErrorReason.InvalidKey),
+                    $"-Key '{Mask(key).Trim()}' has {(c == ' ' ? "a space" : $"the character U+{(int)c:X4}")} {where}. Keys are compared exactly, so it would be another key than the one without it, " +
+                    "and a second filing of the same form. Nothing was sent. Trim the key (for example -Key $row.Key.Trim()), or fix the column it comes from.");
+            }
+        }
+
         public static bool HasPersonNumber(string key)
         {
             if (key == null || key.Length < 11) return false;

@@ -92,7 +92,7 @@ namespace AltinnApp.Core.Submissions
                     throw new AltinnException(ErrorCatalogue.Id(operation, ErrorReason.DataChanged), AltinnErrorKind.InvalidOperation,
                         $"Key '{journal.Key}': these {element.DataType} values were not applied: instance {instance.Id} " +
                         (instance.Ended ? "was submitted" : $"has moved past {ownerTask ?? "the data's task"}") +
-                        (step != null ? " with the values an earlier run sent, and they differ from these." : " before this run.") +
+                        (step != null ? " with the values sent earlier for this key (by an earlier run, or by another row of this batch with the same key), and they differ from these." : " before this run.") +
                         " Nothing was changed. A submitted key is filed: to file corrected values, use a new key; an unsubmitted one can be begun again with New-AltinnInstance -Restart.");
                 }
             }
@@ -410,7 +410,7 @@ namespace AltinnApp.Core.Submissions
                     $"Key '{journal.Key}': this row's {(operation == "SetData" ? "form data was" : "process move was")} not sent: another row of this run began the same key after this one did, " +
                     $"with other {recorded.DataType ?? "form"} data, so the key is in the batch twice. The later row carries the key on; this row changed nothing from here. " +
                     "Give every row its own key (one key stands for one submission), and check which of the two rows holds the values to file: " +
-                    $"Get-AltinnJournal -Key '{journal.Key}' shows what the key filed.");
+                    $"Get-AltinnData -InstanceId {entry?.InstanceId ?? "<the key's instance>"} -DataType {recorded.DataType ?? "<data type>"} shows the values the key holds.");
             }
         }
 

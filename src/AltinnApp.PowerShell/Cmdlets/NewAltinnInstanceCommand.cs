@@ -246,6 +246,7 @@ namespace AltinnApp.PowerShell.Cmdlets
                     "-Journal and -Key go together: the journal records each key's progress. Give both (for example -Journal ./batch.journal -Key $row.Id), or neither.");
             }
 
+            JournalKeys.RequireUsable(Key, Operation);
             return new JournalContext(SubmissionJournal.Open(ResolvePath(Journal)), Key);
         }
 

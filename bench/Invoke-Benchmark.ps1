@@ -100,33 +100,28 @@ if ($found.Path -ne $ModulePath) { throw "Another AltinnApp comes first in PSMod
 $moduleVersion = (Get-Module AltinnApp).Version.ToString()
 $pwshDll = Join-Path $PSHOME 'pwsh.dll'
 
-if ($Phase -eq 'Journal10k') {
-    $work = Join-Path ([IO.Path]::GetTempPath()) ('altinnapp-bench-journal-' + [Guid]::NewGuid().ToString('N').Substring(0, 8))
+<# One measuring script run by itself (-Phase): its numbers printed and written to <OutputPath>.<Suffix>.json. #>
+function Invoke-PhaseAlone([string] $Title, [string] $Script, [hashtable] $Parameters, [string] $Suffix) {
+    $work = Join-Path ([IO.Path]::GetTempPath()) ("altinnapp-bench-$Suffix-" + [Guid]::NewGuid().ToString('N').Substring(0, 8))
     New-Item -ItemType Directory $work | Out-Null
     try {
-        Write-Host "AltinnApp $moduleVersion journal at scale: $Count journaled submissions in one run, then Get-AltinnJournal on 100,000 keys"
-        $journalResult = & (Join-Path $PSScriptRoot 'Measure-Journal.ps1') -SimulatorDll $SimulatorDll -Work $work -Count $Count
-        $journalResult | Format-List | Out-Host
-        $journalResult | ConvertTo-Json | Set-Content -Path "$OutputPath.journal.json"
-        Write-Host "wrote $OutputPath.journal.json"
+        Write-Host "AltinnApp $moduleVersion $Title"
+        $result = & (Join-Path $PSScriptRoot $Script) -SimulatorDll $SimulatorDll -Work $work @Parameters
+        $result | Format-List | Out-Host
+        $result | ConvertTo-Json | Set-Content -Path "$OutputPath.$Suffix.json"
+        Write-Host "wrote $OutputPath.$Suffix.json"
     } finally {
         Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
     }
+}
+
+if ($Phase -eq 'Journal10k') {
+    Invoke-PhaseAlone "journal at scale: $Count journaled submissions in one run, then Get-AltinnJournal on 100,000 keys" 'Measure-Journal.ps1' @{ Count = $Count } 'journal'
     return
 }
 
 if ($Phase -eq 'JournalParallel') {
-    $work = Join-Path ([IO.Path]::GetTempPath()) ('altinnapp-bench-journalparallel-' + [Guid]::NewGuid().ToString('N').Substring(0, 8))
-    New-Item -ItemType Directory $work | Out-Null
-    try {
-        Write-Host "AltinnApp $moduleVersion journal in a parallel batch: with -Journal/-Key and without, alternating"
-        $parallelResult = & (Join-Path $PSScriptRoot 'Measure-JournalParallel.ps1') -SimulatorDll $SimulatorDll -Work $work -LatencyMs $latencyMs
-        $parallelResult | Format-List | Out-Host
-        $parallelResult | ConvertTo-Json | Set-Content -Path "$OutputPath.journal-parallel.json"
-        Write-Host "wrote $OutputPath.journal-parallel.json"
-    } finally {
-        Remove-Item $work -Recurse -Force -ErrorAction SilentlyContinue
-    }
+    Invoke-PhaseAlone 'journal in a parallel batch: with -Journal/-Key and without, alternating' 'Measure-JournalParallel.ps1' @{ LatencyMs = $latencyMs } 'journal-parallel'
     return
 }
 

@@ -23,8 +23,21 @@ namespace AltinnApp.Core.Journal
         /// </summary>
         public int TakeStepNumber() => System.Threading.Interlocked.Increment(ref _steps);
 
-        /// <summary>The fingerprint of the form data this row brings to each of its Set-AltinnData steps, by step number.</summary>
-        internal System.Collections.Concurrent.ConcurrentDictionary<int, string> DataHashes { get; } = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
+        // the fingerprint of the form data this row brings to each of its Set-AltinnData steps, by step number; made on the
+        // first one, since the journal keeps the latest row of every key for the run's length
+        private System.Collections.Generic.Dictionary<int, string> _dataHashes;
+
+        /// <summary>Notes the form data this row brings to step <paramref name="number"/>.</summary>
+        internal void RememberData(int number, string hash)
+        {
+            lock (this) (_dataHashes ?? (_dataHashes = new System.Collections.Generic.Dictionary<int, string>()))[number] = hash;
+        }
+
+        /// <summary>The form data this row has brought to its steps, by step number.</summary>
+        internal System.Collections.Generic.KeyValuePair<int, string>[] DataSent()
+        {
+            lock (this) return _dataHashes == null ? new System.Collections.Generic.KeyValuePair<int, string>[0] : System.Linq.Enumerable.ToArray(_dataHashes);
+        }
 
         /// <summary>New-AltinnInstance resumed or created the key's instance for this row (<see cref="SubmissionJournal.BeginRow"/>).</summary>
         internal bool Began { get; set; }

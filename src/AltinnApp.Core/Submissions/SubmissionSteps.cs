@@ -48,7 +48,7 @@ namespace AltinnApp.Core.Submissions
             var journal = instance.Journal;
             var number = journal?.TakeStepNumber() ?? 0;
             var hash = journal != null ? Fingerprints.Of(payload) : null;
-            if (journal != null) journal.DataHashes[number] = hash;
+            journal?.RememberData(number, hash);
             using (await LockKeyAsync(instance, cancellationToken).ConfigureAwait(false))
             {
                 RequireRowAgrees(journal, operation, number, hash);
@@ -401,7 +401,7 @@ namespace AltinnApp.Core.Submissions
         {
             if (journal == null || !journal.Journal.IsSuperseded(journal)) return;
             var entry = journal.Entry;
-            var mine = hash != null ? new[] { new KeyValuePair<int, string>(number, hash) } : journal.DataHashes.ToArray();
+            var mine = hash != null ? new[] { new KeyValuePair<int, string>(number, hash) } : journal.DataSent();
             foreach (var data in mine)
             {
                 var recorded = entry?.StepAt(data.Key);

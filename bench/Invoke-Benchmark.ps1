@@ -5,10 +5,12 @@
 .DESCRIPTION
     Measures, against the same simulator (no faults unless said):
       1. submissions (create with prefill -> set data -> process next -> save receipt) one after another
-         through the module's pipeline;
+         through the module's pipeline (bench/Submit-WithModule.ps1);
       2. the same with bench/Submit-WithInvokeRestMethod.ps1 (Invoke-RestMethod, token exchanged once);
       3. the same with bench/AltinnApp.Bench.Floor, a bare HttpClient loop sending the module's requests;
-         these three run interleaved in rounds, so a busy machine slows them alike;
+         these three run interleaved in rounds, so a busy machine slows them alike, each in a long-lived
+         process of its own that is warmed up until its JIT has settled (the steady speed of a long batch;
+         the first batch's time, JIT included, is reported beside it);
       4. with 50 ms added to every request: the module one after another, and under
          ForEach-Object -Parallel with throttle 4 and 8 sharing one session, counting token fetches;
          then (bench/Measure-RateLimit.ps1) throttle 16 on one session against a simulator that takes only
@@ -65,10 +67,10 @@ $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromP
 
 # Sizes: the full run fits in about ten minutes on a busy 2-core machine; -Smoke in well under a minute.
 $plan = if ($Smoke) {
-    @{ Submissions = 6; Rounds = 2; Warmup = 2; FloorWarmup = 5; LatencySequential = 4; Throttle4 = 4; Throttle8 = 8; ImportRuns = 1; Transfer = $false; RateLimitSubmissions = 8; RateLimit = 20
+    @{ Submissions = 6; Rounds = 2; WarmupBatch = 2; WarmupMin = 2; WarmupMax = 4; JitSettled = 100; LatencySequential = 4; Throttle4 = 4; Throttle8 = 8; ImportRuns = 1; Transfer = $false; RateLimitSubmissions = 8; RateLimit = 20
         JournalParallelSubmissions = 8; JournalParallelRounds = 1; JournalCount = 30; JournalKeys = 1000 }
 } else {
-    @{ Submissions = 300; Rounds = 5; Warmup = 300; FloorWarmup = 300; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true; RateLimitSubmissions = 150; RateLimit = 20
+    @{ Submissions = 300; Rounds = 5; WarmupBatch = 250; WarmupMin = 2000; WarmupMax = 6000; JitSettled = 30; LatencySequential = 40; Throttle4 = 120; Throttle8 = 240; ImportRuns = 7; Transfer = $true; RateLimitSubmissions = 150; RateLimit = 20
         JournalParallelSubmissions = 64; JournalParallelRounds = 3; JournalCount = $Count; JournalKeys = 100000 }
 }
 if ($Submissions) { $plan.Submissions = $Submissions }
@@ -146,11 +148,19 @@ function Get-StepSummary([double[]] $Values) {
 
 $stepNames = 'create', 'setData', 'processNext', 'receipt', 'total'
 
-<# Submissions timed one by one: throughput from the sum of their times, and p50/p95 per step. #>
-function Get-SequentialSummary([object[]] $Records, [int] $TokenFetches) {
+<#
+    Submissions timed one by one: throughput from the sum of their times, and p50/p95 per step. -StepRecords: the
+    steps come from other submissions than the throughput and the whole submission's time (the module's marked batches).
+#>
+function Get-SequentialSummary([object[]] $Records, [int] $TokenFetches, [object[]] $StepRecords = $Records) {
     $total = ($Records | Measure-Object -Property total -Sum).Sum
     $steps = [ordered]@{}
-    foreach ($name in $stepNames) { $steps[$name] = Get-StepSummary ([double[]]@($Records | ForEach-Object { $_.$name })) }
+    foreach ($name in $stepNames) {
+        $from = if ($name -eq 'total') { $Records } else { $StepRecords }
+        # a batch timed without step marks has the whole submission only
+        $values = @($from | ForEach-Object { $_.PSObject.Properties[$name] } | Where-Object { $_ } | ForEach-Object { $_.Value })
+        if ($values.Count -gt 0) { $steps[$name] = Get-StepSummary ([double[]]$values) }
+    }
     [ordered]@{
         submissions  = $Records.Count
         seconds      = [Math]::Round($total / 1000, 3)
@@ -190,29 +200,14 @@ function Get-RequestShapes([int] $Submissions) {
 
 # ---------- the three contenders ----------
 
-$stepClock = [Diagnostics.Stopwatch]::new()
-$marks = [double[]]::new(4)
-# Marks the moment a pipeline stage hands its object on: the streaming pipeline stays one statement.
-filter Set-StepMark([int] $Index) { $marks[$Index] = $stepClock.Elapsed.TotalMilliseconds; $_ }
-
-function Invoke-ModuleSubmissions([int] $Count, $Session, [string] $Folder) {
-    for ($i = 0; $i -lt $Count; $i++) {
-        $stepClock.Restart()
-        $file = New-AltinnInstance -App $app -OrganizationNumber $organization -Prefill @{ property1 = 'value1' } -Session $Session | Set-StepMark 0 |
-            Set-AltinnData -DataType model -Value @{ property1 = 'value4'; property2 = 'value5'; property3 = 'value6' } | Set-StepMark 1 |
-            Invoke-AltinnProcessNext | Set-StepMark 2 |
-            Save-AltinnReceipt -Path $Folder | Set-StepMark 3
-        if (-not $file) { throw "module submission $i produced no receipt" }
-        [pscustomobject]@{ create = $marks[0]; setData = $marks[1] - $marks[0]; processNext = $marks[2] - $marks[1]; receipt = $marks[3] - $marks[2]; total = $marks[3] }
-    }
-}
-
 <#
-    The script runs in a long-lived pwsh of its own, as the floor does: a contender's garbage and its
-    sockets must not be collected or closed while another one is being timed. That pwsh makes and
-    registers its own key, so no secret crosses a process boundary; commands go in on stdin, one line each.
+    The module and the script each run in a long-lived pwsh of their own, as the floor does: a contender's garbage,
+    its JIT and its sockets must not be collected, compiled or closed while another one is being timed, and the
+    benchmark's own work (the simulator's counters and request log, the receipts' checks) must not run in a
+    contender's process. Each host makes and registers its own key, so no secret crosses a process boundary;
+    commands go in on stdin, one line each.
 #>
-function Start-ScriptHost {
+function Start-ContenderHost([string] $Name, [string] $Setup) {
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($argument in $pwshDll, '-NoProfile', '-NonInteractive', '-Command', '-') { $info.ArgumentList.Add($argument) }
     $info.UseShellExecute = $false
@@ -221,33 +216,48 @@ function Start-ScriptHost {
     $info.Environment['NO_COLOR'] = '1'
     $process = [Diagnostics.Process]::Start($info)
     $helpers = Join-Path $repoRoot 'tests/Pester/Support/AltinnTestHelpers.psm1'
-    $setup = "`$ErrorActionPreference = 'Stop'; Import-Module '$helpers'; `$sim = [pscustomobject]@{ BaseUri = '$($script:Sim.BaseUri)' }; " +
-        "`$key = New-TestRsaJwk -KeyId 'bench-script-key'; `$clientId = Register-TestClient -Simulator `$sim -ClientId 'bench-script-client' -Jwk `$key -Organization '$organization'"
-    $script:ScriptHost = $process
-    $null = Invoke-ScriptHost $setup
+    $common = "`$ErrorActionPreference = 'Stop'; Import-Module '$helpers'; `$sim = [pscustomobject]@{ BaseUri = '$($script:Sim.BaseUri)' }; " +
+        "`$key = New-TestRsaJwk -KeyId 'bench-$Name-key'; `$clientId = Register-TestClient -Simulator `$sim -ClientId 'bench-$Name-client' -Jwk `$key -Organization '$organization'"
+    $null = Invoke-ContenderHost $process "$common; $Setup"
     $process
 }
 
-# CPU time of a contender's process: this pwsh for the module, the floor's and the script host's own processes
-function Get-ContenderCpu([string] $Who) {
-    $process = switch ($Who) { 'module' { [Diagnostics.Process]::GetCurrentProcess() } 'floor' { $script:Floor } 'script' { $script:ScriptHost } }
-    $process.Refresh()
-    $process.TotalProcessorTime.TotalMilliseconds
-}
-
-function Invoke-ScriptHost([string] $Command) {
+function Invoke-ContenderHost([Diagnostics.Process] $Process, [string] $Command) {
     # one line in, lines out until the marker; a failure comes back as its message
-    $script:ScriptHost.StandardInput.WriteLine("try { $Command } catch { '@@error ' + `$_.Exception.Message }; '@@end'")
-    $script:ScriptHost.StandardInput.Flush()
+    $Process.StandardInput.WriteLine("try { $Command } catch { '@@error ' + `$_.Exception.Message }; '@@end'")
+    $Process.StandardInput.Flush()
     $lines = [Collections.Generic.List[string]]::new()
     while ($true) {
-        $line = $script:ScriptHost.StandardOutput.ReadLine()
-        if ($null -eq $line) { throw 'The script host stopped.' }
+        $line = $Process.StandardOutput.ReadLine()
+        if ($null -eq $line) { throw "A contender's host stopped (exit code $(if ($Process.HasExited) { $Process.ExitCode }))." }
         if ($line -eq '@@end') { break }
-        if ($line.StartsWith('@@error ')) { throw "The script failed: $($line.Substring(8))" }
+        if ($line.StartsWith('@@error ')) { throw "A contender's host failed: $($line.Substring(8))" }
         $lines.Add($line)
     }
     $lines
+}
+
+function Start-ScriptHost { $script:ScriptHost = Start-ContenderHost 'script' '$null = 0' }
+
+# the module's host imports the module under test and connects, as a user's script does, once
+function Start-ModuleHost {
+    $setup = "Import-Module '$ModulePath'; `$session = Connect-Altinn -MaskinportenUri `$sim.BaseUri -PlatformUri `$sim.BaseUri -AppBaseUri `$sim.BaseUri " +
+        "-ClientId `$clientId -Jwk `$key.Private -SystemUserOrganization '$organization' -PassThru"
+    $script:ModuleHost = Start-ContenderHost 'module' $setup
+}
+
+# The module's submissions in its host (bench/Submit-WithModule.ps1); -Steps for the per-step times only
+function Invoke-ModuleSubmissions([int] $Count, [string] $Folder, [switch] $Steps) {
+    $command = "& '$(Join-Path $PSScriptRoot 'Submit-WithModule.ps1')' -Session `$session -Count $Count -Folder '$Folder' -App '$app' -OrganizationNumber '$organization'" +
+        $(if ($Steps) { ' -Steps' } else { '' }) + ' | ConvertTo-Json -Compress -AsArray'
+    (Invoke-ContenderHost $script:ModuleHost $command) -join '' | ConvertFrom-Json | ForEach-Object { $_ }
+}
+
+# CPU time of a contender's own process
+function Get-ContenderCpu([string] $Who) {
+    $process = switch ($Who) { 'module' { $script:ModuleHost } 'floor' { $script:Floor } 'script' { $script:ScriptHost } }
+    $process.Refresh()
+    $process.TotalProcessorTime.TotalMilliseconds
 }
 
 function Invoke-ScriptSubmissions([int] $Count, [string] $Folder) {
@@ -255,7 +265,7 @@ function Invoke-ScriptSubmissions([int] $Count, [string] $Folder) {
     $command = "& '$(Join-Path $PSScriptRoot 'Submit-WithInvokeRestMethod.ps1')' -ClientId `$clientId -Jwk `$key.Private -OrganizationNumber '$organization' -App '$app' " +
         "-Count $Count -ReceiptFolder '$Folder' -MaskinportenUri '$base' -PlatformUri '$base' -AppBaseUri '$base' | " +
         "ForEach-Object { [pscustomobject]@{ create = `$_.CreateMs; setData = `$_.SetDataMs; processNext = `$_.ProcessNextMs; receipt = `$_.ReceiptMs; total = `$_.TotalMs } } | ConvertTo-Json -Compress -AsArray"
-    (Invoke-ScriptHost $command) -join '' | ConvertFrom-Json | ForEach-Object { $_ }
+    (Invoke-ContenderHost $script:ScriptHost $command) -join '' | ConvertFrom-Json | ForEach-Object { $_ }
 }
 
 <# The floor runs in one long-lived process, like the module's pwsh: warmed up once, then a batch per round. #>
@@ -268,6 +278,51 @@ function Start-Floor {
     $process = [Diagnostics.Process]::Start($info)
     if ($process.StandardOutput.ReadLine() -notmatch '"ready"') { throw 'The floor did not start.' }
     $process
+}
+
+# Methods a contender's process has JIT-compiled so far; its warm-up lasts until this stops growing.
+function Get-ContenderJit([string] $Who) {
+    switch ($Who) {
+        'module' { [long](Invoke-ContenderHost $script:ModuleHost '[System.Runtime.JitInfo]::GetCompiledMethodCount($false)') }
+        'script' { [long](Invoke-ContenderHost $script:ScriptHost '[System.Runtime.JitInfo]::GetCompiledMethodCount($false)') }
+        'floor' {
+            $script:Floor.StandardInput.WriteLine('jit')
+            $script:Floor.StandardInput.Flush()
+            [long]$script:Floor.StandardOutput.ReadLine()
+        }
+    }
+}
+
+<#
+    Warms a contender up until it runs at its steady speed: batches of submissions until one batch makes its process
+    compile fewer than $plan.JitSettled methods (at least $plan.WarmupMin submissions, at most $plan.WarmupMax). The
+    module's pwsh keeps tiering PowerShell's, the runtime's and the module's code up for some 2,000 submissions,
+    the floor's small loop for far fewer; a fixed short warm-up timed the module while its JIT still took a core.
+    The first batch's time per submission is kept: what a short batch in a fresh process pays.
+#>
+function Invoke-Warmup([string] $Who, [string] $Folder) {
+    $done = 0
+    $firstBatchMs = $null
+    $jitBefore = Get-ContenderJit $Who
+    while ($true) {
+        $batchFolder = Join-Path $Folder "$Who-$done"
+        New-Item -ItemType Directory $batchFolder | Out-Null
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $null = switch ($Who) {
+            'floor' { Invoke-FloorSubmissions $plan.WarmupBatch $batchFolder }
+            'module' { Invoke-ModuleSubmissions $plan.WarmupBatch $batchFolder }
+            'script' { Invoke-ScriptSubmissions $plan.WarmupBatch $batchFolder }
+        }
+        $clock.Stop()
+        Remove-Item -LiteralPath $batchFolder -Recurse -Force
+        if ($null -eq $firstBatchMs) { $firstBatchMs = [Math]::Round($clock.Elapsed.TotalMilliseconds / $plan.WarmupBatch, 2) }
+        $done += $plan.WarmupBatch
+        $jit = Get-ContenderJit $Who
+        $compiled = $jit - $jitBefore
+        $jitBefore = $jit
+        if (($done -ge $plan.WarmupMin -and $compiled -lt $plan.JitSettled) -or $done -ge $plan.WarmupMax) { break }
+    }
+    [ordered]@{ submissions = $done; batch = $plan.WarmupBatch; settledBelow = $plan.JitSettled; lastBatchJitted = $compiled; settled = $compiled -lt $plan.JitSettled; firstBatchMsEach = $firstBatchMs }
 }
 
 function Invoke-FloorSubmissions([int] $Count, [string] $Folder) {
@@ -332,25 +387,29 @@ try {
 
     # ----- 1-3: module, script and floor, interleaved -----
     Invoke-Sim DELETE '_sim/counters'
-    $session = Connect-Altinn @connect -ClientId $script:ClientId -Jwk $script:Key.Private -SystemUserOrganization $organization -PassThru
-    # a token fetch is one login: a Maskinporten token (the exchange follows it)
+    Start-ModuleHost
+    # a token fetch is one login: a Maskinporten token (the exchange follows it); the module's is its host's Connect-Altinn
     $tokens = @{ module = (Invoke-Sim GET '_sim/counters').maskinportenTokensIssued; script = 0; floor = 0 }
 
-    Write-Phase "warming up the floor ($($plan.FloorWarmup) submissions), the module and the script ($($plan.Warmup) each)"
     $warmup = New-Item -ItemType Directory (Join-Path $work 'warmup')
     $script:Floor = Start-Floor
-    $null = Start-ScriptHost
-    $null = Invoke-FloorSubmissions $plan.FloorWarmup $warmup.FullName
-    $null = Invoke-ModuleSubmissions $plan.Warmup $session $warmup.FullName
-    $null = Invoke-ScriptSubmissions $plan.Warmup $warmup.FullName
+    Start-ScriptHost
+    $warmups = [ordered]@{}
+    foreach ($who in 'floor', 'module', 'script') {
+        Write-Phase "warming up the $who until its JIT settles (batches of $($plan.WarmupBatch), $($plan.WarmupMin) to $($plan.WarmupMax) submissions)"
+        $warmups[$who] = Invoke-Warmup $who $warmup.FullName
+        Write-Phase ("  {0}: {1} submissions, {2} methods compiled in the last batch; the first batch took {3} ms a submission" -f $who, $warmups[$who].submissions, $warmups[$who].lastBatchJitted, $warmups[$who].firstBatchMsEach)
+    }
 
     # CPU time of each contender's own process over its rounds (the simulator's is in none of them)
     $cpu = @{ module = 0.0; script = 0.0; floor = 0.0 }
-    $records = @{ module = [Collections.Generic.List[object]]::new(); script = [Collections.Generic.List[object]]::new(); floor = [Collections.Generic.List[object]]::new() }
+    $jitInRounds = @{ module = 0; script = 0; floor = 0 }
+    $records = @{ module = [Collections.Generic.List[object]]::new(); moduleSteps = [Collections.Generic.List[object]]::new(); script = [Collections.Generic.List[object]]::new(); floor = [Collections.Generic.List[object]]::new() }
     $requests = [ordered]@{}
     for ($round = 1; $round -le $plan.Rounds; $round++) {
-        Write-Phase "round $round of $($plan.Rounds): $perRound submissions each by the floor, the module and the script"
+        Write-Phase "round $round of $($plan.Rounds): $perRound submissions each by the floor, the module and the script, then the module's with step marks"
         foreach ($who in 'floor', 'module', 'script') {
+            $jitBefore = Get-ContenderJit $who
             $folder = Join-Path $work "$who-$round"
             New-Item -ItemType Directory $folder | Out-Null
             $before = Invoke-Sim GET '_sim/counters'
@@ -358,10 +417,11 @@ try {
             $cpuBefore = Get-ContenderCpu $who
             $batch = switch ($who) {
                 'floor' { Invoke-FloorSubmissions $perRound $folder }
-                'module' { Invoke-ModuleSubmissions $perRound $session $folder }
+                'module' { Invoke-ModuleSubmissions $perRound $folder }
                 'script' { Invoke-ScriptSubmissions $perRound $folder }
             }
             $cpu[$who] += (Get-ContenderCpu $who) - $cpuBefore
+            $jitInRounds[$who] += (Get-ContenderJit $who) - $jitBefore
             $after = Invoke-Sim GET '_sim/counters'
             $batch = @($batch)
             if ($batch.Count -ne $perRound) { throw "$who returned $($batch.Count) timings, expected $perRound." }
@@ -371,6 +431,13 @@ try {
             $tokens[$who] += $after.maskinportenTokensIssued - $before.maskinportenTokensIssued
             if ($round -eq 1) { $requests[$who] = Get-RequestShapes $done }
         }
+
+        # the module's per-step times, from a batch of its own: the marks would slow the timed batch above
+        $folder = Join-Path $work "module-steps-$round"
+        New-Item -ItemType Directory $folder | Out-Null
+        $batch = @(Invoke-ModuleSubmissions $perRound $folder -Steps)
+        Test-Receipts $folder $perRound 'module (step marks)'
+        $records.moduleSteps.AddRange([object[]]$batch)
     }
     $sameRequests = ($requests.module | ConvertTo-Json -Compress) -eq ($requests.floor | ConvertTo-Json -Compress)
     if (-not $sameRequests) { throw "The floor does not send the module's requests. Module: $($requests.module | ConvertTo-Json -Compress); floor: $($requests.floor | ConvertTo-Json -Compress)" }
@@ -378,11 +445,15 @@ try {
     $results.sequential = [ordered]@{
         submissions = $plan.Submissions
         rounds      = $plan.Rounds
-        module      = Get-SequentialSummary $records.module $tokens.module
+        module      = Get-SequentialSummary $records.module $tokens.module -StepRecords $records.moduleSteps
         script      = Get-SequentialSummary $records.script $tokens.script
         floor       = Get-SequentialSummary $records.floor $tokens.floor
     }
-    foreach ($who in 'module', 'script', 'floor') { $results.sequential[$who].cpuMsPerSubmission = [Math]::Round($cpu[$who] / $plan.Submissions, 3) }
+    foreach ($who in 'module', 'script', 'floor') {
+        $results.sequential[$who].cpuMsPerSubmission = [Math]::Round($cpu[$who] / $plan.Submissions, 3)
+        $results.sequential[$who].warmup = $warmups[$who]
+        $results.sequential[$who].jittedInRounds = $jitInRounds[$who]
+    }
     $results.sequential.requestsPerSubmission = [ordered]@{ module = $requests.module; floor = $requests.floor; script = $requests.script; moduleEqualsFloor = $sameRequests }
     $results.ratios = [ordered]@{
         moduleToFloor  = Get-Ratio $results.sequential.module.perSecond $results.sequential.floor.perSecond
@@ -400,7 +471,7 @@ try {
         Write-Phase "wrote $OutputPath.sequential.json"
         foreach ($who in 'floor', 'module', 'script') {
             $c = $results.sequential[$who]
-            Write-Host ("  {0,-6} {1,7:0.0}/s  p50 {2} ms  p95 {3} ms  CPU {4} ms per submission" -f $who, $c.perSecond, $c.stepsMs.total.p50, $c.stepsMs.total.p95, $c.cpuMsPerSubmission)
+            Write-Host ("  {0,-6} {1,7:0.0}/s  p50 {2} ms  p95 {3} ms  CPU {4} ms per submission; warmed up over {5}, {6} methods compiled in the rounds" -f $who, $c.perSecond, $c.stepsMs.total.p50, $c.stepsMs.total.p95, $c.cpuMsPerSubmission, $c.warmup.submissions, $c.jittedInRounds)
         }
         Write-Host ("  module/floor {0}, module/script {1} (medians: {2}, {3}); load {4} at start, {5} at end" -f $results.ratios.moduleToFloor, $results.ratios.moduleToScript,
             $results.ratios.moduleToFloorByMedian, $results.ratios.moduleToScriptByMedian, $machine.loadAverageStart, $machine.loadAverageEnd)
@@ -417,7 +488,7 @@ try {
     Write-Phase "module one after another: $($plan.LatencySequential) submissions"
     $folder = Join-Path $work 'latency-sequential'
     New-Item -ItemType Directory $folder | Out-Null
-    $sequentialRecords = @(Invoke-ModuleSubmissions $plan.LatencySequential $shared $folder)
+    $sequentialRecords = @(& (Join-Path $PSScriptRoot 'Submit-WithModule.ps1') -Session $shared -Count $plan.LatencySequential -Folder $folder -App $app -OrganizationNumber $organization)
     Test-Receipts $folder $plan.LatencySequential 'module (50 ms, sequential)'
     $latency = [ordered]@{ addedMsPerRequest = $latencyMs; sequential = Get-SequentialSummary $sequentialRecords $null }
     $latency.sequential.Remove('tokenFetches')
@@ -461,7 +532,6 @@ try {
     $latency.throttle8ToSequential = Get-Ratio $latency.throttle8.perSecond $latency.sequential.perSecond
     $results.latency = $latency
     Disconnect-Altinn -Session $shared
-    Disconnect-Altinn -Session $session
     Invoke-Sim DELETE '_sim/faults'
 
     # ----- 4b: a batch at throttle 16 under a rate limit (429 with Retry-After beyond N requests a second) -----
@@ -549,7 +619,7 @@ try {
         $results.transfer = & (Join-Path $PSScriptRoot 'Measure-Transfer.ps1') -ModulePath $ModulePath -Simulator $script:Sim -SizeMiB $TransferMiB -WorkFolder $work
     }
 } finally {
-    foreach ($name in 'Floor', 'ScriptHost') {
+    foreach ($name in 'Floor', 'ScriptHost', 'ModuleHost') {
         $process = Get-Variable -Scope Script -Name $name -ValueOnly -ErrorAction SilentlyContinue
         if ($process -and -not $process.HasExited) {
             $process.StandardInput.WriteLine('exit')

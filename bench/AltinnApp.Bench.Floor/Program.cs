@@ -6,7 +6,8 @@
 //       runs once and prints one JSON line: per submission, the milliseconds of each step;
 //   dotnet AltinnApp.Bench.Floor.dll --base-uri http://127.0.0.1:5099/ --serve
 //       reads "submit <count> <folder>" lines on stdin and answers each with such a JSON line, so one
-//       warmed-up process serves every round of the benchmark, as the module's long-lived pwsh does.
+//       warmed-up process serves every round of the benchmark, as the module's long-lived pwsh does;
+//       "jit" answers with the number of methods the process has compiled so far.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -55,6 +56,14 @@ while ((line = Console.In.ReadLine()) != null)
 {
     var parts = line.Split(' ', 3);
     if (parts[0] == "exit") break;
+    if (parts[0] == "jit")
+    {
+        // the methods this process has compiled so far: the benchmark warms the floor up until the count stops growing
+        Console.Out.WriteLine(System.Runtime.JitInfo.GetCompiledMethodCount());
+        Console.Out.Flush();
+        continue;
+    }
+
     if (parts.Length < 3 || parts[0] != "submit" || !int.TryParse(parts[1], out var count))
     {
         Console.Error.WriteLine($"unknown command: {line}");

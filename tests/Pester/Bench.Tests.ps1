@@ -60,6 +60,21 @@ Describe 'The benchmark in its smoke run' {
         $script:Result.ratios.moduleToScript | Should -BeGreaterThan 0
     }
 
+    It 'warms each contender up in its own process and says how far its JIT had settled' {
+        foreach ($who in 'floor', 'module', 'script') {
+            $warmup = $script:Result.sequential.$who.warmup
+            $warmup.submissions | Should -BeGreaterThan 0 -Because "$who was warmed up"
+            $warmup.submissions % $warmup.batch | Should -Be 0 -Because 'the warm-up runs whole batches'
+            $warmup.firstBatchMsEach | Should -BeGreaterThan 0
+            $warmup.lastBatchJitted | Should -BeGreaterOrEqual 0
+            $warmup.settled | Should -Be ($warmup.lastBatchJitted -lt $warmup.settledBelow)
+            $script:Result.sequential.$who.jittedInRounds | Should -BeGreaterOrEqual 0
+            $script:Result.sequential.$who.cpuMsPerSubmission | Should -BeGreaterThan 0
+        }
+        $script:Markdown | Should -Match 'Warm-up: each contender ran batches of \d+ submissions'
+        $script:Markdown | Should -Match 'The first batch of the warm-up'
+    }
+
     It 'checks in the simulator''s request log that the floor sends exactly the module''s requests' {
         $requests = $script:Result.sequential.requestsPerSubmission
         $requests.moduleEqualsFloor | Should -BeTrue

@@ -7,7 +7,9 @@
     The numbers to read before and after a change to the per-request path. CPU time is this pwsh's
     (Process.TotalProcessorTime) and so is the allocation count (GC.GetTotalAllocatedBytes): the simulator runs
     in its own process and counts in neither. Wall-clock moves with the machine's load; CPU and allocations
-    much less, which is why they are reported next to it.
+    much less, which is why they are reported next to it. The pwsh keeps JIT-compiling PowerShell's, the runtime's
+    and the module's code for some 2,000-4,750 submissions, so the warm-up is long by default and each round says how
+    many methods were still compiled during it (Jitted): a round with hundreds is not yet the steady cost.
 
         dotnet pwsh -NoProfile -File bench/Measure-SubmissionCost.ps1 -ModulePath out/AltinnApp/AltinnApp.psd1 `
             -SimulatorDll out/AltinnApp.Simulator/AltinnApp.Simulator.dll -Count 300 -Rounds 3
@@ -19,7 +21,7 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SimulatorDll,
     [ValidateRange(1, 100000)] [int] $Count = 300,
-    [ValidateRange(0, 100000)] [int] $Warmup = 300,
+    [ValidateRange(0, 100000)] [int] $Warmup = 4000,
     [ValidateRange(1, 100)] [int] $Rounds = 3
 )
 $ErrorActionPreference = 'Stop'
@@ -57,6 +59,7 @@ try {
         $cpu = $self.TotalProcessorTime
         $allocated = [GC]::GetTotalAllocatedBytes($true)
         $gen0 = [GC]::CollectionCount(0)
+        $jitted = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
         $clock = [Diagnostics.Stopwatch]::StartNew()
         Invoke-Submissions $Count $session $folder
         $clock.Stop()
@@ -68,6 +71,7 @@ try {
             CpuMsEach      = [Math]::Round(($self.TotalProcessorTime - $cpu).TotalMilliseconds / $Count, 3)
             KiBEach        = [Math]::Round(([GC]::GetTotalAllocatedBytes($true) - $allocated) / 1KB / $Count, 1)
             Gen0           = [GC]::CollectionCount(0) - $gen0
+            Jitted         = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $jitted
             Load           = if (Test-Path /proc/loadavg) { ((Get-Content /proc/loadavg -Raw) -split ' ')[0] } else { $null }
         }
     }

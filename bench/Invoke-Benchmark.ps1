@@ -65,7 +65,7 @@ $SimulatorDll = (Resolve-Path $SimulatorDll).Path
 if (-not $OutputPath) { $OutputPath = Join-Path $PSScriptRoot $(if ($Smoke) { 'results.local' } else { 'results' }) }
 $OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputPath)
 
-# Sizes: the full run fits in about ten minutes on a busy 2-core machine; -Smoke in well under a minute.
+# Sizes: the full run takes 6-10 minutes on a 2-core machine, most of it warm-ups; -Smoke in well under a minute.
 $plan = if ($Smoke) {
     @{ Submissions = 6; Rounds = 2; WarmupBatch = 2; WarmupMin = 2; WarmupMax = 4; JitSettled = 100; LatencySequential = 4; Throttle4 = 4; Throttle8 = 8; ImportRuns = 1; Transfer = $false; RateLimitSubmissions = 8; RateLimit = 20
         JournalParallelSubmissions = 8; JournalParallelRounds = 1; JournalCount = 30; JournalKeys = 1000 }
@@ -207,7 +207,7 @@ function Get-RequestShapes([int] $Submissions) {
     contender's process. Each host makes and registers its own key, so no secret crosses a process boundary;
     commands go in on stdin, one line each.
 #>
-function Start-ContenderHost([string] $Name, [string] $Setup) {
+function Start-ContenderHost([string] $Name, [string] $Setup = '') {
     $info = [Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($argument in $pwshDll, '-NoProfile', '-NonInteractive', '-Command', '-') { $info.ArgumentList.Add($argument) }
     $info.UseShellExecute = $false
@@ -218,7 +218,7 @@ function Start-ContenderHost([string] $Name, [string] $Setup) {
     $helpers = Join-Path $repoRoot 'tests/Pester/Support/AltinnTestHelpers.psm1'
     $common = "`$ErrorActionPreference = 'Stop'; Import-Module '$helpers'; `$sim = [pscustomobject]@{ BaseUri = '$($script:Sim.BaseUri)' }; " +
         "`$key = New-TestRsaJwk -KeyId 'bench-$Name-key'; `$clientId = Register-TestClient -Simulator `$sim -ClientId 'bench-$Name-client' -Jwk `$key -Organization '$organization'"
-    $null = Invoke-ContenderHost $process "$common; $Setup"
+    $null = Invoke-ContenderHost $process $(if ($Setup) { "$common; $Setup" } else { $common })
     $process
 }
 
@@ -237,7 +237,7 @@ function Invoke-ContenderHost([Diagnostics.Process] $Process, [string] $Command)
     $lines
 }
 
-function Start-ScriptHost { $script:ScriptHost = Start-ContenderHost 'script' '$null = 0' }
+function Start-ScriptHost { $script:ScriptHost = Start-ContenderHost 'script' }
 
 # the module's host imports the module under test and connects, as a user's script does, once
 function Start-ModuleHost {
